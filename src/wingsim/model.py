@@ -1,0 +1,187 @@
+"""WingModel: builds the establishment, owns the state, runs the day's schedule."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from wingsim import outcomes, schedule
+from wingsim.agents import Chaplain, Leader, Prisoner, Staff
+from wingsim.establishment import build_units
+from wingsim.network import TieLayer
+from wingsim.regimes import make_policy
+from wingsim.scenario import Scenario, default_scenario, load_scenario
+from wingsim.state import Chaplains, Prisoners
+from wingsim.state import Staff as StaffArrays
+from wingsim.streams import Streams
+from wingsim.submodels.assessment import assess
+
+
+class WingModel(mesa.Model):
+    """A prison establishment under one VEO regime, one day per step.
+
+    Args:
+        scenario: a :class:`Scenario`, a path to a scenario TOML file, or None for the
+            default dispersal establishment.
+        rng: the seed (an int). Every random draw of the run flows from it through
+            per-submodel streams. Defaults to the scenario's ``run.seed``.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None):
+        if scenario is None:
+            scenario = default_scenario()
+        elif isinstance(scenario, str | Path):
+            scenario = load_scenario(scenario)
+        seed = scenario.run.seed if rng is None else int(rng)
+        super().__init__(rng=seed)
+        self.seed = seed
+        # Mesa reserves ``model.scenario`` for its own Scenario type; ours is ``config``.
+        self.config = scenario
+        self.streams = Streams(seed)
+        self.units = build_units(scenario)
+        est = scenario.establishment
+        self.wing_fill = max(1.0, est.occupancy)
+        n = int(round(est.wings * est.wing_capacity * est.occupancy))
+        self.prisoners = Prisoners.empty(n)
+        self.ties = TieLayer(n)
+        self._next_uid = 0
+        self.day = 0
+        self._reset_day()
+        self._prisoner_agents: list[Prisoner | None] = [None] * n
+        self._staff_agents: list[Staff | None] = []
+
+        self._build_staff()
+        ch = scenario.chaplaincy
+        self.chaplains = Chaplains(
+            uid=np.arange(ch.chaplains),
+            trained=np.full(ch.chaplains, ch.trained),
+            visits_made=np.zeros(ch.chaplains),
+        )
+        for i in range(ch.chaplains):
+            Chaplain(self, i)
+
+        self.placement = make_policy(self)
+        enabled = scenario.submodels
+        self.schedule = [cls(self) for cls in schedule.DAY if getattr(enabled, cls.name)]
+        self.last_meetings = (np.empty(0, np.int64), np.empty(0, np.int64))
+
+        # Initial population: part-way through sentences, placed by the regime.
+        self.admit(np.arange(n), self.streams["init"], served_fraction=True)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={c: (lambda m, c=c: m.today[c]) for c in outcomes.COLUMNS}
+        )
+        self.day_counts["population"] = int(self.prisoners.active.sum())
+        self.today = outcomes.compute(self)
+        self.datacollector.collect(self)
+
+    # -- population -------------------------------------------------------------------
+    def _uids(self, k: int) -> np.ndarray:
+        uids = np.arange(self._next_uid, self._next_uid + k)
+        self._next_uid += k
+        return uids
+
+    def admit(self, slots: np.ndarray, rng: np.random.Generator, served_fraction=False) -> None:
+        """Draw prisoners into empty ``slots``, assess them, and place them by regime."""
+        p = self.prisoners
+        p.fill(slots, rng, self.config, self._uids(slots.shape[0]), self.day, served_fraction)
+        assess(self, slots, rng)
+        self.placement.place(slots)
+        for slot in slots.tolist():
+            cls = Leader if p.charisma[slot] > 0 else Prisoner
+            self._prisoner_agents[slot] = cls(self, slot)
+
+    def discharge(self, slots: np.ndarray) -> None:
+        """Release ``slots``: their ties end and their Mesa agents leave the model."""
+        self.ties.remove_nodes(slots)
+        self.prisoners.clear(slots)
+        for slot in slots.tolist():
+            agent = self._prisoner_agents[slot]
+            if agent is not None:
+                agent.remove()
+            self._prisoner_agents[slot] = None
+
+    # -- staff ------------------------------------------------------------------------
+    def _build_staff(self) -> None:
+        st, units = self.config.staff, self.units
+        est = self.config.establishment
+        per_wing = int(round(st.staff_ratio * est.wing_capacity * est.occupancy))
+        special = (
+            int(round(st.special_unit_staff_ratio * units.capacity[units.special]))
+            if units.open[units.special]
+            else 0
+        )
+        posts_unit = np.concatenate(
+            [
+                np.full(
+                    per_wing * est.wings, np.arange(est.wings).repeat(per_wing) if per_wing else 0
+                ),
+                np.full(special, units.special),
+            ]
+        ).astype(np.int32)
+        posts_unit = np.concatenate(
+            [np.repeat(np.arange(est.wings), per_wing), np.full(special, units.special)]
+        ).astype(np.int32)
+        k = posts_unit.shape[0]
+        self.staff = StaffArrays(
+            active=np.zeros(k, bool),
+            uid=np.zeros(k, np.int64),
+            unit=posts_unit,
+            training=np.zeros(k, np.int8),
+            fairness=np.zeros(k),
+            stress=np.zeros(k),
+        )
+        self._staff_agents = [None] * k
+        self.hire_staff(np.arange(k), self.streams["staff_init"])
+
+    def hire_staff(self, posts: np.ndarray, rng: np.random.Generator) -> None:
+        self.staff.hire(posts, rng, self.config, self.units.special, self._uids(posts.shape[0]))
+        for post in posts.tolist():
+            self._staff_agents[post] = Staff(self, post)
+
+    def dismiss_staff(self, posts: np.ndarray) -> None:
+        self.staff.active[posts] = False
+        for post in posts.tolist():
+            agent = self._staff_agents[post]
+            if agent is not None:
+                agent.remove()
+            self._staff_agents[post] = None
+
+    # -- the day ------------------------------------------------------------------------
+    def _reset_day(self) -> None:
+        self.day_counts: defaultdict[str, int] = defaultdict(int)
+        self.day_sums: defaultdict[str, float] = defaultdict(float)
+
+    def step(self) -> None:
+        """One day: every enabled submodel in schedule order, then the metrics."""
+        self.day += 1
+        self._reset_day()
+        for submodel in self.schedule:
+            submodel.step()
+            if submodel.name == "intake":
+                self.day_counts["population"] = int(self.prisoners.active.sum())
+        if "population" not in self.day_counts:
+            self.day_counts["population"] = int(self.prisoners.active.sum())
+        self.today = outcomes.compute(self)
+        self.datacollector.collect(self)
+
+    # -- convenience -------------------------------------------------------------------
+    def timeseries(self):
+        """The daily outcomes as a pandas DataFrame indexed by day."""
+        return self.datacollector.get_model_vars_dataframe().set_index("day")
+
+    def network(self):
+        """The prisoner tie network as a networkx graph with node attributes."""
+        p = self.prisoners
+        slots = np.flatnonzero(p.active)
+        g = self.ties.to_networkx(slots)
+        for s in slots.tolist():
+            g.nodes[s].update(
+                unit=int(p.unit[s]),
+                extremism=float(p.extremism[s]),
+                category=int(p.category[s]),
+                leader=bool(p.leader[s]),
+            )
+        return g

@@ -1,0 +1,263 @@
+"""Agent state as typed numpy arrays, one row per slot (the Covasim/Starsim style).
+
+A prisoner slot is reused when its occupant is released and a new prisoner arrives,
+so arrays never grow and the population is conserved. Mesa agents (``agents.py``)
+are thin views on rows of these arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from wingsim.scenario import Scenario
+
+# Prisoner categories (the paper's distinctions between VEOs and others).
+MAINSTREAM, AT_RISK, VEO_LESSER, VEO_VIOLENT = 0, 1, 2, 3
+CATEGORY_NAMES = ("mainstream", "at_risk", "veo_lesser", "veo_violent")
+
+# Staff training levels.
+UNTRAINED, GENERAL, SPECIALIST = 0, 1, 2
+
+RADICAL = 0.5  # extremism above this counts as radicalised (for newly_radicalised)
+
+# Initial attitudes by category: Beta(a, b) for extremism and the base uncertainty
+# (openness) range. VEOs start confident, mainstream prisoners start open.
+_EXTREMISM_BETA = {
+    MAINSTREAM: (1.5, 12.0),
+    AT_RISK: (4.0, 5.0),
+    VEO_LESSER: (5.0, 3.0),
+    VEO_VIOLENT: (8.0, 2.0),
+}
+_UNCERTAINTY_RANGE = {
+    MAINSTREAM: (0.2, 0.45),
+    AT_RISK: (0.2, 0.4),
+    VEO_LESSER: (0.1, 0.25),
+    VEO_VIOLENT: (0.06, 0.18),
+}
+_OPPOSITION_MEAN = {MAINSTREAM: 0.2, AT_RISK: 0.35, VEO_LESSER: 0.45, VEO_VIOLENT: 0.55}
+
+
+@dataclass
+class Prisoners:
+    """State of every prisoner slot; ``active`` marks occupied slots."""
+
+    active: np.ndarray
+    uid: np.ndarray
+    category: np.ndarray
+    gang: np.ndarray
+    charisma: np.ndarray
+    extremism: np.ndarray
+    predisposition: np.ndarray
+    uncertainty: np.ndarray
+    base_uncertainty: np.ndarray
+    trust_in_staff: np.ndarray
+    trust_in_chaplain: np.ndarray
+    legitimacy: np.ndarray
+    wellbeing: np.ndarray
+    grievance: np.ndarray
+    opposition: np.ndarray
+    imported_status: np.ndarray
+    status: np.ndarray
+    leader: np.ndarray
+    vulnerability: np.ndarray
+    observance: np.ndarray
+    unit: np.ndarray
+    labelled: np.ndarray
+    label_days: np.ndarray
+    assessed_risk: np.ndarray
+    low_assessments: np.ndarray
+    next_assessment: np.ndarray
+    knowledge: np.ndarray
+    reports: np.ndarray
+    sentence: np.ndarray
+    served: np.ndarray
+    radicalised: np.ndarray
+    days_on_special_unit: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.active.shape[0]
+
+    @property
+    def is_veo(self) -> np.ndarray:
+        return self.category >= VEO_LESSER
+
+    @classmethod
+    def empty(cls, n: int) -> Prisoners:
+        kinds = {
+            "active": bool,
+            "gang": bool,
+            "leader": bool,
+            "labelled": bool,
+            "radicalised": bool,
+            "uid": np.int64,
+            "category": np.int8,
+            "unit": np.int32,
+            "label_days": np.int32,
+            "low_assessments": np.int32,
+            "next_assessment": np.int64,
+            "sentence": np.int64,
+            "served": np.int64,
+            "days_on_special_unit": np.int64,
+        }
+        return cls(
+            **{f.name: np.zeros(n, dtype=kinds.get(f.name, np.float64)) for f in fields(cls)}
+        )
+
+    def fill(
+        self,
+        slots: np.ndarray,
+        rng: np.random.Generator,
+        scenario: Scenario,
+        uids: np.ndarray,
+        today: int,
+        served_fraction: bool = False,
+    ) -> None:
+        """Draw new prisoners into ``slots`` (arrivals, or the initial population).
+
+        Every draw comes from ``rng`` in a fixed order and a fixed count per
+        prisoner, so the same seed gives the same arrivals under every regime.
+        """
+        k = slots.shape[0]
+        if k == 0:
+            return
+        pop = scenario.population
+        u = rng.random((k, 12))
+        shares = np.array([pop.veo_violent_share, pop.veo_lesser_share, pop.at_risk_share])
+        edges = np.cumsum(shares)
+        cat = np.full(k, MAINSTREAM, dtype=np.int8)
+        cat[u[:, 0] < edges[2]] = AT_RISK
+        cat[u[:, 0] < edges[1]] = VEO_LESSER
+        cat[u[:, 0] < edges[0]] = VEO_VIOLENT
+        z = rng.standard_normal((k, 2))
+        a = np.array([_EXTREMISM_BETA[c][0] for c in range(4)])[cat]
+        b = np.array([_EXTREMISM_BETA[c][1] for c in range(4)])[cat]
+        ext = rng.beta(a, b)
+        lo = np.array([_UNCERTAINTY_RANGE[c][0] for c in range(4)])[cat]
+        hi = np.array([_UNCERTAINTY_RANGE[c][1] for c in range(4)])[cat]
+        unc = lo + (hi - lo) * u[:, 1]
+        veo = cat >= VEO_LESSER
+        median = np.where(veo, pop.sentence_days_veo, pop.sentence_days_other)
+        sentence = np.maximum(14, np.round(median * np.exp(pop.sentence_spread * z[:, 0])))
+        charismatic = u[:, 2] < pop.leader_share
+        extremist_leader = (
+            charismatic & (cat != MAINSTREAM) & (u[:, 3] < pop.extremist_leader_share)
+        )
+        # Extremist leaders hold firm views; order-keeping leaders are firmly anti-extremist.
+        ext = np.where(extremist_leader, np.maximum(ext, 0.8), ext)
+        ext = np.where(charismatic & ~extremist_leader, np.minimum(ext, 0.1), ext)
+        unc = np.where(charismatic, 0.08, unc)
+        gang = (cat == MAINSTREAM) & (u[:, 4] < pop.gang_share)
+        imported = np.clip(
+            0.15 + 0.25 * u[:, 5] + 0.25 * gang + 0.15 * (cat == VEO_VIOLENT) + 0.4 * charismatic,
+            0.0,
+            1.0,
+        )
+        vm = pop.vulnerability_mean
+        vul = (
+            np.clip(rng.beta(2.0 * vm / max(1e-9, 1 - vm) + 1e-6, 2.0), 0, 1)
+            if 0 < vm < 1
+            else np.full(k, vm)
+        )
+        opp_mean = np.array([_OPPOSITION_MEAN[c] for c in range(4)])[cat]
+
+        s = slots
+        self.active[s] = True
+        self.uid[s] = uids
+        self.category[s] = cat
+        self.gang[s] = gang
+        self.charisma[s] = np.where(charismatic, 0.7 + 0.3 * u[:, 6], 0.0)
+        self.extremism[s] = ext
+        self.predisposition[s] = ext
+        self.uncertainty[s] = unc
+        self.base_uncertainty[s] = unc
+        self.trust_in_staff[s] = np.clip(0.5 - 0.25 * ext + 0.2 * (u[:, 7] - 0.5), 0, 1)
+        self.trust_in_chaplain[s] = 0.3
+        self.legitimacy[s] = np.clip(0.6 - 0.2 * ext + 0.2 * (u[:, 8] - 0.5), 0, 1)
+        self.wellbeing[s] = 0.6
+        self.grievance[s] = 0.0
+        self.opposition[s] = np.clip(opp_mean + 0.15 * z[:, 1], 0, 1)
+        self.imported_status[s] = imported
+        self.status[s] = imported
+        self.leader[s] = False
+        self.vulnerability[s] = vul
+        # Religious observance is independent of extremism: the paper warns it is
+        # misread as radicalisation, which is what the assessment bias models.
+        self.observance[s] = u[:, 9]
+        self.unit[s] = -1
+        self.labelled[s] = False
+        self.label_days[s] = 0
+        self.assessed_risk[s] = 0.0
+        self.low_assessments[s] = 0
+        self.knowledge[s] = 0.0
+        self.reports[s] = 0.0
+        self.sentence[s] = sentence.astype(np.int64)
+        served = np.floor(u[:, 10] * sentence).astype(np.int64) if served_fraction else 0
+        self.served[s] = served
+        self.radicalised[s] = ext > RADICAL
+        self.days_on_special_unit[s] = 0
+        # Stagger assessments so they do not all fall on one day.
+        interval = scenario.assessment.interval_days
+        self.next_assessment[s] = today + np.floor(u[:, 11] * interval).astype(np.int64)
+
+    def clear(self, slots: np.ndarray) -> None:
+        self.active[slots] = False
+        self.unit[slots] = -1
+        self.leader[slots] = False
+        self.labelled[slots] = False
+
+
+@dataclass
+class Staff:
+    """Officer posts; a vacant post has ``active`` False until it is filled."""
+
+    active: np.ndarray
+    uid: np.ndarray
+    unit: np.ndarray
+    training: np.ndarray
+    fairness: np.ndarray
+    stress: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.active.shape[0]
+
+    def hire(
+        self,
+        posts: np.ndarray,
+        rng: np.random.Generator,
+        scenario: Scenario,
+        special_unit: int,
+        uids: np.ndarray,
+    ) -> None:
+        """Fill ``posts`` with new officers (training and fairness drawn)."""
+        k = posts.shape[0]
+        if k == 0:
+            return
+        st = scenario.staff
+        u = rng.random((k, 2))
+        on_special = self.unit[posts] == special_unit
+        trained = u[:, 0] < st.training
+        level = np.where(trained, GENERAL, UNTRAINED)
+        if st.special_unit_specialist:
+            level = np.where(on_special, SPECIALIST, level)
+        self.active[posts] = True
+        self.uid[posts] = uids
+        self.training[posts] = level
+        self.fairness[posts] = np.clip(st.fairness + 0.3 * (u[:, 1] - 0.5), 0, 1)
+        self.stress[posts] = 0.0
+
+
+@dataclass
+class Chaplains:
+    """Chaplains serve the whole establishment."""
+
+    uid: np.ndarray
+    trained: np.ndarray
+    visits_made: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.uid.shape[0]

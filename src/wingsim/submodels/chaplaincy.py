@@ -1,0 +1,55 @@
+"""Chaplaincy: pastoral care, theological challenge, and the cost of a security role."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.submodels.base import Submodel
+
+
+class Chaplaincy(Submodel):
+    """Chaplains visit prisoners: well-being rises; trained, trusted chaplains challenge views.
+
+    Paper: "Chaplains not only provide religious education, but ... can also challenge
+    particular views"; "chaplains ... are increasingly involved in risk assessment,
+    although this has not been without controversy as it can erode the trust of
+    prisoners".
+
+    Visits fall on prisoners at random. Each visit builds trust in the chaplain and
+    well-being; a trained chaplain lowers extremism in proportion to that trust. If
+    chaplains take part in risk assessment, each visit builds less trust, labelled
+    prisoners' trust drains daily, and what the chaplain learns feeds the assessment.
+    """
+
+    name = "chaplaincy"
+    paper = (
+        "Chaplains not only provide religious education, but in the case of violent "
+        "Islamist ideology, can also challenge particular views"
+    )
+
+    def step(self) -> None:
+        m, p, mp, rng = self.model, self.model.prisoners, self.params, self.rng
+        ch = m.config.chaplaincy
+        if m.chaplains.n == 0:
+            return
+        act = np.flatnonzero(p.active)
+        k = rng.poisson(m.chaplains.n * ch.visits_per_chaplain)
+        visited = act[(rng.random(k) * act.shape[0]).astype(np.int64)]
+        m.chaplains.visits_made += k / m.chaplains.n
+        n = p.n
+        visits = np.bincount(visited, minlength=n).astype(float)
+        gain = mp.chaplain_trust_gain * (
+            1.0 - mp.chaplain_security_distrust * ch.in_risk_assessment
+        )
+        tc = p.trust_in_chaplain
+        tc[:] = 1.0 - (1.0 - tc) * (1.0 - gain) ** visits
+        if ch.in_risk_assessment:
+            tc[p.labelled] *= 1.0 - 0.01 * mp.chaplain_security_distrust
+            p.knowledge += 0.5 * mp.knowledge_gain * tc * visits * (1.0 - p.knowledge)
+            np.clip(p.knowledge, 0.0, 1.0, out=p.knowledge)
+        p.wellbeing[:] = 1.0 - (1.0 - p.wellbeing) * 0.95**visits
+        if ch.trained:
+            keep = (1.0 - mp.chaplain_deradicalisation * tc) ** visits
+            p.extremism *= keep
+            p.predisposition *= keep
+        m.day_counts["chaplain_visits"] += int(k)

@@ -1,0 +1,140 @@
+"""Prisoner-prisoner contact: influence, bonding and hostility on the wing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.opinion import relative_agreement
+from wingsim.state import MAINSTREAM, VEO_LESSER
+from wingsim.submodels.base import Submodel
+
+
+class PrisonerContacts(Submodel):
+    """Daily meetings between prisoners who can meet, and what each meeting does.
+
+    Paper: "placing VEOs together may strengthen social bonds and contribute to a culture
+    of opposition between prisoners and staff"; "There are also concerns that dispersing
+    VEOs throughout the general population will heighten the potential for
+    radicalisation among others".
+
+    Meetings are chance meetings with unit mates (and, on mainstream wings, in shared
+    work and education) plus repeat meetings along existing ties, all scaled by time
+    out of cell. A meeting across a wide attitude gap may turn hostile (group conflict,
+    which weakens the tie and adds to tension); otherwise the two bond (more so if
+    similar or aggrieved), influence each other's extremism by relative agreement
+    (Deffuant et al. 2002) weighted by the speaker's status and charisma and anchored
+    by each prisoner's predisposition (Friedkin and Johnsen's stubbornness), and pull
+    each other's oppositional mindset together.
+    """
+
+    name = "prisoner_contacts"
+    paper = (
+        "placing VEOs together may strengthen social bonds and contribute to a culture of "
+        "opposition between prisoners and staff"
+    )
+
+    def meetings(self) -> tuple[np.ndarray, np.ndarray]:
+        """Today's meeting pairs ``(a, b)`` (slots), drawn only between units that can meet."""
+        m, p, units, rng = self.model, self.model.prisoners, self.model.units, self.rng
+        mp = self.params
+        act = np.flatnonzero(p.active)
+        unit = p.unit[act]
+        t_unit = units.time_out_of_cell * (1.0 - units.lockdown)
+        t = t_unit[unit]
+
+        # Chance meetings.
+        n_meet = rng.poisson(mp.contacts_per_day * t)
+        init = np.repeat(act, n_meet)
+        init_unit = np.repeat(unit, n_meet)
+        r = rng.random((init.shape[0], 2))
+        order = np.argsort(unit, kind="stable")
+        by_unit = act[order]
+        counts = np.bincount(unit, minlength=units.n)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        partner = by_unit[starts[init_unit] + (r[:, 0] * counts[init_unit]).astype(np.int64)]
+        mixes = units.can_meet.sum(axis=1) > 1
+        if mixes.any():
+            pool = act[mixes[unit]]
+            p_activity = mp.activity_mixing * units.activity_access[init_unit] * mixes[init_unit]
+            use_pool = r[:, 1] < p_activity
+            if pool.shape[0] and use_pool.any():
+                k = int(use_pool.sum())
+                partner[use_pool] = pool[(rng.random(k) * pool.shape[0]).astype(np.int64)]
+        keep = partner != init
+        a, b = init[keep], partner[keep]
+
+        # Repeat meetings along ties.
+        ties = m.ties
+        if len(ties):
+            lo, hi = ties.ends
+            ul, uh = p.unit[lo], p.unit[hi]
+            can = units.can_meet[ul, uh]
+            same = ul == uh
+            scale = np.where(same, 1.0, mp.activity_mixing * units.activity_access[ul])
+            prob = mp.tie_contact_rate * ties.weight * np.minimum(t_unit[ul], t_unit[uh]) * scale
+            meet = can & (rng.random(lo.shape[0]) < prob)
+            a = np.concatenate((a, lo[meet]))
+            b = np.concatenate((b, hi[meet]))
+        return a, b
+
+    def step(self) -> None:
+        m, p, mp, rng = self.model, self.model.prisoners, self.params, self.rng
+        a, b = self.meetings()
+        m.last_meetings = (a, b)
+        if a.shape[0] == 0:
+            m.ties.decay(mp.tie_decay)
+            return
+        x = p.extremism
+        gap = np.abs(x[a] - x[b])
+        hostile_p = np.clip(mp.hostility * gap * np.maximum(p.opposition[a], p.opposition[b]), 0, 1)
+        hostile = rng.random(a.shape[0]) < hostile_p
+        friendly = ~hostile
+
+        # Bonding: similar and aggrieved prisoners bond more; hostility weakens ties.
+        aggrieved = 0.5 * (p.grievance[a] + p.grievance[b])
+        gain = mp.tie_gain * np.exp(-mp.homophily * gap) * (1.0 + aggrieved)
+        m.ties.add(a, b, np.where(friendly, gain, -2.0 * mp.tie_gain))
+
+        # Influence among friendly meetings (relative agreement, weighted by the speaker).
+        fa, fb = a[friendly], b[friendly]
+        speaker_b = (
+            1.0 + mp.status_influence * p.status[fb] + mp.charisma_influence * p.charisma[fb]
+        )
+        speaker_a = (
+            1.0 + mp.status_influence * p.status[fa] + mp.charisma_influence * p.charisma[fa]
+        )
+        # Trust in staff closes a prisoner to being pulled toward extremism (dynamic security).
+        closed_a = np.where(x[fb] > x[fa], 1.0 - mp.trust_closure * p.trust_in_staff[fa], 1.0)
+        closed_b = np.where(x[fa] > x[fb], 1.0 - mp.trust_closure * p.trust_in_staff[fb], 1.0)
+        vul_a = 0.5 + p.vulnerability[fa]
+        vul_b = 0.5 + p.vulnerability[fb]
+        relative_agreement(
+            p.extremism,
+            p.uncertainty,
+            fa,
+            fb,
+            mp.influence_rate,
+            weight_ab=speaker_b * closed_a * vul_a,
+            weight_ba=speaker_a * closed_b * vul_b,
+        )
+        # Stubbornness (Friedkin-Johnsen): attitudes are anchored in predispositions.
+        p.extremism += mp.stubbornness * (p.predisposition - p.extremism)
+        np.clip(p.extremism, 0.0, 1.0, out=p.extremism)
+        np.clip(p.uncertainty, 0.02, 1.0, out=p.uncertainty)
+
+        # The oppositional mindset toward staff spreads along bonds.
+        w = m.ties.strength(fa, fb)
+        opp = p.opposition
+        d = mp.opposition_contagion * w * (opp[fb] - opp[fa])
+        n = p.n
+        opp += np.bincount(fa, d, n) - np.bincount(fb, d, n)
+        np.clip(opp, 0.0, 1.0, out=opp)
+
+        m.ties.decay(mp.tie_decay)
+        cat = p.category
+        cross = ((cat[fa] >= VEO_LESSER) & (cat[fb] == MAINSTREAM)) | (
+            (cat[fb] >= VEO_LESSER) & (cat[fa] == MAINSTREAM)
+        )
+        m.day_counts["meetings"] += int(a.shape[0])
+        m.day_counts["hostile_contacts"] += int(hostile.sum())
+        m.day_counts["veo_mainstream_contacts"] += int(cross.sum())

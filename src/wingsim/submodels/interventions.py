@@ -1,0 +1,64 @@
+"""Interventions: specialist sessions, one-to-one or in groups, and mentoring."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.state import RADICAL
+from wingsim.submodels.base import Submodel
+
+GROUP_HONESTY = 0.7  # group participants are "often less 'honest'": share of effect kept
+
+
+class Interventions(Submodel):
+    """VEOs and labelled prisoners attend sessions that lower extremism through trust.
+
+    Paper: "During group interventions, participants are often less 'honest' ... The
+    potential disruption of group dynamics (e.g. charismatic radical 'leaders' who
+    challenge the facilitator) must also be taken into account"; "one-on-one
+    interventions should take priority over group interventions".
+
+    A session lowers extremism in proportion to the prisoner's trust in staff (the
+    relationship carries the work) and builds a little trust (mentoring). Group
+    sessions keep less of the effect, and less again when a charismatic extremist
+    leader shares the unit. One-to-one sessions cost more.
+    """
+
+    name = "interventions"
+    paper = (
+        "During group interventions, participants are often less 'honest' ... charismatic "
+        "radical 'leaders' who challenge the facilitator"
+    )
+
+    def step(self) -> None:
+        m, p, units, mp, rng = (
+            self.model,
+            self.model.prisoners,
+            self.model.units,
+            self.params,
+            self.rng,
+        )
+        iv = m.config.interventions
+        eligible = p.active & (p.is_veo | p.labelled)
+        attend = eligible & (rng.random(p.n) < mp.intervention_rate)
+        k = int(attend.sum())
+        if k == 0:
+            return
+        effect = mp.intervention_effect * p.trust_in_staff[attend]
+        if iv.mode == "group":
+            unit = np.where(p.active, p.unit, 0)
+            radical_leader = p.active & p.leader & (p.charisma > 0) & (p.extremism > RADICAL)
+            disrupted = np.bincount(unit[radical_leader], minlength=units.n) > 0
+            effect = (
+                effect
+                * GROUP_HONESTY
+                * (1.0 - mp.group_leader_disruption * disrupted[p.unit[attend]])
+            )
+            m.day_sums["intervention_cost"] += k * iv.group_cost
+        else:
+            m.day_sums["intervention_cost"] += k * iv.one_to_one_cost
+        # Sessions work on convictions, not only on today's attitude.
+        p.extremism[attend] *= 1.0 - effect
+        p.predisposition[attend] *= 1.0 - effect
+        p.trust_in_staff[attend] += mp.mentoring_trust * (1.0 - p.trust_in_staff[attend])
+        m.day_counts["sessions"] += k

@@ -1,0 +1,101 @@
+"""Staff-prisoner contact: dynamic security, trust, legitimacy and intelligence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.state import SPECIALIST
+from wingsim.submodels.base import Submodel
+
+HOSTILE_SHARE = 0.25  # of contacts that are not fair, the share that are heavy-handed
+
+
+class StaffContacts(Submodel):
+    """Officers on a unit meet its prisoners; fair contact builds trust, unfair erodes it.
+
+    Paper: "Good relationships between VEOs and staff can facilitate the building of
+    trust and help break down 'us' versus 'them' barriers"; "Heavy-handed or punitive
+    policies, as well as poor staff-prisoner relationships, can erode trust"; "Prejudice,
+    uncertainty and fear of offenders can lead to over-reporting".
+
+    Contacts per prisoner grow with officers on duty per prisoner and time on landings.
+    Each contact is with one officer of the unit: fair with a chance set by that
+    officer's fairness and stress and the unit's security intensity, and seen through
+    the prisoner's oppositional mindset; labelled prisoners are singled out by untrained
+    officers. Fair contacts teach staff about the prisoner (knowledge lowers assessment
+    error); untrained officers file reports on religious observance (false positives).
+    """
+
+    name = "staff_contacts"
+    paper = (
+        "Good relationships between VEOs and staff can facilitate the building of trust "
+        "and help break down 'us' versus 'them' barriers"
+    )
+
+    def step(self) -> None:
+        m, p, s, units, mp, rng = (
+            self.model,
+            self.model.prisoners,
+            self.model.staff,
+            self.model.units,
+            self.params,
+            self.rng,
+        )
+        act = np.flatnonzero(p.active)
+        unit = p.unit[act]
+        on_post = np.flatnonzero(s.active)
+        staff_unit = s.unit[on_post]
+        officers = np.bincount(staff_unit, minlength=units.n)
+        occ = np.maximum(np.bincount(unit, minlength=units.n), 1)
+        t_unit = units.time_out_of_cell * (1.0 - units.lockdown)
+        rate = mp.staff_contacts_per_officer * officers / occ * (0.5 + 0.5 * t_unit)
+        n_contacts = rng.poisson(rate[unit])
+        who = np.repeat(act, n_contacts)
+        r = rng.random((who.shape[0], 3))
+        if who.shape[0] == 0:
+            return
+        wu = p.unit[who]
+        # Pick an officer of the prisoner's unit.
+        order = np.argsort(staff_unit, kind="stable")
+        by_unit = on_post[order]
+        starts = np.concatenate(([0], np.cumsum(officers)[:-1]))
+        officer = by_unit[starts[wu] + (r[:, 0] * officers[wu]).astype(np.int64)]
+        training = s.training[officer] / SPECIALIST  # 0, 0.5 or 1
+        fair_p = (
+            s.fairness[officer]
+            * (1.0 - 0.5 * s.stress[officer])
+            * (1.0 - 0.5 * units.security[wu])
+            * (1.0 - 0.5 * p.opposition[who])
+        )
+        singled = p.labelled[who] * mp.label_hostility * (1.0 - training)
+        fair_p = fair_p * (1.0 - singled)
+        fair = r[:, 1] < fair_p
+        hostile = ~fair & (r[:, 1] < fair_p + (1.0 - fair_p) * (HOSTILE_SHARE + singled))
+
+        n = p.n
+        nf = np.bincount(who[fair], minlength=n).astype(float)
+        nh = np.bincount(who[hostile], minlength=n).astype(float)
+        # Repeated contacts compound: (1 - g)^k of the gap remains after k fair contacts.
+        keep_f = (1.0 - mp.trust_gain) ** nf
+        keep_h = (1.0 - mp.trust_loss) ** nh
+        tr = p.trust_in_staff
+        tr[:] = 1.0 - (1.0 - tr) * keep_f
+        tr *= keep_h
+        lg = p.legitimacy
+        lg[:] = 1.0 - (1.0 - lg) * np.sqrt(keep_f)
+        lg *= np.sqrt(keep_h)
+        op = p.opposition
+        op *= np.sqrt(keep_f)
+        op[:] = 1.0 - (1.0 - op) * np.sqrt(keep_h)
+
+        learn = mp.knowledge_gain * (0.5 + 0.5 * training) * fair
+        nk = np.bincount(who, learn, minlength=n)
+        p.knowledge += nk * (1.0 - p.knowledge)
+        np.clip(p.knowledge, 0.0, 1.0, out=p.knowledge)
+        # Over-reporting: untrained officers read observance as a sign of radicalisation.
+        report_p = m.config.assessment.observance_bias * p.observance[who] * (1.0 - training)
+        report = r[:, 2] < report_p
+        p.reports += np.bincount(who[report], minlength=n)
+        m.day_counts["staff_contacts"] += int(who.shape[0])
+        m.day_counts["fair_contacts"] += int(fair.sum())
+        m.day_counts["hostile_staff_contacts"] += int(hostile.sum())

@@ -1,0 +1,53 @@
+"""Status and leadership: imported status, network position and the special-unit marker."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.submodels.base import Submodel
+
+IMPORTED_WEIGHT = 0.6
+CHARISMA_WEIGHT = 0.2
+
+
+class Status(Submodel):
+    """Status is recomputed daily; leaders emerge where it is high and staff relations poor.
+
+    Paper: "prisoner status arises from what is imported into the prison (crime
+    hierarchies) and what is considered valuable within a prison context ... (e.g.
+    social bonds)"; "Special units can serve as a source of status"; "evidence of
+    prisoner hierarchies emerging in a tense prison environment with poor
+    staff-prisoner relationships".
+
+    Status = imported status + weighted degree in the tie network (relative to the
+    establishment's best connected) + a marker for special-unit placement + charisma.
+    A prisoner leads when status exceeds a threshold lowered on units where trust in
+    staff is low.
+    """
+
+    name = "status"
+    paper = (
+        "prisoner status arises from what is imported into the prison (crime hierarchies) "
+        "and what is considered valuable within a prison context"
+    )
+
+    def step(self) -> None:
+        m, p, units, mp = self.model, self.model.prisoners, self.model.units, self.params
+        act = p.active
+        strength = m.ties.strength_by_node()
+        top = strength[act].max() if act.any() else 1.0
+        network = np.minimum(strength / max(top, 1e-9), 1.0)
+        on_special = act & (p.unit == units.special)
+        p.status[:] = np.clip(
+            IMPORTED_WEIGHT * p.imported_status
+            + mp.network_status * network
+            + mp.special_unit_status * on_special
+            + CHARISMA_WEIGHT * p.charisma,
+            0.0,
+            1.0,
+        )
+        unit = np.where(act, p.unit, 0)
+        n_unit = np.maximum(np.bincount(unit[act], minlength=units.n), 1)
+        trust = np.bincount(unit[act], p.trust_in_staff[act], minlength=units.n) / n_unit
+        threshold = mp.leader_threshold - mp.leader_trust_sensitivity * (1.0 - trust)
+        p.leader[:] = act & (p.status > threshold[unit])
