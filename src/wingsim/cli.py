@@ -1,0 +1,99 @@
+"""The ``wingsim`` command line: one parser, each command implemented in its own module.
+
+``run``, ``check`` and ``demo`` live in :mod:`wingsim.commands`; ``compare``, ``sweep``,
+``analyze`` and ``report`` in :mod:`wingsim.experiments.commands`; ``dashboard`` in
+:mod:`wingsim.dashboard.serve`. Each handler takes the parsed ``argparse.Namespace``
+and returns an exit code. Modules are imported only when their command runs, so
+``wingsim check`` stays fast and optional extras stay optional.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: command -> "module:function"
+HANDLERS = {
+    "run": "wingsim.commands:run",
+    "check": "wingsim.commands:check",
+    "demo": "wingsim.commands:demo",
+    "schedule": "wingsim.commands:show_schedule",
+    "compare": "wingsim.experiments.commands:compare",
+    "sweep": "wingsim.experiments.commands:sweep",
+    "analyze": "wingsim.experiments.commands:analyze",
+    "report": "wingsim.experiments.commands:report",
+    "dashboard": "wingsim.dashboard.serve:main",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wingsim",
+        description="Prison wing dynamics under containment, dispersal and combination regimes.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run one replication of a scenario")
+    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument("--seed", type=int, default=None, help="seed (default: the file's run.seed)")
+    p.add_argument("--days", type=int, default=None, help="days (default: the file's run.days)")
+    p.add_argument("--out", default=None, help="output folder (default: runs/<scenario name>)")
+
+    p = sub.add_parser("check", help="validate a scenario file and print it resolved")
+    p.add_argument("scenario", nargs="+", help="scenario TOML file(s)")
+
+    p = sub.add_parser("demo", help="the three regimes side by side, replicated")
+    p.add_argument("--replications", type=int, default=20)
+    p.add_argument("--days", type=int, default=365)
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--out", default="runs/demo")
+
+    sub.add_parser("schedule", help="print the day's ordered submodels")
+
+    p = sub.add_parser("compare", help="replicated comparison of scenarios (common seeds)")
+    p.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the reference")
+    p.add_argument("--replications", type=int, default=10)
+    p.add_argument("--days", type=int, default=None)
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--out", default="runs/compare")
+
+    p = sub.add_parser("sweep", help="run an experiment file (grid, lhs, sobol, morris)")
+    p.add_argument("experiment", help="experiment TOML file")
+    p.add_argument("--out", default=None)
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT")
+
+    p = sub.add_parser("analyze", help="sensitivity indices or summaries of a sweep folder")
+    p.add_argument("folder")
+
+    p = sub.add_parser("report", help="self-contained HTML brief from a compare or sweep folder")
+    p.add_argument("folder")
+    p.add_argument("--out", default=None, help="HTML file (default: FOLDER/report.html)")
+
+    p = sub.add_parser("dashboard", help="start the workshop dashboard")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--scenario", default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from wingsim import __version__
+
+        print(__version__)
+        return 0
+    if not args.command:
+        parser.print_help()
+        return 2
+    module_name, func_name = HANDLERS[args.command].split(":")
+    handler = getattr(importlib.import_module(module_name), func_name)
+    return int(handler(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
