@@ -1,7 +1,7 @@
 """The ``wingsim`` command line: one parser, each command implemented in its own module.
 
-``run``, ``check`` and ``demo`` live in :mod:`wingsim.commands`; ``compare``, ``sweep``,
-``analyze`` and ``report`` in :mod:`wingsim.experiments.commands`; ``dashboard`` in
+``run``, ``check`` and ``schedule`` live in :mod:`wingsim.commands`; ``demo``, ``compare``,
+``sweep``, ``analyze`` and ``report`` in :mod:`wingsim.experiments.commands`; ``dashboard`` in
 :mod:`wingsim.dashboard.serve`. Each handler takes the parsed ``argparse.Namespace``
 and returns an exit code. Modules are imported only when their command runs, so
 ``wingsim check`` stays fast and optional extras stay optional.
@@ -17,7 +17,7 @@ import sys
 HANDLERS = {
     "run": "wingsim.commands:run",
     "check": "wingsim.commands:check",
-    "demo": "wingsim.commands:demo",
+    "demo": "wingsim.experiments.commands:demo",
     "schedule": "wingsim.commands:show_schedule",
     "compare": "wingsim.experiments.commands:compare",
     "sweep": "wingsim.experiments.commands:sweep",

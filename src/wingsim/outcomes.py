@@ -189,3 +189,23 @@ AGGREGATE = {
     "hostile_contacts": "sum",
     "veo_mainstream_contacts": "sum",
 }
+
+
+def summarise(timeseries) -> dict[str, float]:
+    """End-of-run and run-mean outcomes of one run's daily table (a pandas DataFrame).
+
+    Counts (incidents, newly radicalised, ...) are summed over the run instead of
+    averaged; day 0 (the initial state) is left out of run means and sums.
+    """
+    days = timeseries[timeseries["day"] > 0] if "day" in timeseries else timeseries
+    out: dict[str, float] = {}
+    last = timeseries.iloc[-1]
+    for col in COLUMNS:
+        if col == "day":
+            continue
+        out[f"end_{col}"] = float(last[col])
+        if AGGREGATE.get(col) == "sum":
+            out[f"total_{col}"] = float(days[col].sum())
+        else:
+            out[f"mean_{col}"] = float(days[col].mean())
+    return out
