@@ -317,7 +317,7 @@ def bc_sweep(
                     "replicate": k,
                     "major_clusters": int(res.major_clusters[k]),
                     "all_clusters": int(res.all_clusters[k]),
-                    "predicted": int(np.floor(1.0 / (2.0 * eps) + 1e-9)),
+                    "predicted": max(1, int(np.floor(1.0 / (2.0 * eps) + 1e-9))),
                     "converged": bool(res.converged[k]),
                     "rounds": res.rounds,
                 }
@@ -339,7 +339,8 @@ def plot_bc(df: pd.DataFrame, path: str | Path) -> None:
     eps = np.array(sorted(df["epsilon"].unique()))
     fine = np.linspace(eps.min(), eps.max(), 400)
     fig, ax = plt.subplots(figsize=(6.4, 4.0), constrained_layout=True)
-    ax.plot(fine, np.floor(1 / (2 * fine)), color="0.5", lw=1, label="floor(1/(2ε)) (published)")
+    ax.plot(fine, np.maximum(1, np.floor(1 / (2 * fine))), color="0.5", lw=1,
+            label="floor(1/(2ε)) (published)")
     m, s = g["major_clusters"].mean(), g["major_clusters"].std()
     ax.errorbar(eps, m, yerr=s, fmt="o", ms=4, capsize=2, label="major clusters (≥2% of agents)")
     ax.plot(eps, g["all_clusters"].mean(), "x", ms=5, label="all clusters (incl. stragglers)")
