@@ -123,8 +123,7 @@ def test_hk_consensus_above_threshold_fragmentation_below():
 
 def test_hk_consensus_threshold_near_published_value():
     """The 50% consensus point lies in [0.19, 0.25] (published eps_c ~ 0.2 as n -> infinity)."""
-    df = docking.hk_sweep(np.round(np.arange(0.17, 0.275, 0.01), 2), n=1000, replicates=30,
-                          seed=32)
+    df = docking.hk_sweep(np.round(np.arange(0.17, 0.275, 0.01), 2), n=1000, replicates=30, seed=32)
     assert 0.19 <= docking.consensus_threshold(df, 0.5) <= 0.25
 
 

@@ -47,7 +47,7 @@ class WingModel(mesa.Model):
         n = int(round(est.wings * est.wing_capacity * est.occupancy))
         self.prisoners = Prisoners.empty(n)
         self.ties = TieLayer(n)
-        self._next_uid = 0
+        self._next_uid = {"prisoner": 0, "staff": 0}
         self.day = 0
         self._reset_day()
         self._prisoner_agents: list[Prisoner | None] = [None] * n
@@ -66,7 +66,7 @@ class WingModel(mesa.Model):
         self.placement = make_policy(self)
         enabled = scenario.submodels
         self.schedule = [cls(self) for cls in schedule.DAY if getattr(enabled, cls.name)]
-        self.last_meetings = (np.empty(0, np.int64), np.empty(0, np.int64))
+        self.last_meetings = (np.empty(0, np.int64),) * 4
 
         # Initial population: part-way through sentences, placed by the regime.
         self.admit(np.arange(n), self.streams["init"], served_fraction=True)
@@ -78,10 +78,11 @@ class WingModel(mesa.Model):
         self.datacollector.collect(self)
 
     # -- population -------------------------------------------------------------------
-    def _uids(self, k: int) -> np.ndarray:
-        uids = np.arange(self._next_uid, self._next_uid + k)
-        self._next_uid += k
-        return uids
+    def _uids(self, k: int, kind: str = "prisoner") -> np.ndarray:
+        """Fresh ids per kind, so a regime's staffing never shifts prisoner ids."""
+        start = self._next_uid[kind]
+        self._next_uid[kind] = start + k
+        return np.arange(start, start + k)
 
     def admit(self, slots: np.ndarray, rng: np.random.Generator, served_fraction=False) -> None:
         """Draw prisoners into empty ``slots``, assess them, and place them by regime."""
@@ -137,7 +138,9 @@ class WingModel(mesa.Model):
         self.hire_staff(np.arange(k), self.streams["staff_init"])
 
     def hire_staff(self, posts: np.ndarray, rng: np.random.Generator) -> None:
-        self.staff.hire(posts, rng, self.config, self.units.special, self._uids(posts.shape[0]))
+        self.staff.hire(
+            posts, rng, self.config, self.units.special, self._uids(posts.shape[0], "staff")
+        )
         for post in posts.tolist():
             self._staff_agents[post] = Staff(self, post)
 

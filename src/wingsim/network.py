@@ -11,7 +11,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-MIN_TIE = 0.01  # ties weaker than this are forgotten
+MIN_TIE = 0.05  # ties weaker than this are forgotten
 
 
 class TieLayer:
@@ -19,14 +19,27 @@ class TieLayer:
         self.n = n
         self.keys = np.empty(0, dtype=np.int64)
         self.weight = np.empty(0, dtype=np.float64)
+        self._ends: tuple[np.ndarray, np.ndarray] | None = None
+        self._strength: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.keys.shape[0]
 
     @property
     def ends(self) -> tuple[np.ndarray, np.ndarray]:
-        """The two endpoints of every tie, ``lo < hi``."""
-        return self.keys // self.n, self.keys % self.n
+        """The two endpoints of every tie, ``lo < hi`` (cached until the ties change)."""
+        if self._ends is None:
+            self._ends = (self.keys // self.n, self.keys % self.n)
+        return self._ends
+
+    def _changed(self) -> None:
+        self._ends = None
+        self._strength = None
+
+    def _keep(self, keep: np.ndarray) -> None:
+        self.keys = self.keys[keep]
+        self.weight = self.weight[keep]
+        self._changed()
 
     def _key(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.minimum(a, b).astype(np.int64) * self.n + np.maximum(a, b)
@@ -63,14 +76,15 @@ class TieLayer:
             pos = idx[new]
             self.keys = np.insert(self.keys, pos, uk[new])
             self.weight = np.insert(self.weight, pos, np.clip(d[new], 0, 1))
+        self._changed()
 
     def decay(self, rate: float) -> None:
         """Ties fade without contact; the faintest are dropped."""
         self.weight *= 1.0 - rate
+        self._strength = None
         keep = self.weight >= MIN_TIE
         if not keep.all():
-            self.keys = self.keys[keep]
-            self.weight = self.weight[keep]
+            self._keep(keep)
 
     def remove_nodes(self, nodes: np.ndarray) -> None:
         """Drop every tie of the given slots (release: the slot will be reused)."""
@@ -79,14 +93,16 @@ class TieLayer:
         gone = np.zeros(self.n, dtype=bool)
         gone[nodes] = True
         lo, hi = self.ends
-        keep = ~(gone[lo] | gone[hi])
-        self.keys = self.keys[keep]
-        self.weight = self.weight[keep]
+        self._keep(~(gone[lo] | gone[hi]))
 
     def strength_by_node(self) -> np.ndarray:
-        """Sum of tie strengths per slot (weighted degree)."""
-        lo, hi = self.ends
-        return np.bincount(lo, self.weight, self.n) + np.bincount(hi, self.weight, self.n)
+        """Sum of tie strengths per slot (weighted degree; cached until the ties change)."""
+        if self._strength is None:
+            lo, hi = self.ends
+            self._strength = np.bincount(lo, self.weight, self.n) + np.bincount(
+                hi, self.weight, self.n
+            )
+        return self._strength
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:
         """The tie layer as a networkx graph (``weight`` on edges)."""

@@ -94,7 +94,7 @@ class Staff(_Section):
     )
     fairness: Share = Field(0.7, description="Mean professionalism/fairness of officers.")
     special_unit_staff_ratio: float = Field(
-        0.6, ge=0.01, le=3.0, description="Officers per prisoner on the special unit."
+        0.5, ge=0.01, le=3.0, description="Officers per prisoner on the special unit."
     )
     special_unit_specialist: bool = Field(
         True, description="Special-unit officers have specialist training."
@@ -194,10 +194,13 @@ class Mechanisms(_Section):
     """Strengths of the paper's mechanisms (all per day unless stated)."""
 
     contacts_per_day: float = Field(
-        4.0, ge=0.0, le=50.0, description="Chance meetings with unit mates per day at full unlock."
+        2.0, ge=0.0, le=50.0, description="Chance meetings with unit mates per day at full unlock."
     )
     tie_contact_rate: float = Field(
-        1.5, ge=0.0, le=20.0, description="Daily meetings per unit of tie strength at full unlock."
+        3.0,
+        ge=0.0,
+        le=20.0,
+        description="Daily meetings along ties at full unlock (shared by strength).",
     )
     activity_mixing: Share = Field(
         0.3, description="Share of chance meetings made in shared activities, scaled by access."
@@ -236,7 +239,7 @@ class Mechanisms(_Section):
         description="Share of openness to extremist views removed by full trust in staff.",
     )
     tie_gain: float = Field(0.08, ge=0.0, le=1.0, description="Tie strengthening per contact.")
-    tie_decay: float = Field(0.01, ge=0.0, le=0.5, description="Daily decay of tie strength.")
+    tie_decay: float = Field(0.05, ge=0.0, le=0.5, description="Daily decay of tie strength.")
     homophily: float = Field(
         2.0,
         ge=0.0,
@@ -251,6 +254,13 @@ class Mechanisms(_Section):
     )
     opposition_contagion: float = Field(
         0.03, ge=0.0, le=1.0, description="Pull of a bonded peer's oppositional mindset."
+    )
+    trust_contagion: float = Field(
+        0.03, ge=0.0, le=1.0, description="Pull of a bonded peer's trust (or distrust) in staff."
+    )
+    opposition_filter: Share = Field(
+        0.8,
+        description="Share of a fair contact's chance lost through a full oppositional mindset.",
     )
     staff_contacts_per_officer: float = Field(
         12.0, ge=0.0, le=200.0, description="Prisoner contacts an officer on duty makes per day."

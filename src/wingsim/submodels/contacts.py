@@ -24,7 +24,7 @@ class PrisonerContacts(Submodel):
     similar or aggrieved), influence each other's extremism by relative agreement
     (Deffuant et al. 2002) weighted by the speaker's status and charisma and anchored
     by each prisoner's predisposition (Friedkin and Johnsen's stubbornness), and pull
-    each other's oppositional mindset together.
+    each other's oppositional mindset and trust in staff together (group culture).
     """
 
     name = "prisoner_contacts"
@@ -71,7 +71,11 @@ class PrisonerContacts(Submodel):
             can = units.can_meet[ul, uh]
             same = ul == uh
             scale = np.where(same, 1.0, mp.activity_mixing * units.activity_access[ul])
-            prob = mp.tie_contact_rate * ties.weight * np.minimum(t_unit[ul], t_unit[uh]) * scale
+            # Time is finite: a prisoner's repeat meetings are shared among his ties in
+            # proportion to their strength, so a few strong bonds crowd out many weak ones.
+            busy = np.maximum(ties.strength_by_node(), 1.0)
+            share = ties.weight / np.maximum(busy[lo], busy[hi])
+            prob = mp.tie_contact_rate * share * np.minimum(t_unit[ul], t_unit[uh]) * scale
             meet = can & (rng.random(lo.shape[0]) < prob)
             a = np.concatenate((a, lo[meet]))
             b = np.concatenate((b, hi[meet]))
@@ -80,7 +84,8 @@ class PrisonerContacts(Submodel):
     def step(self) -> None:
         m, p, mp, rng = self.model, self.model.prisoners, self.params, self.rng
         a, b = self.meetings()
-        m.last_meetings = (a, b)
+        # Kept for invariant checks: who met, and on which units they were at the time.
+        m.last_meetings = (a, b, p.unit[a], p.unit[b])
         if a.shape[0] == 0:
             m.ties.decay(mp.tie_decay)
             return
@@ -122,13 +127,17 @@ class PrisonerContacts(Submodel):
         np.clip(p.extremism, 0.0, 1.0, out=p.extremism)
         np.clip(p.uncertainty, 0.02, 1.0, out=p.uncertainty)
 
-        # The oppositional mindset toward staff spreads along bonds.
+        # Group culture: the oppositional mindset toward staff, and (dis)trust of staff,
+        # spread along bonds.
         w = m.ties.strength(fa, fb)
-        opp = p.opposition
-        d = mp.opposition_contagion * w * (opp[fb] - opp[fa])
         n = p.n
-        opp += np.bincount(fa, d, n) - np.bincount(fb, d, n)
-        np.clip(opp, 0.0, 1.0, out=opp)
+        for arr, rate in (
+            (p.opposition, mp.opposition_contagion),
+            (p.trust_in_staff, mp.trust_contagion),
+        ):
+            d = rate * w * (arr[fb] - arr[fa])
+            arr += np.bincount(fa, d, n) - np.bincount(fb, d, n)
+            np.clip(arr, 0.0, 1.0, out=arr)
 
         m.ties.decay(mp.tie_decay)
         cat = p.category

@@ -65,7 +65,7 @@ class StaffContacts(Submodel):
             s.fairness[officer]
             * (1.0 - 0.5 * s.stress[officer])
             * (1.0 - 0.5 * units.security[wu])
-            * (1.0 - 0.5 * p.opposition[who])
+            * (1.0 - mp.opposition_filter * p.opposition[who])
         )
         singled = p.labelled[who] * mp.label_hostility * (1.0 - training)
         fair_p = fair_p * (1.0 - singled)

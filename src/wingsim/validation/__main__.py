@@ -97,7 +97,10 @@ def run(cfg: dict, out: Path) -> pd.DataFrame:
         if "early" in cfg:
             r = int(cfg["early"]["rounds"])
             early = docking.ra_map(
-                grid["U"], grid["p_e"], replicates=reps, seed=seed,
+                grid["U"],
+                grid["p_e"],
+                replicates=reps,
+                seed=seed,
                 figure=out / f"{name}_early.png",
                 title=f"Relative agreement: mean y after only {r} rounds (before convergence)",
                 **{**params, "rounds": r, "tol": 0.0},

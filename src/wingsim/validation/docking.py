@@ -224,8 +224,15 @@ def plot_ra_map(df: pd.DataFrame, path: str | Path, title: str | None = None) ->
     ax.set_xlabel("U (initial uncertainty of moderates)")
     ax.set_ylabel("p_e (share of extremists)")
     for (r, c), v in np.ndenumerate(grid.to_numpy()):
-        ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=6,
-                color="white" if v < 0.6 else "black")
+        ax.text(
+            c,
+            r,
+            f"{v:.2f}",
+            ha="center",
+            va="center",
+            fontsize=6,
+            color="white" if v < 0.6 else "black",
+        )
     fig.colorbar(im, ax=ax, label="mean y")
     ax.set_title(title or "Relative agreement: mean y after convergence")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -339,8 +346,13 @@ def plot_bc(df: pd.DataFrame, path: str | Path) -> None:
     eps = np.array(sorted(df["epsilon"].unique()))
     fine = np.linspace(eps.min(), eps.max(), 400)
     fig, ax = plt.subplots(figsize=(6.4, 4.0), constrained_layout=True)
-    ax.plot(fine, np.maximum(1, np.floor(1 / (2 * fine))), color="0.5", lw=1,
-            label="floor(1/(2ε)) (published)")
+    ax.plot(
+        fine,
+        np.maximum(1, np.floor(1 / (2 * fine))),
+        color="0.5",
+        lw=1,
+        label="floor(1/(2ε)) (published)",
+    )
     m, s = g["major_clusters"].mean(), g["major_clusters"].std()
     ax.errorbar(eps, m, yerr=s, fmt="o", ms=4, capsize=2, label="major clusters (≥2% of agents)")
     ax.plot(eps, g["all_clusters"].mean(), "x", ms=5, label="all clusters (incl. stragglers)")
