@@ -132,7 +132,9 @@ def plot_outcomes(df: pd.DataFrame, path: str | Path, title: str | None = None) 
     cols = [c for c in PLOT_COLUMNS if c in df]
     ncols = 4
     nrows = max(1, math.ceil(len(cols) / ncols))
-    fig = Figure(figsize=(4.0 * ncols, 2.8 * nrows), layout="constrained")
+    fig = Figure(figsize=(4.0 * ncols, 2.8 * nrows))
+    # Fixed margins: a layout engine would cost a second per plot for the same result.
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.07, top=0.9, wspace=0.3, hspace=0.55)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     days = df["day"]
     for ax, col in zip(axes, cols, strict=False):
