@@ -138,6 +138,24 @@ def test_run_bad_scenario_exits_2_with_message(tmp_path, capsys):
     assert "bad.toml" in err and "staff.fairness" in err and "<= 1.0" in err
 
 
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch, no_plot, tty):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.replace("days = 15", "days = 3"))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "o")]) == 0
+    assert ("0/3 [" in capsys.readouterr().err) is tty  # tqdm draws "0/3 [" at start
+
+
+def test_run_unwritable_out_exits_1(tmp_path, capsys):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.replace("days = 15", "days = 1"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert cli.main(["run", str(path), "--out", str(blocker)]) == 1
+    assert "cannot write" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.name for p in SCENARIOS])
 def test_check_accepts_every_shipped_scenario(path, capsys):
     assert cli.main(["check", str(path)]) == 0

@@ -16,6 +16,7 @@ from wingsim.scenario import ScenarioError, load_scenario
 
 EXIT_OK = 0
 EXIT_BAD_SCENARIO = 2
+EXIT_CANNOT_WRITE = 1
 
 
 def _slug(name: str) -> str:
@@ -46,13 +47,17 @@ def run(args) -> int:
     from wingsim.output import key_outcome_table, timed_run
 
     out = Path(args.out) if args.out else Path("runs") / _slug(scenario.name)
-    _, summary = timed_run(
-        scenario,
-        seed=scenario.run.seed,
-        days=scenario.run.days,
-        out_dir=out,
-        progress=sys.stdout.isatty(),
-    )
+    try:
+        _, summary = timed_run(
+            scenario,
+            seed=scenario.run.seed,
+            days=scenario.run.days,
+            out_dir=out,
+            progress=sys.stdout.isatty(),
+        )
+    except OSError as exc:  # e.g. --out names a file, or a read-only folder
+        print(f"wingsim run: cannot write {out}: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_WRITE
     print(
         f"{scenario.name}: {summary['days']} days, seed {summary['seed']}, "
         f"{summary['wall_time_seconds']:.1f} s -> {out}"
