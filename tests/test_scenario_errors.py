@@ -221,7 +221,7 @@ def _assert_loads_or_refuses(path) -> None:
 
 
 _FAST = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
