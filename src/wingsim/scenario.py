@@ -416,8 +416,10 @@ class Scenario(_Section):
             section, _, field = key.partition(".")
             if not field:
                 data[section] = value
-            else:
-                data.setdefault(section, {})[field] = value
+            elif isinstance(data.setdefault(section, {}), dict):
+                data[section][field] = value
+            else:  # "name.x": a scalar has no fields; say so instead of a TypeError
+                raise ScenarioError(source, [f"{key}: {section!r} is not a section"])
         return validate_scenario(data, source)
 
 
@@ -472,9 +474,18 @@ def _format_error(err: dict) -> str:
         return f"{where}: unknown key{hint}"
     allowed = _describe_allowed(Scenario, loc)
     got = err.get("input")
-    got_txt = f" (got {got!r})" if not isinstance(got, dict) else ""
+    got_txt = f" (got {_short_repr(got)})" if not isinstance(got, dict) else ""
     suffix = f"; {allowed}" if allowed else ""
     return f"{where}: {err['msg']}{got_txt}{suffix}"
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    """``repr`` cut to ``limit`` characters; never raises (huge ints, deep lists)."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        text = f"<{type(value).__name__} too large to show>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _known_keys(loc: tuple) -> list[str]:
@@ -499,21 +510,33 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(source, [_format_error(e) for e in exc.errors()]) from None
+    except RecursionError:  # absurdly nested input; still the caller's file's fault
+        raise ScenarioError(source, ["<root>: values are nested too deeply"]) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        # utf-8-sig: a byte-order mark (Windows editors) is not a syntax error.
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(str(path), ["file not found"]) from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), ["is a directory, not a scenario file"]) from None
+    except OSError as exc:
+        raise ScenarioError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(str(path), [f"not UTF-8 text: {exc.reason}"]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(path), [f"TOML syntax error: {exc}"]) from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's 4300-digit limit
+        message = f"TOML value error: {str(exc)[:120]}"
+        raise ScenarioError(str(path), [message]) from None
+    except RecursionError:
+        raise ScenarioError(str(path), ["TOML syntax error: nested too deeply"]) from None
     return validate_scenario(data, str(path))
 
 
