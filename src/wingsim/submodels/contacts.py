@@ -63,20 +63,22 @@ class PrisonerContacts(Submodel):
         keep = partner != init
         a, b = init[keep], partner[keep]
 
-        # Repeat meetings along ties.
+        # Repeat meetings along ties. Time is finite: a prisoner's repeat meetings are
+        # shared among his ties in proportion to their strength, so a few strong bonds
+        # crowd out many weak ones; a meeting needs time from both.
         ties = m.ties
         if len(ties):
             lo, hi = ties.ends
+            rate = (mp.tie_contact_rate * t_unit[np.maximum(p.unit, 0)]
+                    / np.maximum(ties.strength_by_node(), 1.0))
+            prob = ties.weight * np.minimum(rate[lo], rate[hi])
             ul, uh = p.unit[lo], p.unit[hi]
-            can = units.can_meet[ul, uh]
-            same = ul == uh
-            scale = np.where(same, 1.0, mp.activity_mixing * units.activity_access[ul])
-            # Time is finite: a prisoner's repeat meetings are shared among his ties in
-            # proportion to their strength, so a few strong bonds crowd out many weak ones.
-            busy = np.maximum(ties.strength_by_node(), 1.0)
-            share = ties.weight / np.maximum(busy[lo], busy[hi])
-            prob = mp.tie_contact_rate * share * np.minimum(t_unit[ul], t_unit[uh]) * scale
-            meet = can & (rng.random(lo.shape[0]) < prob)
+            cross = np.flatnonzero(ul != uh)
+            if cross.shape[0]:
+                cu, cv = ul[cross], uh[cross]
+                prob[cross] *= (units.can_meet[cu, cv]
+                                * mp.activity_mixing * units.activity_access[cu])
+            meet = rng.random(lo.shape[0]) < prob
             a = np.concatenate((a, lo[meet]))
             b = np.concatenate((b, hi[meet]))
         return a, b
