@@ -14,7 +14,7 @@ from wingsim.establishment import build_units
 from wingsim.network import TieLayer
 from wingsim.regimes import make_policy
 from wingsim.scenario import Scenario, default_scenario, load_scenario
-from wingsim.state import Chaplains, Prisoners
+from wingsim.state import RADICAL, VEO_LESSER, Chaplains, Prisoners, Roster
 from wingsim.state import Staff as StaffArrays
 from wingsim.streams import Streams
 from wingsim.submodels.assessment import assess
@@ -115,14 +115,6 @@ class WingModel(mesa.Model):
             else 0
         )
         posts_unit = np.concatenate(
-            [
-                np.full(
-                    per_wing * est.wings, np.arange(est.wings).repeat(per_wing) if per_wing else 0
-                ),
-                np.full(special, units.special),
-            ]
-        ).astype(np.int32)
-        posts_unit = np.concatenate(
             [np.repeat(np.arange(est.wings), per_wing), np.full(special, units.special)]
         ).astype(np.int32)
         k = posts_unit.shape[0]
@@ -153,7 +145,20 @@ class WingModel(mesa.Model):
             self._staff_agents[post] = None
 
     # -- the day ------------------------------------------------------------------------
+    def _mark_radicalised(self) -> None:
+        """Count non-VEOs whose extremism crossed the threshold for the first time today."""
+        p = self.prisoners
+        newly = p.active & (p.category < VEO_LESSER) & ~p.radicalised & (p.extremism > RADICAL)
+        p.radicalised |= newly
+        self.day_counts["newly_radicalised"] = int(newly.sum())
+
+    def take_roster(self) -> None:
+        """After intake, before anything else: who is on which unit today."""
+        self.roster = Roster.build(self.prisoners, self.units.n)
+        self.day_counts["population"] = self.roster.slots.shape[0]
+
     def _reset_day(self) -> None:
+        self.roster: Roster | None = None
         self.day_counts: defaultdict[str, int] = defaultdict(int)
         self.day_sums: defaultdict[str, float] = defaultdict(float)
 
@@ -162,11 +167,12 @@ class WingModel(mesa.Model):
         self.day += 1
         self._reset_day()
         for submodel in self.schedule:
+            if self.roster is None and submodel.name != "intake":
+                self.take_roster()
             submodel.step()
-            if submodel.name == "intake":
-                self.day_counts["population"] = int(self.prisoners.active.sum())
-        if "population" not in self.day_counts:
-            self.day_counts["population"] = int(self.prisoners.active.sum())
+        if self.roster is None:
+            self.take_roster()
+        self._mark_radicalised()
         self.today = outcomes.compute(self)
         self.datacollector.collect(self)
 

@@ -107,9 +107,6 @@ def compute(model: WingModel) -> dict[str, float]:
     fpr = float((labelled & safe).sum() / safe.sum()) if safe.any() else 0.0
     fnr = float((~p.labelled & risky).sum() / risky.sum()) if risky.any() else 0.0
 
-    newly = non_veo & ~p.radicalised & (p.extremism > RADICAL)
-    p.radicalised |= newly
-
     # Cost of the day.
     on_post = s.active
     cost = (
@@ -142,7 +139,7 @@ def compute(model: WingModel) -> dict[str, float]:
         "leader_count": int(leader.sum()),
         "extremism_mainstream": _mean(p.extremism, main),
         "extremism_veo": _mean(p.extremism, veo),
-        "newly_radicalised": int(newly.sum()),
+        "newly_radicalised": model.day_counts["newly_radicalised"],
         "incidents": model.day_counts["incidents"],
         "labelled_share": float(labelled.sum() / n_act) if n_act else 0.0,
         "false_positive_rate": fpr,

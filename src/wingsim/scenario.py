@@ -90,11 +90,11 @@ class Staff(_Section):
     )
     training: Share = Field(
         0.4,
-        description="Share of mainstream officers with general radicalisation-awareness training.",
+        description="Share of officers with general awareness training.",
     )
     fairness: Share = Field(0.7, description="Mean professionalism/fairness of officers.")
     special_unit_staff_ratio: float = Field(
-        0.5, ge=0.01, le=3.0, description="Officers per prisoner on the special unit."
+        0.5, ge=0.01, le=3.0, description="Officer posts per special-unit place."
     )
     special_unit_specialist: bool = Field(
         True, description="Special-unit officers have specialist training."
@@ -138,7 +138,7 @@ class Regime(_Section):
         4,
         ge=1,
         le=1000,
-        description="Dispersal: at most this many VEOs on one wing where possible.",
+        description="Dispersal: cap on VEOs and at-risk prisoners per wing, where possible.",
     )
     entry_threshold: Share = Field(
         0.6, description="Assessed risk above which a prisoner meets the entrance criteria."
@@ -244,13 +244,13 @@ class Mechanisms(_Section):
         2.0,
         ge=0.0,
         le=20.0,
-        description="How much more similar prisoners bond (per unit of similarity).",
+        description="Bonding falls as exp(-homophily x attitude gap).",
     )
     hostility: float = Field(
         0.5,
         ge=0.0,
         le=5.0,
-        description="Chance of hostility in a contact across the extremist divide.",
+        description="Hostility multiplier: chance = hostility x attitude gap x max opposition.",
     )
     opposition_contagion: float = Field(
         0.03, ge=0.0, le=1.0, description="Pull of a bonded peer's oppositional mindset."
@@ -273,7 +273,7 @@ class Mechanisms(_Section):
         0.25,
         ge=0.0,
         le=1.0,
-        description="Extra chance an untrained officer treats a labelled prisoner unfairly.",
+        description="Extra chance an officer singles out a labelled prisoner (training halves).",
     )
     knowledge_gain: float = Field(
         0.05, ge=0.0, le=1.0, description="What an officer learns per contact."

@@ -210,6 +210,34 @@ class Prisoners:
 
 
 @dataclass
+class Roster:
+    """Who is on which unit today, sorted by unit: built once a day after intake.
+
+    Submodels that draw unit mates (contacts) or count per unit share it instead of each
+    re-sorting the population. Valid until placement moves or releases change units.
+    """
+
+    slots: np.ndarray  # active slots
+    unit: np.ndarray  # their units
+    by_unit: np.ndarray  # active slots sorted by unit
+    counts: np.ndarray  # prisoners per unit
+    starts: np.ndarray  # offset of each unit in ``by_unit``
+
+    @classmethod
+    def build(cls, prisoners: Prisoners, n_units: int) -> Roster:
+        slots = np.flatnonzero(prisoners.active)
+        unit = prisoners.unit[slots]
+        counts = np.bincount(unit, minlength=n_units)
+        starts = np.zeros(n_units, dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        return cls(slots, unit, slots[np.argsort(unit, kind="stable")], counts, starts)
+
+    def draw(self, units: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """A uniformly random prisoner of each given unit (``u`` uniform in [0, 1))."""
+        return self.by_unit[self.starts[units] + (u * self.counts[units]).astype(np.int64)]
+
+
+@dataclass
 class Staff:
     """Officer posts; a vacant post has ``active`` False until it is filled."""
 

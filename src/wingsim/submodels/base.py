@@ -24,6 +24,13 @@ class Submodel:
         self.rng = model.streams[self.name]
         self.params = model.config.mechanisms
 
+    @property
+    def roster(self):
+        """Today's unit roster (built after intake; built now if a submodel runs alone)."""
+        if self.model.roster is None:
+            self.model.take_roster()
+        return self.model.roster
+
     def step(self) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 

@@ -37,26 +37,22 @@ class PrisonerContacts(Submodel):
         """Today's meeting pairs ``(a, b)`` (slots), drawn only between units that can meet."""
         m, p, units, rng = self.model, self.model.prisoners, self.model.units, self.rng
         mp = self.params
-        act = np.flatnonzero(p.active)
-        unit = p.unit[act]
+        roster = self.roster
+        act = roster.slots
         t_unit = units.time_out_of_cell * (1.0 - units.lockdown)
-        t = t_unit[unit]
 
-        # Chance meetings.
-        n_meet = rng.poisson(mp.contacts_per_day * t)
-        init = np.repeat(act, n_meet)
-        init_unit = np.repeat(unit, n_meet)
-        r = rng.random((init.shape[0], 2))
-        order = np.argsort(unit, kind="stable")
-        by_unit = act[order]
-        counts = np.bincount(unit, minlength=units.n)
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        partner = by_unit[starts[init_unit] + (r[:, 0] * counts[init_unit]).astype(np.int64)]
+        # Chance meetings: a Poisson number per unit (the same in law as a Poisson number
+        # per prisoner), each between a random unit member and a random unit mate.
+        n_unit = rng.poisson(mp.contacts_per_day * t_unit * roster.counts)
+        init_unit = np.repeat(np.arange(units.n), n_unit)
+        r = rng.random((init_unit.shape[0], 3))
+        init = roster.draw(init_unit, r[:, 0])
+        partner = roster.draw(init_unit, r[:, 1])
         mixes = units.can_meet.sum(axis=1) > 1
         if mixes.any():
-            pool = act[mixes[unit]]
+            pool = act[mixes[roster.unit]]
             p_activity = mp.activity_mixing * units.activity_access[init_unit] * mixes[init_unit]
-            use_pool = r[:, 1] < p_activity
+            use_pool = r[:, 2] < p_activity
             if pool.shape[0] and use_pool.any():
                 k = int(use_pool.sum())
                 partner[use_pool] = pool[(rng.random(k) * pool.shape[0]).astype(np.int64)]
@@ -69,19 +65,29 @@ class PrisonerContacts(Submodel):
         ties = m.ties
         if len(ties):
             lo, hi = ties.ends
-            rate = (mp.tie_contact_rate * t_unit[np.maximum(p.unit, 0)]
-                    / np.maximum(ties.strength_by_node(), 1.0))
+            rate = (
+                mp.tie_contact_rate
+                * t_unit[np.maximum(p.unit, 0)]
+                / np.maximum(ties.strength_by_node(), 1.0)
+            )
             prob = ties.weight * np.minimum(rate[lo], rate[hi])
             ul, uh = p.unit[lo], p.unit[hi]
             cross = np.flatnonzero(ul != uh)
             if cross.shape[0]:
                 cu, cv = ul[cross], uh[cross]
-                prob[cross] *= (units.can_meet[cu, cv]
-                                * mp.activity_mixing * units.activity_access[cu])
+                prob[cross] *= (
+                    units.can_meet[cu, cv] * mp.activity_mixing * units.activity_access[cu]
+                )
             meet = rng.random(lo.shape[0]) < prob
             a = np.concatenate((a, lo[meet]))
             b = np.concatenate((b, hi[meet]))
         return a, b
+
+    def _anchor(self) -> None:
+        """Stubbornness (Friedkin-Johnsen): attitudes are anchored in predispositions."""
+        p = self.model.prisoners
+        p.extremism += self.params.stubbornness * (p.predisposition - p.extremism)
+        np.clip(p.extremism, 0.0, 1.0, out=p.extremism)
 
     def step(self) -> None:
         m, p, mp, rng = self.model, self.model.prisoners, self.params, self.rng
@@ -89,6 +95,7 @@ class PrisonerContacts(Submodel):
         # Kept for invariant checks: who met, and on which units they were at the time.
         m.last_meetings = (a, b, p.unit[a], p.unit[b])
         if a.shape[0] == 0:
+            self._anchor()
             m.ties.decay(mp.tie_decay)
             return
         x = p.extremism
@@ -100,7 +107,7 @@ class PrisonerContacts(Submodel):
         # Bonding: similar and aggrieved prisoners bond more; hostility weakens ties.
         aggrieved = 0.5 * (p.grievance[a] + p.grievance[b])
         gain = mp.tie_gain * np.exp(-mp.homophily * gap) * (1.0 + aggrieved)
-        m.ties.add(a, b, np.where(friendly, gain, -2.0 * mp.tie_gain))
+        strength = m.ties.add(a, b, np.where(friendly, gain, -2.0 * mp.tie_gain))
 
         # Influence among friendly meetings (relative agreement, weighted by the speaker).
         fa, fb = a[friendly], b[friendly]
@@ -124,14 +131,12 @@ class PrisonerContacts(Submodel):
             weight_ab=speaker_b * closed_a * vul_a,
             weight_ba=speaker_a * closed_b * vul_b,
         )
-        # Stubbornness (Friedkin-Johnsen): attitudes are anchored in predispositions.
-        p.extremism += mp.stubbornness * (p.predisposition - p.extremism)
-        np.clip(p.extremism, 0.0, 1.0, out=p.extremism)
         np.clip(p.uncertainty, 0.02, 1.0, out=p.uncertainty)
+        self._anchor()
 
         # Group culture: the oppositional mindset toward staff, and (dis)trust of staff,
         # spread along bonds.
-        w = m.ties.strength(fa, fb)
+        w = strength[friendly]
         n = p.n
         for arr, rate in (
             (p.opposition, mp.opposition_contagion),

@@ -41,21 +41,20 @@ class StaffContacts(Submodel):
             self.params,
             self.rng,
         )
-        act = np.flatnonzero(p.active)
-        unit = p.unit[act]
+        roster = self.roster
         on_post = np.flatnonzero(s.active)
         staff_unit = s.unit[on_post]
         officers = np.bincount(staff_unit, minlength=units.n)
-        occ = np.maximum(np.bincount(unit, minlength=units.n), 1)
+        occ = np.maximum(roster.counts, 1)
         t_unit = units.time_out_of_cell * (1.0 - units.lockdown)
         rate = mp.staff_contacts_per_officer * officers / occ * (0.5 + 0.5 * t_unit)
-        n_contacts = rng.poisson(rate[unit])
-        who = np.repeat(act, n_contacts)
-        r = rng.random((who.shape[0], 3))
-        if who.shape[0] == 0:
+        # A Poisson number of contacts per unit, each with a random prisoner and officer.
+        n_unit = rng.poisson(rate * roster.counts)
+        wu = np.repeat(np.arange(units.n), n_unit)
+        r = rng.random((wu.shape[0], 4))
+        if wu.shape[0] == 0:
             return
-        wu = p.unit[who]
-        # Pick an officer of the prisoner's unit.
+        who = roster.draw(wu, r[:, 3])
         order = np.argsort(staff_unit, kind="stable")
         by_unit = on_post[order]
         starts = np.concatenate(([0], np.cumsum(officers)[:-1]))
