@@ -69,6 +69,8 @@ def test_odd_table_defaults_match_schema():
     table = odd_table()
     wrong = {}
     for name, default in schema_defaults().items():
+        if name not in table:  # reported by the test above
+            continue
         listed = parse_default(table[name])
         if listed != default or isinstance(listed, bool) != isinstance(default, bool):
             wrong[name] = (table[name], default)
