@@ -145,7 +145,7 @@ def test_dashboard_in_chromium(server):
         assert rate >= 5.0, f"only {rate:.1f} steps per second while drawing"
 
         # Side by side: two regimes, same seed, advancing together.
-        page.locator("label", has_text="Compare with a second regime").click()
+        page.locator(".wingsim-mode").get_by_role("button", name="side by side").click()
         page.wait_for_function(
             "() => document.querySelectorAll('img.wingsim-network, .wingsim-network img')"
             ".length >= 2",
@@ -159,7 +159,11 @@ def test_dashboard_in_chromium(server):
             "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 5'",
             timeout=10_000,
         )
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_timeout(3000)
+        page.get_by_role("button", name="Pause").click()
         page.wait_for_timeout(500)
+        assert _day(page) > 5
         assert _rendered(page, ".wingsim-network") >= 2
         (ROOT / "docs").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "docs" / "dashboard.png"), full_page=True)

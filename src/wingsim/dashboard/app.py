@@ -118,10 +118,14 @@ class Run:
 
 CSS = """
 .wingsim-page { font-size: 18px; }
-.wingsim-page .v-label, .wingsim-page .v-btn { font-size: 17px !important; }
+.wingsim-page .v-btn { font-size: 17px !important; }
+.wingsim-page .v-slider .v-label { font-size: 16px !important; }
 .wingsim-day { font-size: 30px; font-weight: 600; }
 .wingsim-legend td { padding: 2px 10px 2px 0; }
 .wingsim-page img { width: 100%; height: auto; }
+.wingsim-regime .v-btn, .wingsim-regime-b .v-btn, .wingsim-mode .v-btn {
+  font-size: 14px !important; padding: 0 8px;
+}
 """
 
 LEGEND = f"""
@@ -154,11 +158,19 @@ def Controls(settings: solara.Reactive[Settings], compare, regime_b, speed):
         value=s.regime, values=REGIMES, on_value=setter("regime"), classes=["wingsim-regime"]
     )
     solara.Text(REGIME_TEXT[s.regime])
-    solara.Checkbox(label="Compare with a second regime side by side", value=compare)
-    if compare.value:
-        solara.ToggleButtonsSingle(
-            value=regime_b, values=REGIMES, classes=["wingsim-regime-b"]
-        )
+    solara.HTML(tag="h3", unsafe_innerHTML="View")
+    solara.ToggleButtonsSingle(
+        value="side by side" if compare.value else "one regime",
+        values=["one regime", "side by side"],
+        on_value=lambda v: compare.set(v == "side by side"),
+        classes=["wingsim-mode"],
+    )
+    with solara.Column():  # its own parent, so the controls below keep their identity
+        if compare.value:
+            solara.Text("Second regime (same seed and settings, only the regime differs):")
+            solara.ToggleButtonsSingle(
+                value=regime_b, values=REGIMES, classes=["wingsim-regime-b"]
+            )
     solara.HTML(tag="h3", unsafe_innerHTML="The establishment")
     solara.SliderFloat(
         "VEOs among prisoners", value=s.veo_share, min=0.0, max=0.2, step=0.01,
@@ -188,20 +200,9 @@ def Controls(settings: solara.Reactive[Settings], compare, regime_b, speed):
 
 
 @solara.component
-def Page():
-    initial = solara.use_memo(lambda: Settings.from_scenario(base_scenario()), [])
-    settings = solara.use_reactive(initial)
-    compare = solara.use_reactive(False)
-    regime_b = solara.use_reactive("containment")
-    speed = solara.use_reactive(10)
-    playing = solara.use_reactive(False)
-    generation = solara.use_reactive(0)
-    day, set_day = solara.use_state(0)
-
-    run = solara.use_memo(
-        lambda: Run(settings.value, regime_b.value if compare.value else None),
-        [settings.value, compare.value, regime_b.value, generation.value],
-    )
+def Stage(run: Run, playing: solara.Reactive[bool], speed: solara.Reactive[int], on_reset):
+    """Day counter, play/step/reset and the pictures. Only this re-renders each day."""
+    _day, set_day = solara.use_state(run.day)
 
     def step():
         run.step()
@@ -217,8 +218,11 @@ def Page():
             set_day(run.day)
             if DEBUG:
                 t2 = time.perf_counter()
-                print(f"speed {speed.value} step+draw {1e3 * (t1 - t0):.0f} ms, "
-                      f"render {1e3 * (t2 - t1):.0f} ms", flush=True)
+                print(
+                    f"speed {speed.value} step+draw {1e3 * (t1 - t0):.0f} ms, "
+                    f"render {1e3 * (t2 - t1):.0f} ms",
+                    flush=True,
+                )
             next_time += 1.0 / speed.value
             await asyncio.sleep(max(0.005, next_time - time.perf_counter()))
             next_time = max(next_time, time.perf_counter() - 0.5)
@@ -226,38 +230,57 @@ def Page():
     solara.lab.use_task(play, dependencies=[playing.value, run], prefer_threaded=False)
 
     nets, plots = run.frame()
+    with solara.Row(style={"align-items": "center", "gap": "16px"}):
+        solara.HTML(tag="div", unsafe_innerHTML=f"Day {run.day}", classes=["wingsim-day"])
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            on_click=lambda: playing.set(not playing.value),
+            color="primary",
+            classes=["wingsim-play"],
+        )
+        solara.Button("Step one day", on_click=step, classes=["wingsim-step"])
+        solara.Button("Reset", on_click=on_reset, classes=["wingsim-reset"])
+    if len(nets) == 1:
+        with solara.Columns([1, 1]):
+            solara.Image(nets[0], classes=["wingsim-network"])
+            solara.Image(plots, classes=["wingsim-plots"])
+    else:
+        with solara.Columns([1, 1]):
+            for png in nets:
+                solara.Image(png, classes=["wingsim-network"])
+        with solara.Row(justify="center"), solara.Column(style={"width": "70%"}):
+            solara.Image(plots, classes=["wingsim-plots"])
+
+
+@solara.component
+def Page():
+    initial = solara.use_memo(lambda: Settings.from_scenario(base_scenario()), [])
+    settings = solara.use_reactive(initial)
+    compare = solara.use_reactive(False)
+    regime_b = solara.use_reactive("containment")
+    speed = solara.use_reactive(10)
+    playing = solara.use_reactive(False)
+    generation = solara.use_reactive(0)
+
+    run = solara.use_memo(
+        lambda: Run(settings.value, regime_b.value if compare.value else None),
+        [settings.value, compare.value, regime_b.value, generation.value],
+    )
+
+    def reset():
+        playing.set(False)
+        generation.set(generation.value + 1)
+
     solara.Style(CSS)
     solara.Title("wingsim: prison wing dashboard")
-    with solara.Column(classes=["wingsim-page"], style={"padding": "12px"}):
-        with solara.Row(style={"align-items": "center", "gap": "16px"}):
-            solara.HTML(
-                tag="div", unsafe_innerHTML=f"Day {run.day}", classes=["wingsim-day"]
-            )
-            solara.Button(
-                "Pause" if playing.value else "Play",
-                on_click=lambda: playing.set(not playing.value),
-                color="primary",
-                classes=["wingsim-play"],
-            )
-            solara.Button("Step one day", on_click=step, classes=["wingsim-step"])
-            solara.Button(
-                "Reset",
-                on_click=lambda: (playing.set(False), generation.set(generation.value + 1)),
-                classes=["wingsim-reset"],
-            )
-            solara.Text("wingsim compares regimes and levers; it never scores real people.")
-        with solara.Columns([1, 3]):
-            with solara.Column():
-                Controls(settings, compare, regime_b, speed)
-            with solara.Column():
-                if len(nets) == 1:
-                    with solara.Columns([1, 1]):
-                        solara.Image(nets[0], classes=["wingsim-network"])
-                        solara.Image(plots, classes=["wingsim-plots"])
-                else:
-                    with solara.Columns([1, 1]):
-                        for png in nets:
-                            solara.Image(png, classes=["wingsim-network"])
-                    with solara.Row(justify="center"), solara.Column(style={"width": "70%"}):
-                        solara.Image(plots, classes=["wingsim-plots"])
-                solara.HTML(tag="div", unsafe_innerHTML=LEGEND)
+    with (
+        solara.Column(classes=["wingsim-page"], style={"padding": "12px"}),
+        solara.Columns([1, 2.7]),
+    ):
+        with solara.Column():
+            solara.HTML(tag="h2", unsafe_innerHTML="wingsim: life on the wings")
+            solara.Text("Compares regimes and levers; it never scores real people.")
+            Controls(settings, compare, regime_b, speed)
+        with solara.Column():
+            Stage(run, playing, speed, reset)
+            solara.HTML(tag="div", unsafe_innerHTML=LEGEND)
