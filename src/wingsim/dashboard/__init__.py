@@ -1,0 +1,1 @@
+"""The workshop dashboard (needs the ``viz`` extra): ``wingsim dashboard``."""

@@ -1,0 +1,78 @@
+"""The dashboard's network layout: computed once, stable between steps, units apart."""
+
+import numpy as np
+import pytest
+
+from wingsim import WingModel, default_scenario
+from wingsim.dashboard.layout import WingLayout
+
+pytest.importorskip("matplotlib")
+
+
+def _model(regime="containment", seed=4):
+    return WingModel(default_scenario(regime), rng=seed)
+
+
+def test_positions_are_stable_across_steps():
+    model = _model()
+    layout = WingLayout.for_model(model)
+    before = layout.prisoner_xy(model.prisoners.unit).copy()
+    units_before = model.prisoners.unit.copy()
+    model.run_for(30)
+    after = layout.prisoner_xy(model.prisoners.unit)
+    same_unit = units_before == model.prisoners.unit
+    assert same_unit.mean() > 0.5
+    np.testing.assert_array_equal(before[same_unit], after[same_unit])
+    # A second layout of the same model (or another seed) is identical: no randomness leaks in.
+    again = WingLayout.for_model(_model(seed=99))
+    np.testing.assert_array_equal(again.slot_offset, layout.slot_offset)
+    np.testing.assert_array_equal(again.centres, layout.centres)
+
+
+def test_prisoners_sit_inside_their_unit_and_special_unit_is_apart():
+    model = _model()
+    model.run_for(10)
+    layout = WingLayout.for_model(model)
+    p = model.prisoners
+    xy = layout.prisoner_xy(p.unit)[p.active]
+    unit = p.unit[p.active]
+    dist = np.linalg.norm(xy - layout.centres[unit], axis=1)
+    assert (dist <= layout.radii[unit] + 1e-9).all()
+    special = layout.special
+    assert (unit == special).sum() > 0
+    # The special unit's disc is separated from every wing's disc by a clear gap.
+    c, r = layout.centres, layout.radii
+    for u in range(len(c)):
+        if u == special:
+            continue
+        gap = np.linalg.norm(c[special] - c[u]) - r[special] - r[u]
+        assert gap > 1.0 * r[u]
+    # Wings do not overlap each other either (staff rings included).
+    wings = [u for u in range(len(c)) if u != special]
+    for a in wings:
+        for b in wings:
+            if a < b:
+                assert np.linalg.norm(c[a] - c[b]) > 1.18 * (r[a] + r[b])
+
+
+def test_staff_and_chaplains_have_places():
+    model = _model()
+    layout = WingLayout.for_model(model)
+    st = model.staff
+    sxy = layout.staff_xy(st.unit)[st.active]
+    d = np.linalg.norm(sxy - layout.centres[st.unit[st.active]], axis=1)
+    assert np.allclose(d, 1.18 * layout.radii[st.unit[st.active]])
+    assert layout.chaplain_xy.shape == (model.chaplains.n, 2)
+
+
+def test_figures_draw_png_frames():
+    from wingsim.dashboard.figures import NetworkFigure, OutcomePlots
+
+    model = _model()
+    net, plots = NetworkFigure(model, "test"), OutcomePlots(["containment"])
+    for _ in range(3):
+        model.step()
+        net.update(model, title=f"day {model.day}")
+        plots.update([model])
+        a, b = net.png(), plots.png()
+        assert a[:8] == b[:8] == b"\x89PNG\r\n\x1a\n"
