@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -100,8 +101,12 @@ def execute_plan(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
+    faults: dict[str, str] | None = None,
 ) -> tuple[int, int]:
-    """Run every unfinished run of ``p`` into ``store``; return (finished, failed)."""
+    """Run every unfinished run of ``p`` into ``store``; return (finished, failed).
+
+    ``faults`` (tests only) maps run ids to a :attr:`RunSpec.fault` to inject.
+    """
     from tqdm import tqdm
 
     store.clean_temporaries()
@@ -133,8 +138,11 @@ def execute_plan(
         tqdm.write(f"run {spec.run_id}: {event}; retrying", file=sys.stderr)
 
     with executor_factory(workers=n, scheduler=scheduler) as new_executor:
+        specs = p.specs(skip=done)
+        if faults:
+            specs = (replace(s, fault=faults.get(s.run_id)) for s in specs)
         run_specs(
-            p.specs(skip=done),
+            specs,
             new_executor,
             on_result,
             max_in_flight=max(2, 2 * (n if not scheduler else 8)),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import json
 import multiprocessing
 import os
 import time
@@ -19,10 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-
-#: Test-only fault injection: JSON ``{run_id: "raise" | "exit" | "exit-once:<marker path>"}``.
-#: Read inside the worker so it works under fork, forkserver, spawn and Dask alike.
-FAULTS_ENV = "WINGSIM_TEST_FAULTS"
 
 
 @dataclass(frozen=True)
@@ -36,6 +31,9 @@ class RunSpec:
     outcomes: tuple[str, ...] | None = None
     timeseries: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Test-only fault injection: "raise", "exit" (kill the worker process) or
+    #: "exit-once:<marker path>" (kill it only on the first attempt).
+    fault: str | None = None
 
 
 @dataclass
@@ -51,11 +49,7 @@ class RunResult:
     seconds: float = 0.0
 
 
-def _inject_fault(run_id: str) -> None:
-    spec = os.environ.get(FAULTS_ENV)
-    if not spec:
-        return
-    action = json.loads(spec).get(run_id)
+def _inject_fault(run_id: str, action: str | None) -> None:
     if action == "raise":
         raise RuntimeError(f"injected failure in {run_id}")
     if action == "exit":
@@ -89,7 +83,7 @@ def execute(spec: RunSpec) -> RunResult:
     start = time.perf_counter()
     row = {"run_id": spec.run_id, **spec.meta, "seed": spec.seed, "days": spec.days}
     try:
-        _inject_fault(spec.run_id)
+        _inject_fault(spec.run_id, spec.fault)
         summary, daily = simulate(spec)
     except Exception as exc:  # a failing run must not stop the sweep
         return RunResult(
