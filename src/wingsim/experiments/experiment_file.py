@@ -211,7 +211,7 @@ def validate_experiment(data: dict, source: str, base_dir: str | Path = ".") -> 
             if exp.overrides:
                 base = base.with_overrides(exp.overrides, f"{source} [overrides]")
         except ScenarioError as exc:
-            errors.append(f"scenarios.{i}: {exc}")
+            errors.extend(f"scenarios.{i} ({exc.source}): {e}" for e in exc.errors)
             continue
         if exp.design == "grid" and not errors and exp.parameters:
             names = list(exp.parameters)
