@@ -175,7 +175,8 @@ def run_specs(
     Executor-level errors (e.g. Dask's ``KilledWorker``) are reported as failures too.
     """
     pending: Iterator[RunSpec] = iter(specs)
-    suspects: list[RunSpec] = []
+    requeued: list[RunSpec] = []  # never started: not suspected of anything
+    suspects: list[RunSpec] = []  # in flight when a worker died: retried alone
     attempts: dict[str, int] = {}
     executor = new_executor()
     in_flight: dict[cf.Future, RunSpec] = {}
@@ -184,55 +185,68 @@ def run_specs(
         row = {"run_id": spec.run_id, **spec.meta, "seed": spec.seed, "days": spec.days}
         on_result(RunResult(spec.run_id, False, row, error=message, traceback=tb))
 
+    def next_spec() -> RunSpec | None:
+        if any(attempts.get(s.run_id) for s in in_flight.values()):
+            return None  # a suspect is running alone
+        if suspects:
+            return suspects.pop(0) if not in_flight else None
+        if requeued:
+            return requeued.pop(0)
+        if len(in_flight) >= max_in_flight:
+            return None
+        return next(pending, None)
+
     try:
         while True:
-            # Fill: suspects go alone; otherwise keep the pipe full.
-            while len(in_flight) < (1 if suspects else max_in_flight):
-                if suspects:
-                    if in_flight:
-                        break
-                    spec = suspects.pop(0)
-                else:
-                    spec = next(pending, None)
-                    if spec is None:
-                        break
-                in_flight[executor.submit(execute, spec)] = spec
-            if not in_flight:
-                break
-            done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
-            broken: list[RunSpec] = []
-            for fut in done:
-                spec = in_flight.pop(fut)
+            pool_broke = False
+            while (spec := next_spec()) is not None:
                 try:
-                    result = fut.result()
-                except Exception as exc:
-                    if _is_pool_breakage(exc):
-                        broken.append(spec)
-                    else:
-                        fail(spec, f"{type(exc).__name__}: {exc}", traceback.format_exc())
-                    continue
-                on_result(result)
-            if broken:
-                # Every other in-flight future is doomed too: collect them all.
-                for fut, spec in list(in_flight.items()):
-                    del in_flight[fut]
+                    in_flight[executor.submit(execute, spec)] = spec
+                except cf.process.BrokenProcessPool:
+                    requeued.insert(0, spec)
+                    pool_broke = True
+                    break
+                if suspects or attempts.get(spec.run_id):
+                    break  # a suspect runs alone
+            if not in_flight and not pool_broke:
+                break
+            broken: list[RunSpec] = []
+            if in_flight:
+                done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    spec = in_flight.pop(fut)
                     try:
                         result = fut.result()
-                    except Exception:
+                    except cf.process.BrokenProcessPool:
                         broken.append(spec)
-                    else:
-                        on_result(result)
-                for spec in broken:
-                    attempts[spec.run_id] = attempts.get(spec.run_id, 0) + 1
-                    if on_event:
-                        on_event("worker died", spec)
-                    # Retried alone once; a second death while alone means this run did it.
-                    if attempts[spec.run_id] >= 2 and len(broken) == 1:
-                        fail(spec, "worker process died while running this run (retried once)")
-                    else:
-                        suspects.append(spec)
-                _shutdown(executor, wait=False)
-                executor = new_executor()
+                        continue
+                    except Exception as exc:
+                        fail(spec, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+                        continue
+                    on_result(result)
+            if not (broken or pool_broke):
+                continue
+            # Every other in-flight future is doomed or done: collect them all.
+            for fut, spec in list(in_flight.items()):
+                del in_flight[fut]
+                try:
+                    result = fut.result()
+                except Exception:
+                    broken.append(spec)
+                else:
+                    on_result(result)
+            alone = len(broken) == 1
+            for spec in broken:
+                attempts[spec.run_id] = attempts.get(spec.run_id, 0) + 1
+                if on_event:
+                    on_event("worker died", spec)
+                # Retried alone once; a second death while alone means this run did it.
+                if attempts[spec.run_id] >= 2 and alone:
+                    fail(spec, "worker process died while running this run (retried once)")
+                else:
+                    suspects.append(spec)
+            _shutdown(executor, wait=False)
+            executor = new_executor()
     finally:
         _shutdown(executor, wait=True)
 
