@@ -156,7 +156,7 @@ def execute_plan(
 def _fmt(m, lo, hi) -> str:
     if pd.isna(lo):
         return f"{m:.4g}"
-    return f"{m:.4g} [{lo:.4g}, {hi:.4g}]"
+    return f"{m:.4g} [{lo:.4g}, {hi:.4g}]"[:38]
 
 
 def format_comparison(table: pd.DataFrame, outcomes: list[str]) -> str:
@@ -164,7 +164,7 @@ def format_comparison(table: pd.DataFrame, outcomes: list[str]) -> str:
     order = list(dict.fromkeys(table["scenario"]))
     ref = order[0]
     w0 = max(len(o) for o in outcomes) + 2
-    w = 30
+    w = 40
     lines = [
         f"{'outcome':<{w0}}" + "".join(f"{s:<{w}}" for s in order),
         f"{'':<{w0}}" + "".join(f"{'mean [95% CI]':<{w}}" for _ in order),
