@@ -1,0 +1,133 @@
+"""Benchmark of the experiments runner (not a timed test).
+
+1. Three-regime comparison, N replications of the default 365-day wing: serial and with
+   2 workers -> wall time and parallel speed-up (target >= 1.7x on 2 cores).
+2. Per-run overhead of the runner over a bare ``WingModel.run_for`` (target < 10%).
+3. Parent-process memory across a 1,000-run sweep of short runs on a small wing: peak RSS
+   must not grow with the number of runs (results stream to disk).
+
+    python benchmarks/bench_runner.py [--replications 30] [--days 365] [--memory-runs 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from wingsim import WingModel, default_scenario
+from wingsim.experiments.commands import execute_plan, prepare_folder
+from wingsim.experiments.designs import plan
+from wingsim.experiments.experiment_file import validate_experiment
+from wingsim.experiments.runner import RunSpec, execute
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process (Linux /proc), in MB."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def comparison(replications: int, days: int, workers: int, out: Path) -> float:
+    exp = validate_experiment(
+        {
+            "name": "bench",
+            "scenarios": [
+                str(ROOT / f"scenarios/{r}.toml")
+                for r in ("dispersal", "containment", "combination")
+            ],
+            "replications": replications,
+            "days": days,
+            "timeseries": True,
+        },
+        "<bench>",
+    )
+    p = plan(exp)
+    store = prepare_folder(p, out, "compare", None)
+    start = time.perf_counter()
+    execute_plan(p, store, workers=workers, progress=False)
+    return time.perf_counter() - start
+
+
+def overhead(days: int, repeats: int) -> tuple[float, float]:
+    scen = default_scenario()
+    bare, runner = [], []
+    for seed in range(repeats):
+        t = time.perf_counter()
+        WingModel(scen, rng=seed).run_for(days)
+        bare.append(time.perf_counter() - t)
+        spec = RunSpec(f"r{seed}", scen.model_dump(), seed, days, timeseries=True)
+        t = time.perf_counter()
+        assert execute(spec).ok
+        runner.append(time.perf_counter() - t)
+    return min(bare), min(runner)
+
+
+def memory(n_runs: int, out: Path) -> tuple[float, float, float]:
+    small = out / "small.toml"
+    small.write_text('name = "small"\n[establishment]\nwings = 1\nwing_capacity = 20\n')
+    samples: dict[int, float] = {}
+    exp = validate_experiment(
+        {
+            "name": "mem",
+            "scenarios": [str(small)],
+            "design": "lhs",
+            "samples": n_runs,
+            "replications": 1,
+            "days": 3,
+            "parameters": {"staff.training": {"min": 0.0, "max": 1.0}},
+        },
+        "<bench>",
+    )
+    p = plan(exp)
+    store = prepare_folder(p, out / "mem", "sweep", None)
+    orig = store.write
+
+    def write(result):
+        orig(result)
+        k = len(samples) + 1
+        samples[k] = rss_mb()
+
+    store.write = write
+    execute_plan(p, store, workers=2, progress=False)
+    at = sorted(samples)
+    return samples[at[len(at) // 10]], samples[at[len(at) // 2]], samples[at[-1]]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--replications", type=int, default=30)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--memory-runs", type=int, default=1000)
+    ap.add_argument("--overhead-repeats", type=int, default=3)
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        n = 3 * a.replications
+        serial = comparison(a.replications, a.days, 1, tmp / "serial")
+        print(
+            f"comparison, {n} runs x {a.days} days: serial {serial:.1f} s ({serial / n:.2f} s/run)"
+        )
+        pooled = comparison(a.replications, a.days, 2, tmp / "pool")
+        print(
+            f"comparison, {n} runs x {a.days} days: 2 workers {pooled:.1f} s; "
+            f"speed-up {serial / pooled:.2f}x (target >= 1.7x)"
+        )
+        bare, runner = overhead(a.days, a.overhead_repeats)
+        print(
+            f"per-run: bare run_for {bare:.3f} s, runner {runner:.3f} s; overhead "
+            f"{100 * (runner / bare - 1):+.1f}% (target < 10%)"
+        )
+        r10, r50, r100 = memory(a.memory_runs, tmp)
+        print(
+            f"parent RSS over a {a.memory_runs}-run sweep: {r10:.0f} MB at 10%, "
+            f"{r50:.0f} MB at 50%, {r100:.0f} MB at 100% (must not grow)"
+        )
+
+
+if __name__ == "__main__":
+    main()
