@@ -14,22 +14,23 @@ import numpy as np
 MIN_TIE = 0.05  # ties weaker than this are forgotten
 
 
-def _merge_insert(keys, values, pos, new_keys, new_values):
-    """Insert sorted ``new_keys`` at ``pos`` (from searchsorted), keeping keys sorted.
+def _merge_insert(arrays, pos, new_arrays):
+    """Insert sorted new rows at ``pos`` (from searchsorted) into parallel arrays.
 
-    A leaner ``np.insert`` for two parallel arrays: new item ``i`` lands at ``pos[i] + i``.
+    A leaner ``np.insert`` for several arrays at once: new row ``i`` lands at ``pos[i] + i``.
     """
-    k = new_keys.shape[0]
-    out_keys = np.empty(keys.shape[0] + k, dtype=keys.dtype)
-    out_values = np.empty(keys.shape[0] + k, dtype=values.dtype)
+    k = pos.shape[0]
+    n = arrays[0].shape[0] + k
     slots = pos + np.arange(k)
-    old = np.ones(out_keys.shape[0], dtype=bool)
+    old = np.ones(n, dtype=bool)
     old[slots] = False
-    out_keys[slots] = new_keys
-    out_values[slots] = new_values
-    out_keys[old] = keys
-    out_values[old] = values
-    return out_keys, out_values
+    out = []
+    for arr, new in zip(arrays, new_arrays, strict=True):
+        merged = np.empty(n, dtype=arr.dtype)
+        merged[slots] = new
+        merged[old] = arr
+        out.append(merged)
+    return out
 
 
 class TieLayer:
@@ -37,7 +38,8 @@ class TieLayer:
         self.n = n
         self.keys = np.empty(0, dtype=np.int64)
         self.weight = np.empty(0, dtype=np.float64)
-        self._ends: tuple[np.ndarray, np.ndarray] | None = None
+        self.lo = np.empty(0, dtype=np.int64)
+        self.hi = np.empty(0, dtype=np.int64)
         self._strength: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -45,18 +47,17 @@ class TieLayer:
 
     @property
     def ends(self) -> tuple[np.ndarray, np.ndarray]:
-        """The two endpoints of every tie, ``lo < hi`` (cached until the ties change)."""
-        if self._ends is None:
-            self._ends = (self.keys // self.n, self.keys % self.n)
-        return self._ends
+        """The two endpoints of every tie, ``lo < hi``."""
+        return self.lo, self.hi
 
     def _changed(self) -> None:
-        self._ends = None
         self._strength = None
 
     def _keep(self, keep: np.ndarray) -> None:
         self.keys = self.keys[keep]
         self.weight = self.weight[keep]
+        self.lo = self.lo[keep]
+        self.hi = self.hi[keep]
         self._changed()
 
     def _key(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -96,8 +97,11 @@ class TieLayer:
         new = ~found & (d > 0)
         if new.any():
             after[new] = np.clip(d[new], 0, 1)
-            self.keys, self.weight = _merge_insert(
-                self.keys, self.weight, idx[new], uk[new], after[new]
+            nk = uk[new]
+            self.keys, self.weight, self.lo, self.hi = _merge_insert(
+                (self.keys, self.weight, self.lo, self.hi),
+                idx[new],
+                (nk, after[new], nk // self.n, nk % self.n),
             )
         self._changed()
         return after[inv]
