@@ -262,6 +262,10 @@ class Mechanisms(_Section):
         0.8,
         description="Share of a fair contact's chance lost through a full oppositional mindset.",
     )
+    peer_norm_weight: Share = Field(
+        0.8,
+        description="How far a well-bonded prisoner reads staff through his peers' mindset.",
+    )
     staff_contacts_per_officer: float = Field(
         12.0, ge=0.0, le=200.0, description="Prisoner contacts an officer on duty makes per day."
     )

@@ -69,10 +69,10 @@ class Grievance(Submodel):
         p.grievance[:] = hardship * (1.0 - p.legitimacy)
 
         p.trust_in_staff *= 1.0 - mp.grievance_trust_erosion * p.grievance
+        # The oppositional mindset drifts toward what grievance and illegitimacy justify;
+        # labels and the unit act through both (stigma, singling out), not on their own.
         p.opposition += (
-            mp.legitimacy_rate
-            * (0.5 * (p.grievance + (1.0 - p.legitimacy)) * (1.0 + marked) - p.opposition)
-            * 0.5
+            0.5 * mp.legitimacy_rate * (0.5 * (p.grievance + (1.0 - p.legitimacy)) - p.opposition)
         )
         # Openness is asymmetric: grievance opens moderates to extremist narratives;
         # trust and legitimacy open committed extremists to moderating voices.

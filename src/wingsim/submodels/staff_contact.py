@@ -21,9 +21,10 @@ class StaffContacts(Submodel):
     Contacts per prisoner grow with officers on duty per prisoner and time on landings.
     Each contact is with one officer of the unit: fair with a chance set by that
     officer's fairness and stress and the unit's security intensity, and seen through
-    the prisoner's oppositional mindset; labelled prisoners are singled out by untrained
-    officers. Fair contacts teach staff about the prisoner (knowledge lowers assessment
-    error); untrained officers file reports on religious observance (false positives).
+    the prisoner's oppositional mindset and his group's; labelled prisoners are singled
+    out by untrained officers. Fair contacts teach staff about the prisoner (knowledge
+    lowers assessment error); untrained officers file reports on religious observance
+    (false positives).
     """
 
     name = "staff_contacts"
@@ -31,6 +32,26 @@ class StaffContacts(Submodel):
         "Good relationships between VEOs and staff can facilitate the building of trust "
         "and help break down 'us' versus 'them' barriers"
     )
+
+    def seen_through(self) -> np.ndarray:
+        """The mindset through which each prisoner reads a contact with an officer.
+
+        His own oppositional mindset, blended with his peers' (tie-weighted) in proportion
+        to how embedded he is: where the group's culture is oppositional, being seen to
+        respond to staff costs standing, which undermines staff efforts (the paper).
+        """
+        p, ties, mp = self.model.prisoners, self.model.ties, self.params
+        if len(ties) == 0 or mp.peer_norm_weight == 0:
+            return p.opposition
+        lo, hi = ties.ends
+        w = ties.weight
+        strength = ties.strength_by_node()
+        peer_sum = np.bincount(lo, w * p.opposition[hi], p.n) + np.bincount(
+            hi, w * p.opposition[lo], p.n
+        )
+        norm = peer_sum / np.maximum(strength, 1e-12)
+        embedded = mp.peer_norm_weight * strength / (1.0 + strength)
+        return (1.0 - embedded) * p.opposition + embedded * norm
 
     def step(self) -> None:
         m, p, s, units, mp, rng = (
@@ -64,7 +85,7 @@ class StaffContacts(Submodel):
             s.fairness[officer]
             * (1.0 - 0.5 * s.stress[officer])
             * (1.0 - 0.5 * units.security[wu])
-            * (1.0 - mp.opposition_filter * p.opposition[who])
+            * (1.0 - mp.opposition_filter * self.seen_through()[who])
         )
         singled = p.labelled[who] * mp.label_hostility * (1.0 - training)
         fair_p = fair_p * (1.0 - singled)
