@@ -7,6 +7,7 @@ resumable execution path (:func:`execute_plan`) and one folder layout.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from dataclasses import replace
@@ -275,6 +276,11 @@ def compare(args) -> int:
 
 
 def demo(args) -> int:
+    """The main job of ``make demo``; its folder is a fresh demonstration each time."""
+    out = Path(args.out)
+    if (out / "manifest.json").exists():
+        print(f"replacing the previous demo output in {out}")
+        shutil.rmtree(out)
     root = _scenario_dir()
     scenarios = [str(root / f"{r}.toml") for r in ("dispersal", "containment", "combination")]
     seed = getattr(args, "seed", None)
