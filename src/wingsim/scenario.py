@@ -309,6 +309,9 @@ class Mechanisms(_Section):
     )
     network_status: Share = Field(0.4, description="Weight of network position in status.")
     leader_threshold: Share = Field(0.7, description="Status above which a prisoner leads.")
+    leaders_per_100: float = Field(
+        4.0, ge=0.0, le=100.0, description="At most this many leaders per 100 prisoners on a unit."
+    )
     leader_trust_sensitivity: Share = Field(
         0.2, description="How far poor staff relationships lower the leadership threshold."
     )

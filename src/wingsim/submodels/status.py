@@ -22,7 +22,7 @@ class Status(Submodel):
     Status = imported status + weighted degree in the tie network (relative to the
     establishment's best connected) + a marker for special-unit placement + charisma.
     A prisoner leads when status exceeds a threshold lowered on units where trust in
-    staff is low.
+    staff is low, and he is among the few highest-status prisoners of his unit.
     """
 
     name = "status"
@@ -50,4 +50,15 @@ class Status(Submodel):
         n_unit = np.maximum(np.bincount(unit[act], minlength=units.n), 1)
         trust = np.bincount(unit[act], p.trust_in_staff[act], minlength=units.n) / n_unit
         threshold = mp.leader_threshold - mp.leader_trust_sensitivity * (1.0 - trust)
-        p.leader[:] = act & (p.status > threshold[unit])
+        # Hierarchies have few at the top: at most ``leaders_per_100`` per 100 unit members,
+        # the highest-status ones, and only those above the unit's threshold.
+        slots = np.flatnonzero(act)
+        order = slots[np.lexsort((-p.status[slots], p.unit[slots]))]
+        starts = np.zeros(units.n, dtype=np.int64)
+        counts = np.bincount(p.unit[slots], minlength=units.n)
+        np.cumsum(counts[:-1], out=starts[1:])
+        rank = np.arange(order.shape[0]) - starts[p.unit[order]]
+        cap = np.maximum(1, np.ceil(mp.leaders_per_100 * counts / 100.0))
+        p.leader[:] = False
+        top = order[rank < cap[p.unit[order]]]
+        p.leader[top] = p.status[top] > threshold[p.unit[top]]
