@@ -127,3 +127,20 @@ def test_loader_rejects_out_of_schema_range(tmp_path):
 def test_shipped_robustness_files_load():
     files = sorted((ROOT / "experiments").glob("robustness-*.toml"))
     assert {rb.load_config(f)[0].design for f in files} == {"morris", "sobol"}
+
+
+def test_flips_find_the_threshold_and_ignore_an_unrelated_parameter():
+    rng = np.random.default_rng(0)
+    n = 400
+    a, b = rng.uniform(0, 1, n), rng.uniform(0, 1, n)
+    rows = []
+    for pat in rb.PATTERNS:
+        # the paper's sign holds exactly when a > 0.6
+        mean = pat.sign * (a - 0.6)
+        rows.append(pd.DataFrame({"pattern": pat.key, "a.x": a, "b.y": b, "mean": mean}))
+    fl = rb.flips(pd.concat(rows), ["a.x", "b.y"], bins=5).set_index(["pattern", "parameter"])
+    key = rb.PATTERNS[0].key
+    assert fl.loc[(key, "a.x"), "flips"]
+    assert fl.loc[(key, "a.x"), "holds_when"] == "above"
+    assert fl.loc[(key, "a.x"), "threshold"] == pytest.approx(0.6, abs=0.05)
+    assert not fl.loc[(key, "b.y"), "flips"]

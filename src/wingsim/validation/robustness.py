@@ -262,14 +262,18 @@ def sensitivity(exp: Experiment, points: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def flips(points: pd.DataFrame, names: list[str], bins: int = 4) -> pd.DataFrame:
+def flips(
+    points: pd.DataFrame, names: list[str], bins: int = 4, min_rho: float = 0.3
+) -> pd.DataFrame:
     """Per pattern and parameter: does the majority conclusion change along the range?
 
     The parameter's sampled values are cut into ``bins`` equal-width bins; in each, the
     share of points where the pattern holds and the mean difference. ``flips`` is true
-    when the pattern holds at most points in one bin and at fewer than half in another;
-    ``threshold`` is where the binned mean difference crosses zero (linear interpolation),
-    and ``holds_when`` says on which side the paper's sign holds.
+    when the majority conclusion differs between the lowest and the highest bin and the
+    difference is monotonically associated with the parameter (|Spearman| >= ``min_rho``),
+    so a noisy middle bin alone never counts; ``threshold`` is where the binned mean
+    difference crosses zero (linear interpolation), and ``holds_when`` says on which side
+    the paper's sign holds.
     """
     rows = []
     for pat in PATTERNS:
@@ -300,7 +304,9 @@ def flips(points: pd.DataFrame, names: list[str], bins: int = 4) -> pd.DataFrame
                     "share_holds_high": float(g["h"].iloc[-1]),
                     "min_bin_share": float(g["h"].min()),
                     "max_bin_share": float(g["h"].max()),
-                    "flips": bool(g["h"].max() > 0.5 and g["h"].min() < 0.5),
+                    "flips": bool(
+                        (g["h"].iloc[0] - 0.5) * (g["h"].iloc[-1] - 0.5) < 0 and abs(rho) >= min_rho
+                    ),
                     "threshold": threshold,
                     "holds_when": side,
                 }
@@ -343,7 +349,7 @@ def plot_shares(table: pd.DataFrame, path: Path) -> Path:
     ax.set_xlabel("share of sampled parameter space (negative bars: opposite sign)", fontsize=8)
     ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=90, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -389,7 +395,7 @@ def plot_indices(idx: pd.DataFrame, design: str, path: Path) -> Path:
         axes.flat[0].legend(fontsize=7)
         fig.suptitle("Sobol indices of the paired regime differences (95% CI)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=90, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -418,7 +424,7 @@ def plot_scatter(points: pd.DataFrame, idx: pd.DataFrame, design: str, path: Pat
     axes.flat[0].legend(fontsize=7)
     fig.suptitle("Paired difference (regime - dispersal) against the top parameter", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=90, bbox_inches="tight")
     plt.close(fig)
     return path
 
