@@ -29,8 +29,10 @@ def main() -> None:
     dt = time.perf_counter() - t0
     mode = f"{args.regime} vs {args.compare}" if args.compare else args.regime
     n = int(run.models[0].prisoners.active.sum())
-    print(f"{mode}, {n} prisoners: {args.days / dt:.1f} steps/s while drawing "
-          f"({1e3 * dt / args.days:.1f} ms per step)")
+    print(
+        f"{mode}, {n} prisoners: {args.days / dt:.1f} steps/s while drawing "
+        f"({1e3 * dt / args.days:.1f} ms per step)"
+    )
 
 
 if __name__ == "__main__":

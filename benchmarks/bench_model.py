@@ -25,8 +25,12 @@ def scenario_for(n: int):
 
     wings = max(1, round(n / 100))
     return default_scenario("dispersal").with_overrides(
-        {"establishment.wings": wings, "establishment.wing_capacity": 100,
-         "establishment.occupancy": n / (wings * 100)})
+        {
+            "establishment.wings": wings,
+            "establishment.wing_capacity": 100,
+            "establishment.occupancy": n / (wings * 100),
+        }
+    )
 
 
 def bench_wingsim(n: int, days: int, seed: int = 1) -> dict:
@@ -39,8 +43,12 @@ def bench_wingsim(n: int, days: int, seed: int = 1) -> dict:
     model.run_for(days)
     t2 = time.perf_counter()
     pop = int(model.prisoners.active.sum())
-    return {"prisoners": pop, "construct_s": t1 - t0, "run_s": t2 - t1,
-            "prisoner_days_per_s": pop * days / (t2 - t1)}
+    return {
+        "prisoners": pop,
+        "construct_s": t1 - t0,
+        "run_s": t2 - t1,
+        "prisoner_days_per_s": pop * days / (t2 - t1),
+    }
 
 
 def bench_virus(n: int, steps: int, seed: int = 1) -> dict:
@@ -75,23 +83,41 @@ def main() -> None:
         return
     rows = []
     for n in args.sizes:
-        res = subprocess.run([sys.executable, __file__, "--one", str(n), "--days", str(args.days),
-                              "--virus-steps", str(args.virus_steps)],
-                             check=True, capture_output=True, text=True)
+        res = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--days",
+                str(args.days),
+                "--virus-steps",
+                str(args.virus_steps),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
     print(f"wingsim vs Mesa virus_on_network, {args.days} days, one core\n")
-    print("| prisoners | construct (s) | run (s) | prisoner-days/s | peak RSS (MB) "
-          "| virus agent-steps/s | ratio |")
+    print(
+        "| prisoners | construct (s) | run (s) | prisoner-days/s | peak RSS (MB) "
+        "| virus agent-steps/s | ratio |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['prisoners']:,} | {r['construct_s']:.2f} | {r['run_s']:.2f} "
-              f"| {r['prisoner_days_per_s']:,.0f} | {r['peak_rss_mb_wingsim']:.0f} "
-              f"| {r['virus_agent_steps_per_s']:,.0f} | {r['speedup_vs_virus']:.1f}x |")
+        print(
+            f"| {r['prisoners']:,} | {r['construct_s']:.2f} | {r['run_s']:.2f} "
+            f"| {r['prisoner_days_per_s']:,.0f} | {r['peak_rss_mb_wingsim']:.0f} "
+            f"| {r['virus_agent_steps_per_s']:,.0f} | {r['speedup_vs_virus']:.1f}x |"
+        )
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
         growth = (b["run_s"] / a["run_s"]) / (b["prisoners"] / a["prisoners"])
-        print(f"\nrun-time growth relative to linear ({a['prisoners']} -> {b['prisoners']}): "
-              f"{growth:.2f} (<= 1 means no worse than linear)")
+        print(
+            f"\nrun-time growth relative to linear ({a['prisoners']} -> {b['prisoners']}): "
+            f"{growth:.2f} (<= 1 means no worse than linear)"
+        )
 
 
 if __name__ == "__main__":

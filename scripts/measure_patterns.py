@@ -7,17 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from wingsim.patterns import (
-    ACCURATE,
-    HEALTHY,
-    NOISY,
-    UNDERSTAFFED,
-    UNHEALTHY,
-    WELL_STAFFED,
-    paired,
-    regime,
-    replicate,
-)
+from wingsim.patterns import paired, pattern_scenarios, replicate
 
 REGIME_OUTCOMES = [
     "mean_extremism_mainstream",
@@ -41,18 +31,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=365)
     args = ap.parse_args()
     seeds = list(range(1, args.seeds + 1))
-    sc = {
-        "dispersal": regime("dispersal"),
-        "containment": regime("containment"),
-        "combination": regime("combination"),
-        "dispersal_understaffed": regime("dispersal", **UNDERSTAFFED),
-        "dispersal_well_staffed": regime("dispersal", **WELL_STAFFED),
-        "combination_accurate": regime("combination", **ACCURATE),
-        "combination_noisy": regime("combination", **NOISY),
-    }
-    for r in ("dispersal", "containment", "combination"):
-        sc[f"{r}_healthy"] = regime(r, **HEALTHY)
-        sc[f"{r}_unhealthy"] = regime(r, **UNHEALTHY)
+    sc = pattern_scenarios()
     res = replicate(sc, seeds, args.days)
 
     def show(title, a, b, outcomes):

@@ -207,8 +207,9 @@ def test_console_script_check(tmp_path):
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "wingsim.cli"]
     bad = tmp_path / "bad.toml"
     bad.write_text("[run]\ndays = 'long'\n")
-    proc = subprocess.run([*cmd, "check", str(SCENARIOS[0]), str(bad)], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [*cmd, "check", str(SCENARIOS[0]), str(bad)], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert "[regime]" in proc.stdout
     assert "bad.toml" in proc.stderr and "run.days" in proc.stderr

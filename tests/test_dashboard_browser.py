@@ -167,8 +167,11 @@ def test_dashboard_in_chromium(server, tmp_path):
         assert _rendered(page, ".wingsim-network") >= 2
         # The README's screenshot is refreshed on request, so a test run leaves git clean:
         # WINGSIM_UPDATE_SCREENSHOT=1 pytest tests/test_dashboard_browser.py
-        shot = (ROOT / "docs" / "dashboard.png" if os.environ.get("WINGSIM_UPDATE_SCREENSHOT")
-                else tmp_path / "dashboard.png")
+        shot = (
+            ROOT / "docs" / "dashboard.png"
+            if os.environ.get("WINGSIM_UPDATE_SCREENSHOT")
+            else tmp_path / "dashboard.png"
+        )
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
         browser.close()

@@ -7,17 +7,7 @@ and ``scripts/measure_patterns.py`` for the same numbers in a readable table.
 
 import pytest
 
-from wingsim.patterns import (
-    ACCURATE,
-    HEALTHY,
-    NOISY,
-    UNDERSTAFFED,
-    UNHEALTHY,
-    WELL_STAFFED,
-    paired,
-    regime,
-    replicate,
-)
+from wingsim.patterns import paired, pattern_scenarios, replicate
 
 SEEDS = list(range(1, 11))
 DAYS = 365
@@ -27,18 +17,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def runs():
-    scenarios = {
-        "dispersal": regime("dispersal"),
-        "containment": regime("containment"),
-        "combination": regime("combination"),
-        "dispersal_understaffed": regime("dispersal", **UNDERSTAFFED),
-        "dispersal_well_staffed": regime("dispersal", **WELL_STAFFED),
-        "combination_accurate": regime("combination", **ACCURATE),
-        "combination_noisy": regime("combination", **NOISY),
-    }
-    for r in ("dispersal", "containment", "combination"):
-        scenarios[f"{r}_healthy"] = regime(r, **HEALTHY)
-        scenarios[f"{r}_unhealthy"] = regime(r, **UNHEALTHY)
+    scenarios = pattern_scenarios()
     return replicate(scenarios, SEEDS, DAYS)
 
 

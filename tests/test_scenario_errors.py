@@ -158,9 +158,7 @@ _scalar = st.one_of(
 )
 _value = st.recursive(
     _scalar,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(_key, inner, max_size=4)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_key, inner, max_size=4)),
     max_leaves=12,
 )
 
@@ -251,9 +249,7 @@ def test_malformed_dicts_raise_only_scenario_error(data):
 
 
 _nesting_bombs = st.tuples(st.sampled_from(["[", "{a = "]), st.integers(1, 5000)).map(
-    lambda t: (
-        "a = " + t[0] * t[1] + ("]" * t[1] if t[0] == "[" else "1" + "}" * t[1])
-    ).encode()
+    lambda t: ("a = " + t[0] * t[1] + ("]" * t[1] if t[0] == "[" else "1" + "}" * t[1])).encode()
 )
 
 

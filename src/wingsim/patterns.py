@@ -99,3 +99,20 @@ UNHEALTHY = {
 }
 ACCURATE = {"assessment.noise": 0.05}
 NOISY = {"assessment.noise": 0.4}
+
+
+def pattern_scenarios() -> dict[str, Scenario]:
+    """Every scenario the Table 2 comparisons need, keyed by name."""
+    scenarios = {
+        "dispersal": regime("dispersal"),
+        "containment": regime("containment"),
+        "combination": regime("combination"),
+        "dispersal_understaffed": regime("dispersal", **UNDERSTAFFED),
+        "dispersal_well_staffed": regime("dispersal", **WELL_STAFFED),
+        "combination_accurate": regime("combination", **ACCURATE),
+        "combination_noisy": regime("combination", **NOISY),
+    }
+    for r in ("dispersal", "containment", "combination"):
+        scenarios[f"{r}_healthy"] = regime(r, **HEALTHY)
+        scenarios[f"{r}_unhealthy"] = regime(r, **UNHEALTHY)
+    return scenarios

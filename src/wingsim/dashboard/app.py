@@ -168,28 +168,46 @@ def Controls(settings: solara.Reactive[Settings], compare, regime_b, speed):
     with solara.Column():  # its own parent, so the controls below keep their identity
         if compare.value:
             solara.Text("Second regime (same seed and settings, only the regime differs):")
-            solara.ToggleButtonsSingle(
-                value=regime_b, values=REGIMES, classes=["wingsim-regime-b"]
-            )
+            solara.ToggleButtonsSingle(value=regime_b, values=REGIMES, classes=["wingsim-regime-b"])
     solara.HTML(tag="h3", unsafe_innerHTML="The establishment")
     solara.SliderFloat(
-        "VEOs among prisoners", value=s.veo_share, min=0.0, max=0.2, step=0.01,
+        "VEOs among prisoners",
+        value=s.veo_share,
+        min=0.0,
+        max=0.2,
+        step=0.01,
         on_value=setter("veo_share"),
     )
     solara.SliderFloat(
-        "Officers per prisoner", value=s.staff_ratio, min=0.05, max=0.6, step=0.01,
+        "Officers per prisoner",
+        value=s.staff_ratio,
+        min=0.05,
+        max=0.6,
+        step=0.01,
         on_value=setter("staff_ratio"),
     )
     solara.SliderFloat(
-        "Officers with extremism training", value=s.training, min=0.0, max=1.0, step=0.05,
+        "Officers with extremism training",
+        value=s.training,
+        min=0.0,
+        max=1.0,
+        step=0.05,
         on_value=setter("training"),
     )
     solara.SliderFloat(
-        "Officer fairness", value=s.fairness, min=0.0, max=1.0, step=0.05,
+        "Officer fairness",
+        value=s.fairness,
+        min=0.0,
+        max=1.0,
+        step=0.05,
         on_value=setter("fairness"),
     )
     solara.SliderFloat(
-        "Risk assessment accuracy", value=s.accuracy, min=0.0, max=1.0, step=0.05,
+        "Risk assessment accuracy",
+        value=s.accuracy,
+        min=0.0,
+        max=1.0,
+        step=0.05,
         on_value=setter("accuracy"),
     )
     solara.SliderInt(

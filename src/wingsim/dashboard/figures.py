@@ -135,8 +135,14 @@ class NetworkFigure(_Blitted):
             )
             name = lay.names[u] + (" (closed)" if closed[u] else "")
             ax.text(
-                c[0], c[1] + r * 1.32, name, ha="center", va="center", fontsize=12,
-                color="#e08214" if special else "#333333", zorder=5,
+                c[0],
+                c[1] + r * 1.32,
+                name,
+                ha="center",
+                va="center",
+                fontsize=12,
+                color="#e08214" if special else "#333333",
+                zorder=5,
             )
         empty = np.empty((0, 2))
         # Ties in three strength bands, each one NaN-separated polyline (one path to draw).
@@ -151,8 +157,13 @@ class NetworkFigure(_Blitted):
         self.veo = self._animated(ax.scatter(*empty.T, c=nothing, s=46, marker="s", **kw))
         self.leaders = self._animated(
             ax.scatter(
-                *empty.T, s=80, marker="o", facecolors="none", edgecolors="black",
-                linewidths=1.1, zorder=4,
+                *empty.T,
+                s=80,
+                marker="o",
+                facecolors="none",
+                edgecolors="black",
+                linewidths=1.1,
+                zorder=4,
             )
         )
         self.staff = self._animated(
@@ -229,7 +240,10 @@ class OutcomePlots(_Blitted):
             if len(series) > 1:
                 ax.legend(
                     handles=[Line2D([], [], color=c, lw=2, label=lab) for _c, lab, c in series],
-                    fontsize=8, loc="upper left", frameon=False, handlelength=1.2,
+                    fontsize=8,
+                    loc="upper left",
+                    frameon=False,
+                    handlelength=1.2,
                 )
         if len(labels) > 1:
             handles = [
@@ -237,8 +251,12 @@ class OutcomePlots(_Blitted):
                 for i, lab in enumerate(labels)
             ]
             self.fig.legend(
-                handles=handles, loc="upper center", ncol=len(labels), fontsize=12,
-                frameon=False, bbox_to_anchor=(0.5, 1.0),
+                handles=handles,
+                loc="upper center",
+                ncol=len(labels),
+                fontsize=12,
+                frameon=False,
+                bbox_to_anchor=(0.5, 1.0),
             )
         else:
             self.fig.suptitle(f"Day by day: {labels[0]}", fontsize=12, y=0.99)
