@@ -75,3 +75,18 @@ def test_switching_a_submodel_off_does_not_shift_other_streams():
     assert np.array_equal(on.prisoners.sentence, off.prisoners.sentence)
     assert np.array_equal(on.prisoners.category, off.prisoners.category)
     assert not np.array_equal(on.prisoners.trust_in_chaplain, off.prisoners.trust_in_chaplain)
+
+
+def test_warm_up_days_are_simulated_but_not_recorded():
+    cold = WingModel(default_scenario("containment"), rng=9)
+    warm = WingModel(
+        default_scenario("containment").with_overrides({"run.warmup_days": 100}), rng=9
+    )
+    cold.run_for(100)
+    df = warm.datacollector.get_model_vars_dataframe()
+    assert list(df["day"]) == [0] and warm.time == 0
+    # Day 0 after a 100-day warm-up is the state a cold run reaches on day 100.
+    hot = cold.datacollector.get_model_vars_dataframe().iloc[-1]
+    assert df["bonding_veo"].iloc[0] == hot["bonding_veo"]
+    assert df["trust_in_staff"].iloc[0] == hot["trust_in_staff"]
+    assert warm.prisoners.next_assessment.min() >= 0

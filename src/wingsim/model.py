@@ -70,6 +70,7 @@ class WingModel(mesa.Model):
 
         # Initial population: part-way through sentences, placed by the regime.
         self.admit(np.arange(n), self.streams["init"], served_fraction=True)
+        self._warm_up(scenario.run.warmup_days)
         self.datacollector = mesa.DataCollector(
             model_reporters={c: (lambda m, c=c: m.today[c]) for c in outcomes.COLUMNS}
         )
@@ -162,8 +163,8 @@ class WingModel(mesa.Model):
         self.day_counts: defaultdict[str, int] = defaultdict(int)
         self.day_sums: defaultdict[str, float] = defaultdict(float)
 
-    def step(self) -> None:
-        """One day: every enabled submodel in schedule order, then the metrics."""
+    def _simulate_day(self) -> None:
+        """Every enabled submodel in schedule order."""
         self.day += 1
         self._reset_day()
         for submodel in self.schedule:
@@ -173,6 +174,20 @@ class WingModel(mesa.Model):
         if self.roster is None:
             self.take_roster()
         self._mark_radicalised()
+
+    def _warm_up(self, days: int) -> None:
+        """Simulate ``days`` unrecorded days so ties form and attitudes settle; then day 0."""
+        if days <= 0:
+            return
+        for _ in range(days):
+            self._simulate_day()
+        self.prisoners.next_assessment -= self.day  # keep the assessment calendar
+        self.day = 0
+        self._reset_day()
+
+    def step(self) -> None:
+        """One day: every enabled submodel in schedule order, then the metrics."""
+        self._simulate_day()
         self.today = outcomes.compute(self)
         self.datacollector.collect(self)
 

@@ -398,6 +398,12 @@ class Submodels(_Section):
 class Run(_Section):
     days: int = Field(365, ge=1, le=36500, description="Days to simulate.")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Default seed when none is given.")
+    warmup_days: int = Field(
+        0,
+        ge=0,
+        le=3650,
+        description="Unrecorded days simulated before day 0, so ties form and attitudes settle.",
+    )
 
 
 class Scenario(_Section):
