@@ -1,6 +1,6 @@
 """Measure the paper's Table 2 patterns: paired differences with 95% CIs.
 
-Usage: python scripts/measure_patterns.py [--seeds 10] [--days 365]
+Usage: python scripts/measure_patterns.py [--seeds 10] [--days 365] [--warmup 0]
 """
 
 from __future__ import annotations
@@ -29,9 +29,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--warmup", type=int, default=0, help="run.warmup_days for every scenario")
     args = ap.parse_args()
     seeds = list(range(1, args.seeds + 1))
     sc = pattern_scenarios()
+    if args.warmup:
+        sc = {k: v.with_overrides({"run.warmup_days": args.warmup}) for k, v in sc.items()}
     res = replicate(sc, seeds, args.days)
 
     def show(title, a, b, outcomes):
