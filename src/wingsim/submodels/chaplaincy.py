@@ -32,7 +32,7 @@ class Chaplaincy(Submodel):
         ch = m.config.chaplaincy
         if m.chaplains.n == 0:
             return
-        act = np.flatnonzero(p.active)
+        act = self.roster.slots
         k = rng.poisson(m.chaplains.n * ch.visits_per_chaplain)
         visited = act[(rng.random(k) * act.shape[0]).astype(np.int64)]
         m.chaplains.visits_made += k / m.chaplains.n

@@ -36,8 +36,7 @@ class Grievance(Submodel):
         est = m.config.establishment
         act = p.active
         unit = np.where(act, p.unit, 0)
-        occ = np.bincount(p.unit[act], minlength=units.n)
-        crowding = np.clip(occ / np.maximum(units.capacity, 1) - 0.9, 0.0, 1.0) * 5.0
+        crowding = np.clip(self.roster.counts / np.maximum(units.capacity, 1) - 0.9, 0.0, 1.0) * 5.0
         officers = np.bincount(m.staff.unit[m.staff.active], minlength=units.n)
         posts = np.maximum(np.bincount(m.staff.unit, minlength=units.n), 1)
         understaffed = 1.0 - officers / posts

@@ -38,9 +38,8 @@ class Incidents(Submodel):
             self.params,
             self.rng,
         )
-        act = p.active
-        unit = p.unit[act]
-        n_unit = np.bincount(unit, minlength=units.n)
+        roster = self.roster
+        act, unit, n_unit = roster.slots, roster.unit, roster.counts
         safe = np.maximum(n_unit, 1)
         per_prisoner = (p.grievance + (1.0 - p.trust_in_staff) + p.opposition + p.extremism)[
             act

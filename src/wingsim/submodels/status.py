@@ -46,18 +46,16 @@ class Status(Submodel):
             0.0,
             1.0,
         )
-        unit = np.where(act, p.unit, 0)
-        n_unit = np.maximum(np.bincount(unit[act], minlength=units.n), 1)
-        trust = np.bincount(unit[act], p.trust_in_staff[act], minlength=units.n) / n_unit
+        roster = self.roster
+        slots, counts = roster.slots, roster.counts
+        trust = np.bincount(roster.unit, p.trust_in_staff[slots], minlength=units.n) / np.maximum(
+            counts, 1
+        )
         threshold = mp.leader_threshold - mp.leader_trust_sensitivity * (1.0 - trust)
         # Hierarchies have few at the top: at most ``leaders_per_100`` per 100 unit members,
         # the highest-status ones, and only those above the unit's threshold.
-        slots = np.flatnonzero(act)
-        order = slots[np.lexsort((-p.status[slots], p.unit[slots]))]
-        starts = np.zeros(units.n, dtype=np.int64)
-        counts = np.bincount(p.unit[slots], minlength=units.n)
-        np.cumsum(counts[:-1], out=starts[1:])
-        rank = np.arange(order.shape[0]) - starts[p.unit[order]]
+        order = slots[np.lexsort((-p.status[slots], roster.unit))]
+        rank = np.arange(order.shape[0]) - roster.starts[p.unit[order]]
         cap = np.maximum(1, np.ceil(mp.leaders_per_100 * counts / 100.0))
         p.leader[:] = False
         top = order[rank < cap[p.unit[order]]]
