@@ -20,6 +20,15 @@ from wingsim.streams import Streams
 from wingsim.submodels.assessment import assess
 
 
+def _remove_views(views: list, rows: np.ndarray) -> None:
+    """Take the Mesa agents viewing ``rows`` out of the model (their rows are vacated)."""
+    for row in rows.tolist():
+        agent = views[row]
+        if agent is not None:
+            agent.remove()
+        views[row] = None
+
+
 class WingModel(mesa.Model):
     """A prison establishment under one VEO regime, one day per step.
 
@@ -99,11 +108,7 @@ class WingModel(mesa.Model):
         """Release ``slots``: their ties end and their Mesa agents leave the model."""
         self.ties.remove_nodes(slots)
         self.prisoners.clear(slots)
-        for slot in slots.tolist():
-            agent = self._prisoner_agents[slot]
-            if agent is not None:
-                agent.remove()
-            self._prisoner_agents[slot] = None
+        _remove_views(self._prisoner_agents, slots)
 
     # -- staff ------------------------------------------------------------------------
     def _build_staff(self) -> None:
@@ -139,11 +144,7 @@ class WingModel(mesa.Model):
 
     def dismiss_staff(self, posts: np.ndarray) -> None:
         self.staff.active[posts] = False
-        for post in posts.tolist():
-            agent = self._staff_agents[post]
-            if agent is not None:
-                agent.remove()
-            self._staff_agents[post] = None
+        _remove_views(self._staff_agents, posts)
 
     # -- the day ------------------------------------------------------------------------
     def _mark_radicalised(self) -> None:
