@@ -97,44 +97,12 @@ def _require_complete(runs: pd.DataFrame, n_points: int, scenario: str) -> None:
         )
 
 
-def sobol_indices(
-    exp: Experiment, design: pd.DataFrame, runs: pd.DataFrame, outcomes: list[str]
-) -> pd.DataFrame:
-    """First-order and total Sobol indices with 95% CIs, per scenario and outcome."""
-    from SALib.analyze import sobol
+def _indices(exp, design, runs, outcomes, analyze, keys) -> pd.DataFrame:
+    """Run a SALib analyser on every scenario and outcome; one row per parameter.
 
-    problem = salib_problem(exp)
-    rows = []
-    for scen, d in design.groupby("scenario", sort=False):
-        r = runs[runs["scenario"] == scen]
-        points = sorted(d["point"].unique())
-        _require_complete(r, len(points), scen)
-        for o in outcomes:
-            y = point_means(r, o).reindex(points).to_numpy(dtype=float)
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                res = sobol.analyze(problem, y, calc_second_order=exp.second_order, seed=exp.seed)
-            for i, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "scenario": scen,
-                        "outcome": o,
-                        "parameter": name,
-                        "S1": res["S1"][i],
-                        "S1_conf": res["S1_conf"][i],
-                        "ST": res["ST"][i],
-                        "ST_conf": res["ST_conf"][i],
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def morris_indices(
-    exp: Experiment, design: pd.DataFrame, runs: pd.DataFrame, outcomes: list[str]
-) -> pd.DataFrame:
-    """Morris elementary effects (mu, mu*, sigma) with mu*'s 95% CI, per scenario/outcome."""
-    from SALib.analyze import morris
-
+    ``analyze(problem, x, y)`` gets the design matrix of the first replication (points in
+    order) and the outcome averaged over replications at each point.
+    """
     problem = salib_problem(exp)
     rows = []
     for scen, d in design.groupby("scenario", sort=False):
@@ -147,20 +115,38 @@ def morris_indices(
             y = point_means(r, o).reindex(points).to_numpy(dtype=float)
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                res = morris.analyze(problem, x, y, num_levels=exp.levels, seed=exp.seed)
+                res = analyze(problem, x, y)
             for i, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "scenario": scen,
-                        "outcome": o,
-                        "parameter": name,
-                        "mu": res["mu"][i],
-                        "mu_star": res["mu_star"][i],
-                        "sigma": res["sigma"][i],
-                        "mu_star_conf": res["mu_star_conf"][i],
-                    }
-                )
+                row = {"scenario": scen, "outcome": o, "parameter": name}
+                row.update({k: res[k][i] for k in keys})
+                rows.append(row)
     return pd.DataFrame(rows)
+
+
+def sobol_indices(
+    exp: Experiment, design: pd.DataFrame, runs: pd.DataFrame, outcomes: list[str]
+) -> pd.DataFrame:
+    """First-order and total Sobol indices with 95% CIs, per scenario and outcome."""
+    from SALib.analyze import sobol
+
+    def analyze(problem, x, y):
+        return sobol.analyze(problem, y, calc_second_order=exp.second_order, seed=exp.seed)
+
+    return _indices(exp, design, runs, outcomes, analyze, ("S1", "S1_conf", "ST", "ST_conf"))
+
+
+def morris_indices(
+    exp: Experiment, design: pd.DataFrame, runs: pd.DataFrame, outcomes: list[str]
+) -> pd.DataFrame:
+    """Morris elementary effects (mu, mu*, sigma) with mu*'s 95% CI, per scenario/outcome."""
+    from SALib.analyze import morris
+
+    def analyze(problem, x, y):
+        return morris.analyze(problem, x, y, num_levels=exp.levels, seed=exp.seed)
+
+    return _indices(
+        exp, design, runs, outcomes, analyze, ("mu", "mu_star", "sigma", "mu_star_conf")
+    )
 
 
 def grid_summary(parameters: list[str], runs: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:

@@ -14,6 +14,14 @@ import pandas as pd  # noqa: E402
 from wingsim.experiments.analysis import timeseries_bands  # noqa: E402
 
 
+def _save(fig, path: Path) -> Path:
+    """Lay out, write and close a figure (figures are many in a sweep: free each one)."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
 def _grid(n: int, width: float = 4.2, height: float = 2.8):
     cols = min(3, n)
     rows = int(np.ceil(n / cols))
@@ -36,10 +44,7 @@ def timeseries_plot(ts: pd.DataFrame, runs: pd.DataFrame, columns: list[str], pa
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7)
     fig.suptitle("Daily outcomes: mean and 95% CI across replications", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def distribution_plot(runs: pd.DataFrame, outcomes: list[str], path: Path) -> Path:
@@ -55,10 +60,7 @@ def distribution_plot(runs: pd.DataFrame, outcomes: list[str], path: Path) -> Pa
         ax.set_title(col.replace("_", " "), fontsize=9)
         ax.tick_params(labelsize=7)
     fig.suptitle("End-of-run outcomes per scenario (one dot per replication)", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def sobol_plot(indices: pd.DataFrame, path: Path) -> Path:
@@ -73,10 +75,7 @@ def sobol_plot(indices: pd.DataFrame, path: Path) -> Path:
         ax.set_title(f"{scen}: {out}", fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def morris_plot(indices: pd.DataFrame, path: Path) -> Path:
@@ -91,10 +90,7 @@ def morris_plot(indices: pd.DataFrame, path: Path) -> Path:
         ax.set_ylabel("sigma", fontsize=8)
         ax.set_title(f"{scen}: {out}", fontsize=8)
         ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def grid_plot(summary: pd.DataFrame, path: Path) -> Path:
@@ -119,10 +115,7 @@ def grid_plot(summary: pd.DataFrame, path: Path) -> Path:
         ax.set_title(out, fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def lhs_plot(summary: pd.DataFrame, path: Path) -> Path:
@@ -136,7 +129,4 @@ def lhs_plot(summary: pd.DataFrame, path: Path) -> Path:
         ax.axvline(0, color="k", lw=0.5)
         ax.set_xlim(-1, 1)
         ax.set_title(f"{scen}: {out}", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
