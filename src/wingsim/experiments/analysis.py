@@ -97,13 +97,38 @@ def _require_complete(runs: pd.DataFrame, n_points: int, scenario: str) -> None:
         )
 
 
-def _indices(exp, design, runs, outcomes, analyze, keys) -> pd.DataFrame:
-    """Run a SALib analyser on every scenario and outcome; one row per parameter.
+#: The indices each SALib analyser reports per parameter.
+INDEX_COLUMNS = {
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "morris": ("mu", "mu_star", "sigma", "mu_star_conf"),
+}
 
-    ``analyze(problem, x, y)`` gets the design matrix of the first replication (points in
-    order) and the outcome averaged over replications at each point.
+
+def salib_analyze(exp: Experiment, problem: dict, x: np.ndarray, y: np.ndarray) -> dict:
+    """The experiment's SALib analyser on outcome ``y`` at design matrix ``x`` (warnings off).
+
+    Sobol reads only ``y`` (Saltelli order); Morris needs ``x`` to find the trajectories.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        if exp.design == "morris":
+            from SALib.analyze import morris
+
+            return morris.analyze(problem, x, y, num_levels=exp.levels, seed=exp.seed)
+        from SALib.analyze import sobol
+
+        return sobol.analyze(problem, y, calc_second_order=exp.second_order, seed=exp.seed)
+
+
+def sensitivity_indices(
+    exp: Experiment, design: pd.DataFrame, runs: pd.DataFrame, outcomes: list[str]
+) -> pd.DataFrame:
+    """Sobol (S1, ST) or Morris (mu, mu*, sigma) indices with CIs, per scenario and outcome.
+
+    Outcomes are averaged over replications at each design point first.
     """
     problem = salib_problem(exp)
+    keys = INDEX_COLUMNS[exp.design]
     rows = []
     for scen, d in design.groupby("scenario", sort=False):
         r = runs[runs["scenario"] == scen]
@@ -113,40 +138,12 @@ def _indices(exp, design, runs, outcomes, analyze, keys) -> pd.DataFrame:
         _require_complete(r, len(points), scen)
         for o in outcomes:
             y = point_means(r, o).reindex(points).to_numpy(dtype=float)
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                res = analyze(problem, x, y)
+            res = salib_analyze(exp, problem, x, y)
             for i, name in enumerate(problem["names"]):
                 row = {"scenario": scen, "outcome": o, "parameter": name}
                 row.update({k: res[k][i] for k in keys})
                 rows.append(row)
     return pd.DataFrame(rows)
-
-
-def sobol_indices(
-    exp: Experiment, design: pd.DataFrame, runs: pd.DataFrame, outcomes: list[str]
-) -> pd.DataFrame:
-    """First-order and total Sobol indices with 95% CIs, per scenario and outcome."""
-    from SALib.analyze import sobol
-
-    def analyze(problem, x, y):
-        return sobol.analyze(problem, y, calc_second_order=exp.second_order, seed=exp.seed)
-
-    return _indices(exp, design, runs, outcomes, analyze, ("S1", "S1_conf", "ST", "ST_conf"))
-
-
-def morris_indices(
-    exp: Experiment, design: pd.DataFrame, runs: pd.DataFrame, outcomes: list[str]
-) -> pd.DataFrame:
-    """Morris elementary effects (mu, mu*, sigma) with mu*'s 95% CI, per scenario/outcome."""
-    from SALib.analyze import morris
-
-    def analyze(problem, x, y):
-        return morris.analyze(problem, x, y, num_levels=exp.levels, seed=exp.seed)
-
-    return _indices(
-        exp, design, runs, outcomes, analyze, ("mu", "mu_star", "sigma", "mu_star_conf")
-    )
 
 
 def grid_summary(parameters: list[str], runs: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:

@@ -364,19 +364,13 @@ def analyze_folder(folder: Path) -> list[Path]:
                 folder / "distributions.png",
             )
         )
-    if exp.design == "sobol":
-        idx = analysis.sobol_indices(exp, design, runs, outcomes)
+    if exp.design in ("sobol", "morris"):
+        idx = analysis.sensitivity_indices(exp, design, runs, outcomes)
         idx.to_csv(folder / "sensitivity.csv", index=False)
+        plot = plots.sobol_plot if exp.design == "sobol" else plots.morris_plot
         written += [
             folder / "sensitivity.csv",
-            plots.sobol_plot(idx[idx["outcome"].isin(shown)], folder / "sensitivity.png"),
-        ]
-    elif exp.design == "morris":
-        idx = analysis.morris_indices(exp, design, runs, outcomes)
-        idx.to_csv(folder / "sensitivity.csv", index=False)
-        written += [
-            folder / "sensitivity.csv",
-            plots.morris_plot(idx[idx["outcome"].isin(shown)], folder / "sensitivity.png"),
+            plot(idx[idx["outcome"].isin(shown)], folder / "sensitivity.png"),
         ]
     elif params and exp.design == "grid":
         summ = analysis.grid_summary(params, runs, outcomes)

@@ -24,7 +24,6 @@ import shutil
 import sys
 import time
 import tomllib
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -34,6 +33,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy import stats
 
+from wingsim.experiments.analysis import INDEX_COLUMNS, salib_analyze
 from wingsim.experiments.designs import Plan, plan, salib_problem
 from wingsim.experiments.experiment_file import Experiment, ExperimentError, validate_experiment
 from wingsim.scenario import ScenarioError
@@ -238,20 +238,9 @@ def sensitivity(exp: Experiment, points: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for pat in PATTERNS:
         p = points[points["pattern"] == pat.key].sort_values("sample")
-        y = p["mean"].to_numpy(dtype=float)
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            if exp.design == "morris":
-                from SALib.analyze import morris
-
-                x = p[names].to_numpy(dtype=float)
-                res = morris.analyze(problem, x, y, num_levels=exp.levels, seed=exp.seed)
-                cols = ("mu", "mu_star", "sigma", "mu_star_conf")
-            else:
-                from SALib.analyze import sobol
-
-                res = sobol.analyze(problem, y, calc_second_order=False, seed=exp.seed)
-                cols = ("S1", "S1_conf", "ST", "ST_conf")
+        x = p[names].to_numpy(dtype=float)
+        res = salib_analyze(exp, problem, x, p["mean"].to_numpy(dtype=float))
+        cols = INDEX_COLUMNS[exp.design]
         for i, name in enumerate(names):
             rows.append(
                 {"pattern": pat.key, "parameter": name, **{c: float(res[c][i]) for c in cols}}
