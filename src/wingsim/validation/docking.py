@@ -300,6 +300,21 @@ def run_bounded_confidence(
     )
 
 
+def _epsilon_sweep(run, rows_of, epsilons, replicates, seed, **kwargs) -> pd.DataFrame:
+    """Run ``run(epsilon=...)`` at each epsilon (its own seed stream); one row per replicate."""
+    rows = []
+    for i, eps in enumerate(epsilons):
+        res = run(
+            epsilon=float(eps),
+            seed=np.random.SeedSequence([seed, i]),
+            replicates=replicates,
+            **kwargs,
+        )
+        for k in range(replicates):
+            rows.append({"epsilon": float(eps), "replicate": k, **rows_of(res, k, eps)})
+    return pd.DataFrame(rows)
+
+
 def bc_sweep(
     epsilons: Sequence[float],
     *,
@@ -309,27 +324,17 @@ def bc_sweep(
     **kwargs,
 ) -> pd.DataFrame:
     """Cluster counts against epsilon, one row per (epsilon, replicate); optional figure."""
-    rows = []
-    for i, eps in enumerate(epsilons):
-        res = run_bounded_confidence(
-            epsilon=float(eps),
-            seed=np.random.SeedSequence([seed, i]),
-            replicates=replicates,
-            **kwargs,
-        )
-        for k in range(replicates):
-            rows.append(
-                {
-                    "epsilon": float(eps),
-                    "replicate": k,
-                    "major_clusters": int(res.major_clusters[k]),
-                    "all_clusters": int(res.all_clusters[k]),
-                    "predicted": max(1, int(np.floor(1.0 / (2.0 * eps) + 1e-9))),
-                    "converged": bool(res.converged[k]),
-                    "rounds": res.rounds,
-                }
-            )
-    df = pd.DataFrame(rows)
+
+    def rows_of(res: BCResult, k: int, eps: float) -> dict:
+        return {
+            "major_clusters": int(res.major_clusters[k]),
+            "all_clusters": int(res.all_clusters[k]),
+            "predicted": max(1, int(np.floor(1.0 / (2.0 * eps) + 1e-9))),
+            "converged": bool(res.converged[k]),
+            "rounds": res.rounds,
+        }
+
+    df = _epsilon_sweep(run_bounded_confidence, rows_of, epsilons, replicates, seed, **kwargs)
     if figure is not None:
         plot_bc(df, figure)
     return df
@@ -428,26 +433,16 @@ def hk_sweep(
     **kwargs,
 ) -> pd.DataFrame:
     """Consensus probability against epsilon, one row per (epsilon, replicate)."""
-    rows = []
-    for i, eps in enumerate(epsilons):
-        res = run_hegselmann_krause(
-            epsilon=float(eps),
-            seed=np.random.SeedSequence([seed, i]),
-            replicates=replicates,
-            **kwargs,
-        )
-        for k in range(replicates):
-            rows.append(
-                {
-                    "epsilon": float(eps),
-                    "replicate": k,
-                    "clusters": int(res.clusters[k]),
-                    "consensus": bool(res.consensus[k]),
-                    "converged": bool(res.converged[k]),
-                    "steps": int(res.steps[k]),
-                }
-            )
-    df = pd.DataFrame(rows)
+
+    def rows_of(res: HKResult, k: int, eps: float) -> dict:
+        return {
+            "clusters": int(res.clusters[k]),
+            "consensus": bool(res.consensus[k]),
+            "converged": bool(res.converged[k]),
+            "steps": int(res.steps[k]),
+        }
+
+    df = _epsilon_sweep(run_hegselmann_krause, rows_of, epsilons, replicates, seed, **kwargs)
     if figure is not None:
         plot_hk(df, figure)
     return df
