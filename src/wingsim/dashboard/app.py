@@ -23,6 +23,15 @@ from wingsim.model import WingModel
 from wingsim.scenario import Scenario, default_scenario, load_scenario
 
 REGIMES = ["dispersal", "containment", "combination"]
+
+#: The levers a trainer moves: (label, Settings field, min, max, step).
+LEVERS = (
+    ("VEOs among prisoners", "veo_share", 0.0, 0.2, 0.01),
+    ("Officers per prisoner", "staff_ratio", 0.05, 0.6, 0.01),
+    ("Officers with extremism training", "training", 0.0, 1.0, 0.05),
+    ("Officer fairness", "fairness", 0.0, 1.0, 0.05),
+    ("Risk assessment accuracy", "accuracy", 0.0, 1.0, 0.05),
+)
 REGIME_TEXT = {
     "dispersal": "Dispersal: VEOs spread across mainstream wings, no special unit",
     "containment": "Containment: VEOs held together on the special unit",
@@ -170,46 +179,10 @@ def Controls(settings: solara.Reactive[Settings], compare, regime_b, speed):
             solara.Text("Second regime (same seed and settings, only the regime differs):")
             solara.ToggleButtonsSingle(value=regime_b, values=REGIMES, classes=["wingsim-regime-b"])
     solara.HTML(tag="h3", unsafe_innerHTML="The establishment")
-    solara.SliderFloat(
-        "VEOs among prisoners",
-        value=s.veo_share,
-        min=0.0,
-        max=0.2,
-        step=0.01,
-        on_value=setter("veo_share"),
-    )
-    solara.SliderFloat(
-        "Officers per prisoner",
-        value=s.staff_ratio,
-        min=0.05,
-        max=0.6,
-        step=0.01,
-        on_value=setter("staff_ratio"),
-    )
-    solara.SliderFloat(
-        "Officers with extremism training",
-        value=s.training,
-        min=0.0,
-        max=1.0,
-        step=0.05,
-        on_value=setter("training"),
-    )
-    solara.SliderFloat(
-        "Officer fairness",
-        value=s.fairness,
-        min=0.0,
-        max=1.0,
-        step=0.05,
-        on_value=setter("fairness"),
-    )
-    solara.SliderFloat(
-        "Risk assessment accuracy",
-        value=s.accuracy,
-        min=0.0,
-        max=1.0,
-        step=0.05,
-        on_value=setter("accuracy"),
-    )
+    for label, field, lo, hi, step in LEVERS:
+        solara.SliderFloat(
+            label, value=getattr(s, field), min=lo, max=hi, step=step, on_value=setter(field)
+        )
     solara.SliderInt(
         "Chaplains available", value=s.chaplains, min=0, max=8, on_value=setter("chaplains")
     )
