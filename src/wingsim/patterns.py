@@ -8,8 +8,6 @@ both use these definitions, so the closing note's numbers are the tests' numbers
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,17 +58,27 @@ def paired(a: list[dict], b: list[dict], outcome: str) -> Paired:
 def replicate(
     scenarios: dict[str, Scenario], seeds: list[int], days: int, workers: int | None = None
 ) -> dict[str, list[dict]]:
-    """Run every scenario on every seed (in parallel), keyed by scenario name."""
-    jobs = [(name, sc, s) for name, sc in scenarios.items() for s in seeds]
-    ctx = multiprocessing.get_context("spawn")  # safe beside threads; same results
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        results = list(
-            pool.map(run_mean, [j[1] for j in jobs], [j[2] for j in jobs], [days] * len(jobs))
-        )
-    out: dict[str, list[dict]] = {name: [] for name in scenarios}
-    for (name, _, _), r in zip(jobs, results, strict=True):
-        out[name].append(r)
-    return out
+    """Run every scenario on every seed through the experiments runner, keyed by name.
+
+    Lists follow ``seeds``, so position *i* pairs the scenarios on one seed.
+    """
+    from wingsim.experiments.runner import RunSpec, executor_factory, run_specs
+
+    specs = [
+        RunSpec(f"{name}/{seed}", sc.model_dump(), seed, days)
+        for name, sc in scenarios.items()
+        for seed in seeds
+    ]
+    done = {}
+
+    def keep(result) -> None:
+        if not result.ok:
+            raise RuntimeError(f"run {result.run_id} failed: {result.error}")
+        done[result.run_id] = result.row
+
+    with executor_factory(workers) as new_executor:
+        run_specs(specs, new_executor, keep)
+    return {name: [done[f"{name}/{seed}"] for seed in seeds] for name in scenarios}
 
 
 def regime(name: str, **overrides) -> Scenario:

@@ -132,13 +132,11 @@ class Containment(Placement):
     def wants_special(self, slots: np.ndarray) -> np.ndarray:
         p = self.model.prisoners
         cat = p.category[slots]
-        veo = cat >= VEO_LESSER
-        # A VEO who has earned an exit is not sent back unless assessed above entry again.
-        returning = veo & (p.days_on_special_unit[slots] > 0)
-        at_risk_meets = (cat == AT_RISK) & (p.assessed_risk[slots] > self.entry)
-        return (
-            (veo & ~returning) | at_risk_meets | (returning & (p.assessed_risk[slots] > self.entry))
-        )
+        above_entry = p.assessed_risk[slots] > self.entry
+        # Every VEO enters, except one who has earned an exit: he returns only if he is
+        # assessed above entry again, like an at-risk prisoner.
+        first_time = (cat >= VEO_LESSER) & (p.days_on_special_unit[slots] == 0)
+        return first_time | ((cat >= AT_RISK) & above_entry)
 
 
 class Combination(Placement):
