@@ -35,6 +35,11 @@ class Units:
         return np.minimum(1.0, self.security_base + self.lockdown)
 
     @property
+    def mixes(self) -> np.ndarray:
+        """Units whose prisoners also meet other units' prisoners (shared activities)."""
+        return self.can_meet.sum(axis=1) > 1
+
+    @property
     def names(self) -> list[str]:
         return [f"wing {i + 1}" for i in range(self.n - 1)] + ["special unit"]
 

@@ -48,7 +48,7 @@ class PrisonerContacts(Submodel):
         r = rng.random((init_unit.shape[0], 3))
         init = roster.draw(init_unit, r[:, 0])
         partner = roster.draw(init_unit, r[:, 1])
-        mixes = units.can_meet.sum(axis=1) > 1
+        mixes = units.mixes
         if mixes.any():
             pool = act[mixes[roster.unit]]
             p_activity = mp.activity_mixing * units.activity_access[init_unit] * mixes[init_unit]
