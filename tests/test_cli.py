@@ -237,3 +237,20 @@ def test_toml_writer_round_trips_through_tomllib(data):
 def test_toml_writer_nan_and_inf():
     back = tomllib.loads(tomlout.dumps({"a": float("nan"), "b": float("-inf"), "c": 1e-5}))
     assert math.isnan(back["a"]) and back["b"] == float("-inf") and back["c"] == 1e-5
+
+
+def test_builtin_scenarios_work_from_any_folder(tmp_path, monkeypatch, capsys):
+    """An installed wingsim needs no checkout: built-in names, a listing, editable copies."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["scenarios"]) == 0
+    listing = capsys.readouterr().out
+    assert "containment" in listing and "Default establishment, containment regime" in listing
+    out = tmp_path / "run"
+    assert cli.main(["run", "containment", "--days", "3", "--out", str(out)]) == 0
+    assert (out / "timeseries.parquet").exists()
+    assert cli.main(["scenarios", "--copy", "mine"]) == 0
+    copied = load_scenario(tmp_path / "mine" / "scenarios" / "containment.toml")
+    assert copied == load_scenario("containment")
+    assert (tmp_path / "mine" / "experiments" / "three_regimes.toml").exists()
+    assert cli.main(["run", "no-such-scenario"]) == 2
+    assert "built-in scenarios: " in capsys.readouterr().err

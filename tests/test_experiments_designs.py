@@ -139,8 +139,8 @@ def test_grid_and_lhs_summaries(tmp_path):
         ('replications = "5"', "replications: Input should be a valid integer"),
         ("colour = 1", "colour: unknown key; known keys here: name,"),
         ('[parameters."staff.training"]\nvalues = [0.2]\nstep = 1', "step: unknown key"),
-        ('[parameters."staff.trainin"]\nvalues = [0.2]', "unknown field of [staff]; known:"),
-        ('[parameters."staf.training"]\nvalues = [0.2]', "sections: establishment"),
+        ('[parameters."staff.trainin"]\nvalues = [0.2]', "'trainin' of staff; known:"),
+        ('[parameters."staf.training"]\nvalues = [0.2]', "tables: establishment"),
         (
             'design = "lhs"\n[parameters."staff.training"]\nmin = 0.0\nmax = 1.5',
             "staff.training.max: 1.5 is outside the scenario range; allowed: 0.0 <= value <= 1.0",

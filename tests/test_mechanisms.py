@@ -4,7 +4,6 @@ import numpy as np
 
 from wingsim import WingModel, default_scenario
 from wingsim.network import TieLayer
-from wingsim.submodels.assessment import assess
 from wingsim.submodels.staff_contact import StaffContacts
 
 
@@ -79,7 +78,7 @@ def test_assessment_error_shrinks_with_knowledge():
         e = []
         rng = np.random.default_rng(0)
         for _ in range(200):
-            assess(m, slots, rng)
+            m.submodels["assessment"].assess(slots, rng)
             e.append(p.assessed_risk[slots] - p.extremism[slots])
         errs[k] = np.abs(np.concatenate(e)).mean()
     assert errs[1.0] < 0.6 * errs[0.0]

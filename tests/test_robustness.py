@@ -33,7 +33,7 @@ scenarios = {{ {", ".join(f'{r} = "{SCEN / r}.toml"' for r in rb.REGIMES)} }}
 min = 0.12
 max = 0.35
 
-[parameters."mechanisms.special_unit_status"]
+[parameters."mechanisms.status.special_unit_status"]
 min = 0.1
 max = 0.4
 """
@@ -61,7 +61,9 @@ def test_differences_are_paired_on_seed_and_point(result):
         "establishment.wing_capacity": 30,
         "establishment.special_unit_capacity": 8,
         "staff.staff_ratio": float(row["staff.staff_ratio"]),
-        "mechanisms.special_unit_status": float(row["mechanisms.special_unit_status"]),
+        "mechanisms.status.special_unit_status": float(
+            row["mechanisms.status.special_unit_status"]
+        ),
     }
     a = run_mean(regime("containment", **over), int(row["seed"]), 20)["mean_bonding_veo"]
     b = run_mean(regime("dispersal", **over), int(row["seed"]), 20)["mean_bonding_veo"]
@@ -76,11 +78,11 @@ def test_shares_are_proportions_and_salib_names_the_parameters(result):
         assert sh[col].between(0, 1).all(), col
     assert (sh["share_significant"] + sh["share_significant_opposite"] <= 1).all()
     idx = res["indices"]
-    assert set(idx["parameter"]) == {"staff.staff_ratio", "mechanisms.special_unit_status"}
+    assert set(idx["parameter"]) == {"staff.staff_ratio", "mechanisms.status.special_unit_status"}
     assert np.isfinite(idx["mu_star"]).all() and (idx["mu_star"] >= 0).all()
     # the unit's status marker moves the containment status gap; it cannot move cost
     st = idx[idx["pattern"] == "containment-dispersal:status_share_veo"].set_index("parameter")
-    assert st.loc["mechanisms.special_unit_status", "rank"] == 1
+    assert st.loc["mechanisms.status.special_unit_status", "rank"] == 1
     # a containment unit costs more than dispersal everywhere
     assert sh.set_index("pattern").loc["containment-dispersal:cost", "share_holds"] == 1.0
     for key in ("shares_png", "indices_png", "scatter_png"):

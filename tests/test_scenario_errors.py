@@ -269,3 +269,27 @@ def test_valid_scenarios_survive_the_round_trip():
     """The property tests' valid case is reachable: a resolved scenario reloads as itself."""
     base = default_scenario("combination").model_dump(mode="json")
     assert validate_scenario(tomllib.loads(tomlout.dumps(base))) == Scenario.model_validate(base)
+
+
+def test_old_layout_says_what_moved_where():
+    """A file from before submodels owned their parameters is refused with directions."""
+    old = {
+        "mechanisms": {"influence_rate": 0.05, "stress_attrition": 0.02},
+        "staff": {"attrition_base": 0.001},
+        "assessment": {"observance_bias": 0.1},
+    }
+    with pytest.raises(ScenarioError) as err:
+        validate_scenario(old, "old.toml")
+    text = str(err.value)
+    assert "old.toml" in text
+    assert "mechanisms.influence_rate: moved to [mechanisms.prisoner_contacts]" in text
+    assert "mechanisms.stress_attrition: moved to [mechanisms.staffing]" in text
+    assert "staff.attrition_base: moved to mechanisms.staffing.attrition_base" in text
+    assert "assessment.observance_bias: moved to mechanisms.staff_contacts.observance_bias" in text
+
+
+def test_overrides_reach_submodel_tables():
+    sc = default_scenario().with_overrides({"mechanisms.grievance.label_stigma": 0.1})
+    assert sc.mechanisms.grievance.label_stigma == 0.1
+    with pytest.raises(ScenarioError, match="moved to"):
+        default_scenario().with_overrides({"mechanisms.label_stigma": 0.1})

@@ -19,6 +19,7 @@ HANDLERS = {
     "check": "wingsim.commands:check",
     "demo": "wingsim.experiments.commands:demo",
     "schedule": "wingsim.commands:show_schedule",
+    "scenarios": "wingsim.commands:list_scenarios",
     "compare": "wingsim.experiments.commands:compare",
     "sweep": "wingsim.experiments.commands:sweep",
     "analyze": "wingsim.experiments.commands:analyze",
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("run", help="run one replication of a scenario")
-    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument("scenario", help="scenario TOML file, or a built-in name (wingsim scenarios)")
     p.add_argument("--seed", type=int, default=None, help="seed (default: the file's run.seed)")
     p.add_argument("--days", type=int, default=None, help="days (default: the file's run.days)")
     p.add_argument("--out", default=None, help="output folder (default: runs/<scenario name>)")
@@ -51,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="runs/demo")
 
     sub.add_parser("schedule", help="print the day's ordered submodels")
+
+    p = sub.add_parser("scenarios", help="list the built-in scenarios, or copy them to edit")
+    p.add_argument("--copy", metavar="DIR", default=None, help="write editable copies into DIR")
 
     p = sub.add_parser("compare", help="replicated comparison of scenarios (common seeds)")
     p.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the reference")

@@ -91,3 +91,23 @@ def show_schedule(args) -> int:
 
     print(schedule.describe())
     return EXIT_OK
+
+
+def list_scenarios(args) -> int:
+    """List the built-in scenarios, or write editable copies of them (and the experiments)."""
+    from wingsim import builtin
+
+    if args.copy:
+        try:
+            written = builtin.copy_to(args.copy)
+        except OSError as exc:
+            print(f"{args.copy}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_CANNOT_WRITE
+        print(f"wrote {len(written)} file(s) into {args.copy} (existing files kept)")
+        return EXIT_OK
+    names = builtin.scenarios()
+    width = max(map(len, names))
+    for name, description in names.items():
+        print(f"{name:<{width}}  {description}")
+    print("\nRun one by name (wingsim run containment) or copy them: wingsim scenarios --copy DIR")
+    return EXIT_OK

@@ -12,12 +12,10 @@ from wingsim import outcomes, schedule
 from wingsim.agents import Chaplain, Leader, Prisoner, Staff
 from wingsim.establishment import build_units
 from wingsim.network import TieLayer
-from wingsim.regimes import make_policy
 from wingsim.scenario import Scenario, default_scenario, load_scenario
 from wingsim.state import RADICAL, VEO_LESSER, Chaplains, Prisoners, Roster
 from wingsim.state import Staff as StaffArrays
 from wingsim.streams import Streams
-from wingsim.submodels.assessment import assess
 
 
 def _remove_views(views: list, rows: np.ndarray) -> None:
@@ -37,9 +35,18 @@ class WingModel(mesa.Model):
             default dispersal establishment.
         rng: the seed (an int). Every random draw of the run flows from it through
             per-submodel streams. Defaults to the scenario's ``run.seed``.
+        day: the submodels of one day, in order (default ``schedule.DAY``). A study of a
+            new mechanism passes a copy of the schedule with its submodel added; its
+            ``[mechanisms.<name>]`` parameters then take their defaults.
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None):
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        *,
+        rng: int | None = None,
+        day: tuple | None = None,
+    ):
         if scenario is None:
             scenario = default_scenario()
         elif isinstance(scenario, str | Path):
@@ -61,8 +68,7 @@ class WingModel(mesa.Model):
         self._reset_day()
         self._prisoner_agents: list[Prisoner | None] = [None] * n
         self._staff_agents: list[Staff | None] = []
-
-        self._build_staff()
+        self.staff = StaffArrays.posts(np.empty(0, np.int32))  # posts: staffing.py
         ch = scenario.chaplaincy
         self.chaplains = Chaplains(
             uid=np.arange(ch.chaplains),
@@ -72,13 +78,16 @@ class WingModel(mesa.Model):
         for i in range(ch.chaplains):
             Chaplain(self, i)
 
-        self.placement = make_policy(self)
-        enabled = scenario.submodels
-        self.schedule = [cls(self) for cls in schedule.DAY if getattr(enabled, cls.name)]
+        self.placement = schedule.PLACEMENT[scenario.regime.type](self)
+        #: Every submodel of the day by name, on or off; ``schedule`` runs the enabled ones.
+        self.submodels = {cls.name: cls(self) for cls in (day or schedule.DAY)}
+        switches = scenario.submodels
+        self.schedule = [sm for sm in self.submodels.values() if getattr(switches, sm.name, True)]
         self.last_meetings = (np.empty(0, np.int64),) * 4
-
-        # Initial population: part-way through sentences, placed by the regime.
-        self.admit(np.arange(n), self.streams["init"], served_fraction=True)
+        # Officers in post and the first prisoners (part-way through sentences, placed by
+        # the regime) exist whichever mechanisms are switched on.
+        for submodel in self.submodels.values():
+            submodel.build()
         self._warm_up(scenario.run.warmup_days)
         self.datacollector = mesa.DataCollector(
             model_reporters={c: (lambda m, c=c: m.today[c]) for c in outcomes.COLUMNS}
@@ -88,20 +97,17 @@ class WingModel(mesa.Model):
         self.datacollector.collect(self)
 
     # -- population -------------------------------------------------------------------
-    def _uids(self, k: int, kind: str = "prisoner") -> np.ndarray:
+    def new_uids(self, k: int, kind: str = "prisoner") -> np.ndarray:
         """Fresh ids per kind, so a regime's staffing never shifts prisoner ids."""
         start = self._next_uid[kind]
         self._next_uid[kind] = start + k
         return np.arange(start, start + k)
 
-    def admit(self, slots: np.ndarray, rng: np.random.Generator, served_fraction=False) -> None:
-        """Draw prisoners into empty ``slots``, assess them, and place them by regime."""
-        p = self.prisoners
-        p.fill(slots, rng, self.config, self._uids(slots.shape[0]), self.day, served_fraction)
-        assess(self, slots, rng)
-        self.placement.place(slots)
+    def add_prisoner_views(self, slots: np.ndarray) -> None:
+        """Mesa agents for newly filled ``slots`` (``Leader`` for charismatic prisoners)."""
+        charisma = self.prisoners.charisma
         for slot in slots.tolist():
-            cls = Leader if p.charisma[slot] > 0 else Prisoner
+            cls = Leader if charisma[slot] > 0 else Prisoner
             self._prisoner_agents[slot] = cls(self, slot)
 
     def discharge(self, slots: np.ndarray) -> None:
@@ -111,34 +117,10 @@ class WingModel(mesa.Model):
         _remove_views(self._prisoner_agents, slots)
 
     # -- staff ------------------------------------------------------------------------
-    def _build_staff(self) -> None:
-        st, units = self.config.staff, self.units
-        est = self.config.establishment
-        per_wing = int(round(st.staff_ratio * est.wing_capacity * est.occupancy))
-        special = (
-            int(round(st.special_unit_staff_ratio * units.capacity[units.special]))
-            if units.open[units.special]
-            else 0
-        )
-        posts_unit = np.concatenate(
-            [np.repeat(np.arange(est.wings), per_wing), np.full(special, units.special)]
-        ).astype(np.int32)
-        k = posts_unit.shape[0]
-        self.staff = StaffArrays(
-            active=np.zeros(k, bool),
-            uid=np.zeros(k, np.int64),
-            unit=posts_unit,
-            training=np.zeros(k, np.int8),
-            fairness=np.zeros(k),
-            stress=np.zeros(k),
-        )
-        self._staff_agents = [None] * k
-        self.hire_staff(np.arange(k), self.streams["staff_init"])
-
-    def hire_staff(self, posts: np.ndarray, rng: np.random.Generator) -> None:
-        self.staff.hire(
-            posts, rng, self.config, self.units.special, self._uids(posts.shape[0], "staff")
-        )
+    def add_staff_views(self, posts: np.ndarray) -> None:
+        """Mesa agents for officers just hired into ``posts``."""
+        if len(self._staff_agents) < self.staff.n:
+            self._staff_agents.extend([None] * (self.staff.n - len(self._staff_agents)))
         for post in posts.tolist():
             self._staff_agents[post] = Staff(self, post)
 

@@ -10,10 +10,25 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wingsim.state import AT_RISK, GENERAL, MAINSTREAM, RADICAL, SPECIALIST, VEO_LESSER
+from wingsim.state import AT_RISK, MAINSTREAM, RADICAL, VEO_LESSER, Training
 
 if TYPE_CHECKING:
     from wingsim.model import WingModel
+
+#: Daily counts that are reported as they are counted (``model.day_counts``).
+FLOW_COUNTS = (
+    "arrivals",
+    "unit_entries",
+    "unit_exits",
+    "assessments",
+    "sessions",
+    "chaplain_visits",
+    "staff_left",
+    "meetings",
+    "staff_contacts",
+    "fair_staff_contacts",
+    "hostile_staff_contacts",
+)
 
 #: Columns that every run reports (the issue's required set comes first).
 COLUMNS = (
@@ -53,6 +68,9 @@ COLUMNS = (
     "release_extremism",
     "trust_in_chaplain",
     "radicalised_share_non_veo",
+    # flows of the day (counts), for accounting and diagnostics
+    *FLOW_COUNTS,
+    "release_trust_in_staff",
 )
 
 # Cost weights (officer-day equivalents): see docs/outcomes.md.
@@ -111,8 +129,8 @@ def compute(model: WingModel) -> dict[str, float]:
     on_post = s.active
     cost = (
         COST_OFFICER_DAY * on_post.sum()
-        + COST_GENERAL_TRAINING * (on_post & (s.training == GENERAL)).sum()
-        + COST_SPECIALIST * (on_post & (s.training == SPECIALIST)).sum()
+        + COST_GENERAL_TRAINING * (on_post & (s.training == Training.GENERAL)).sum()
+        + COST_SPECIALIST * (on_post & (s.training == Training.SPECIALIST)).sum()
     )
     occ = np.bincount(p.unit[act], minlength=units.n)
     place_cost = np.where(units.is_special, model.config.regime.special_unit_cost_factor, 1.0)
@@ -160,6 +178,10 @@ def compute(model: WingModel) -> dict[str, float]:
         ),
         "trust_in_chaplain": _mean(p.trust_in_chaplain, act),
         "radicalised_share_non_veo": _mean(p.extremism > RADICAL, non_veo),
+        **{name: model.day_counts[name] for name in FLOW_COUNTS},
+        "release_trust_in_staff": (
+            model.day_sums["release_trust"] / released if released else float("nan")
+        ),
     }
 
 
@@ -180,6 +202,7 @@ KEY_OUTCOMES = (
 
 #: How each key outcome is summarised over a run: "mean" of daily values or "sum".
 AGGREGATE = {
+    **dict.fromkeys(FLOW_COUNTS, "sum"),
     "newly_radicalised": "sum",
     "incidents": "sum",
     "released": "sum",

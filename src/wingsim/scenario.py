@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
+from wingsim.builtin import scenario_path
+from wingsim.builtin import scenarios as builtin_scenarios
+from wingsim.params import par
+from wingsim.schedule import DAY
 
 
 class _Section(BaseModel):
@@ -23,386 +26,372 @@ class _Section(BaseModel):
 class Establishment(_Section):
     """Units and regime conditions (Liebling's healthy-prison dimensions)."""
 
-    wings: int = Field(5, ge=1, le=200, description="Number of mainstream wings.")
-    wing_capacity: int = Field(
-        84, ge=10, le=500, description="Places per mainstream wing (paper brief: 60-120)."
+    wings: int = par(
+        5,
+        ge=1,
+        le=200,
+        unit="count",
+        doc="Number of mainstream wings.",
+        source="paper/brief scale (high-security establishment of 4-6 wings)",
     )
-    special_unit_capacity: int = Field(
+    wing_capacity: int = par(
+        84,
+        ge=10,
+        le=500,
+        unit="places",
+        doc="Places per mainstream wing (paper brief: 60-120).",
+        source="paper/brief scale (wings of 60-120)",
+    )
+    special_unit_capacity: int = par(
         28,
         ge=0,
         le=2000,
-        description="Places in the special unit (England's separation centres: 28).",
+        unit="places",
+        doc="Places in the special unit (England's separation centres: 28).",
+        source="paper (England's separation centres: 28 places; Dutch terrorist wings ~30)",
     )
-    occupancy: float = Field(
+    occupancy: float = par(
         0.95,
         ge=0.3,
         le=1.5,
-        description="Prisoners per place on mainstream wings; >1 is overcrowding.",
+        unit="prisoners/place",
+        doc="Prisoners per place on mainstream wings; >1 is overcrowding.",
     )
-    time_out_of_cell: Share = Field(0.5, description="Share of the day unlocked on landings.")
-    activity_access: Share = Field(
-        0.6, description="Access to work, education and purposeful activity."
+    time_out_of_cell: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share of day",
+        doc="Share of the day unlocked on landings.",
+        source="assumption (Liebling MQPL dimension)",
     )
-    family_contact: Share = Field(0.5, description="Frequency and quality of family contact.")
-    security_intensity: Share = Field(
-        0.3, description="Searches and monitoring on mainstream wings (1 = most intensive)."
+    activity_access: float = par(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Access to work, education and purposeful activity.",
+        source="assumption (Liebling MQPL dimension)",
     )
-    shared_activities: bool = Field(
-        True, description="Prisoners of different mainstream wings meet in work and education."
+    family_contact: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="index (0-1)",
+        doc="Frequency and quality of family contact.",
+        source="assumption (Liebling MQPL dimension)",
+    )
+    security_intensity: float = par(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="index (0-1)",
+        doc="Searches and monitoring on mainstream wings (1 = most intensive).",
+    )
+    shared_activities: bool = par(
+        True, unit="flag", doc="Prisoners of different mainstream wings meet in work and education."
     )
 
 
 class Population(_Section):
     """Who is in the establishment: category mix, sentences, charismatic leaders."""
 
-    veo_violent_share: Share = Field(0.025, description="VEOs convicted of a violent offence.")
-    veo_lesser_share: Share = Field(
-        0.025, description="VEOs convicted of a 'lesser' offence (fundraising, travel, possession)."
+    veo_violent_share: float = par(
+        0.025,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="VEOs convicted of a violent offence.",
+        source="paper (VEOs a few percent of the population)",
     )
-    at_risk_share: Share = Field(
-        0.05, description="At-risk prisoners (not convicted of terrorism)."
+    veo_lesser_share: float = par(
+        0.025,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="VEOs convicted of a 'lesser' offence (fundraising, travel, possession).",
+        source="paper (VEOs a few percent; 'lesser' offences)",
     )
-    gang_share: Share = Field(0.2, description="Mainstream prisoners in a crime group or gang.")
-    leader_share: Share = Field(0.02, description="Charismatic prisoner leaders among arrivals.")
-    extremist_leader_share: Share = Field(
-        0.5, description="Share of charismatic leaders among VEOs and at-risk who are extremist."
+    at_risk_share: float = par(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="At-risk prisoners (not convicted of terrorism).",
+        source="paper (at-risk a few percent more)",
     )
-    sentence_days_veo: float = Field(
-        1100, ge=14, le=20000, description="Median sentence of VEOs (often under four years)."
+    gang_share: float = par(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Mainstream prisoners in a crime group or gang.",
     )
-    sentence_days_other: float = Field(
-        900, ge=14, le=20000, description="Median sentence of other prisoners."
+    leader_share: float = par(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Charismatic prisoners among arrivals and the initial population.",
     )
-    sentence_spread: float = Field(0.6, ge=0.0, le=2.0, description="Lognormal sigma of sentences.")
-    vulnerability_mean: Share = Field(
-        0.3, description="Mean susceptibility to coercion/recruitment."
+    extremist_leader_share: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of charismatic leaders among VEOs and at-risk who are extremist.",
+    )
+    sentence_days_veo: float = par(
+        1100,
+        ge=14,
+        le=20000,
+        unit="days",
+        doc="Median sentence of VEOs (often under four years).",
+        source="paper (terrorist sentences often under four years)",
+    )
+    sentence_days_other: float = par(
+        900, ge=14, le=20000, unit="days", doc="Median sentence of other prisoners."
+    )
+    sentence_spread: float = par(
+        0.6, ge=0.0, le=2.0, unit="log-days (sigma)", doc="Lognormal sigma of sentences."
+    )
+    vulnerability_mean: float = par(
+        0.3, ge=0.0, le=1.0, unit="index (0-1)", doc="Mean susceptibility to coercion/recruitment."
     )
 
 
 class Staff(_Section):
-    """Officers: numbers, training, professionalism; special-unit staffing."""
+    """Officer posts and who fills them (attrition and recruitment: ``[mechanisms.staffing]``)."""
 
-    staff_ratio: float = Field(
+    staff_ratio: float = par(
         0.22,
         ge=0.01,
         le=2.0,
-        description="Officers per prisoner (NetLogo prison model: 1 per 4.6).",
+        unit="officers/prisoner",
+        doc=(
+            "Officer posts per prisoner on a mainstream wing, at nominal fill: posts per wing = "
+            "round(ratio x wing_capacity x occupancy) (NetLogo prison model: 1 per 4.6)."
+        ),
+        source="NetLogo 'Prison Architecture and Emergent Violence' (1 guard per 4.6 inmates)",
     )
-    training: Share = Field(
+    training: float = par(
         0.4,
-        description="Share of officers with general awareness training.",
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "Chance a newly hired officer has general awareness training (all posts; special-unit "
+            "posts are specialist if `special_unit_specialist`)."
+        ),
     )
-    fairness: Share = Field(0.7, description="Mean professionalism/fairness of officers.")
-    special_unit_staff_ratio: float = Field(
-        0.5, ge=0.01, le=3.0, description="Officer posts per special-unit place."
+    fairness: float = par(
+        0.7, ge=0.0, le=1.0, unit="index (0-1)", doc="Mean professionalism/fairness of officers."
     )
-    special_unit_specialist: bool = Field(
-        True, description="Special-unit officers have specialist training."
+    special_unit_staff_ratio: float = par(
+        0.5,
+        ge=0.01,
+        le=3.0,
+        unit="officers/place",
+        doc=(
+            "Officer posts per special-unit *place* (posts = round(ratio x "
+            "special_unit_capacity)); none when the unit is closed."
+        ),
     )
-    attrition_base: float = Field(
-        0.0003, ge=0.0, le=0.05, description="Daily probability an officer leaves, before stress."
-    )
-    recruitment_days: float = Field(
-        60, ge=1, le=3650, description="Mean days to fill a mainstream vacancy."
-    )
-    special_unit_recruitment_factor: float = Field(
-        2.5,
-        ge=1.0,
-        le=20.0,
-        description="Filling a special-unit vacancy takes this many times longer.",
+    special_unit_specialist: bool = par(
+        True, unit="flag", doc="Special-unit officers have specialist training."
     )
 
 
 class Chaplaincy(_Section):
-    """Chaplains: pastoral care, theological challenge, separation from security."""
+    """Chaplains: how many, how often they visit, their training and their role."""
 
-    chaplains: int = Field(2, ge=0, le=500, description="Chaplains serving the establishment.")
-    visits_per_chaplain: float = Field(
-        8, ge=0, le=100, description="Pastoral contacts per chaplain per day."
+    chaplains: int = par(2, ge=0, le=500, unit="count", doc="Chaplains serving the establishment.")
+    visits_per_chaplain: float = par(
+        8, ge=0, le=100, unit="visits/chaplain/day", doc="Pastoral contacts per chaplain per day."
     )
-    trained: bool = Field(
-        True, description="Chaplains are trained for disengagement work (theological dialogue)."
+    trained: bool = par(
+        True,
+        unit="flag",
+        doc="Chaplains are trained for disengagement work (theological dialogue).",
     )
-    in_risk_assessment: bool = Field(
-        False, description="Chaplains contribute to risk assessment (as in England and Wales)."
+    in_risk_assessment: bool = par(
+        False,
+        unit="flag",
+        doc="Chaplains contribute to risk assessment (as in England and Wales).",
+        source="paper (England and Wales practice)",
     )
 
 
 class Regime(_Section):
-    """Placement policy for VEOs and at-risk prisoners."""
+    """Placement policy for VEOs and at-risk prisoners (``submodels/placement.py``)."""
 
     type: Literal["dispersal", "containment", "combination"] = Field(
-        "dispersal", description="dispersal | containment | combination"
+        "dispersal",
+        description="Placement policy: dispersal, containment or combination.",
+        json_schema_extra={"unit": "category", "source": "paper (three regime types)"},
     )
-    dispersal_cap_per_wing: int = Field(
+    dispersal_cap_per_wing: int = par(
         4,
         ge=1,
         le=1000,
-        description="Dispersal: cap on VEOs and at-risk prisoners per wing, where possible.",
+        unit="prisoners/wing",
+        doc=(
+            "Placement aims for at most this many prisoners of concern (VEO **and at-risk**) per "
+            "wing; exceeded only if no wing is under the cap."
+        ),
     )
-    entry_threshold: Share = Field(
-        0.6, description="Assessed risk above which a prisoner meets the entrance criteria."
+    entry_threshold: float = par(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="assessed risk (0-1)",
+        doc="Assessed risk above which a prisoner meets the entrance criteria.",
     )
-    exit_criteria: bool = Field(True, description="Prisoners can earn their way out of the unit.")
-    exit_threshold: Share = Field(
-        0.4, description="Assessed risk below which an assessment counts toward exit."
+    exit_criteria: bool = par(
+        True, unit="flag", doc="Prisoners can earn their way out of the unit."
     )
-    exit_assessments: int = Field(
-        2, ge=1, le=20, description="Consecutive low assessments needed to leave the unit."
+    exit_threshold: float = par(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        unit="assessed risk (0-1)",
+        doc="Assessed risk below which an assessment counts toward exit.",
     )
-    special_unit_security: Share = Field(
-        0.8, description="Search and monitoring intensity on the unit."
+    exit_assessments: int = par(
+        2, ge=1, le=20, unit="count", doc="Consecutive low assessments needed to leave the unit."
     )
-    special_unit_time_out_of_cell: Share = Field(
-        0.35, description="Time unlocked on the special unit."
+    special_unit_security: float = par(
+        0.8, ge=0.0, le=1.0, unit="index (0-1)", doc="Search and monitoring intensity on the unit."
     )
-    special_unit_activity_access: Share = Field(0.4, description="Activity access on the unit.")
-    special_unit_cost_factor: float = Field(
+    special_unit_time_out_of_cell: float = par(
+        0.35, ge=0.0, le=1.0, unit="share of day", doc="Time unlocked on the special unit."
+    )
+    special_unit_activity_access: float = par(
+        0.4, ge=0.0, le=1.0, unit="share (0-1)", doc="Activity access on the unit."
+    )
+    special_unit_cost_factor: float = par(
         3.0,
         ge=1.0,
         le=20.0,
-        description="Cost of a special-unit place relative to a mainstream place.",
+        unit="multiplier",
+        doc="Cost of a special-unit place relative to a mainstream place.",
     )
 
 
 class Assessment(_Section):
-    """Risk assessment: periodic, noisy, biased; labels and their stigma."""
+    """Risk assessment policy: how often, how accurate, where the label starts."""
 
-    interval_days: int = Field(90, ge=7, le=3650, description="Days between assessments.")
-    noise: float = Field(
+    interval_days: int = par(90, ge=7, le=3650, unit="days", doc="Days between assessments.")
+    noise: float = par(
         0.2,
         ge=0.0,
         le=1.0,
-        description="Assessment error (sd) with no information about a prisoner.",
+        unit="sd of risk (0-1 scale)",
+        doc="Assessment error (sd) with no information about a prisoner.",
     )
-    accuracy_gain_from_knowledge: Share = Field(
-        0.6, description="Share of error removed when staff know a prisoner well."
-    )
-    observance_bias: float = Field(
-        0.25, ge=0.0, le=1.0, description="Untrained staff misread religious observance as risk."
-    )
-    label_threshold: Share = Field(
-        0.55, description="Assessed risk above which a prisoner is labelled."
-    )
-    true_risk_threshold: Share = Field(
-        0.5,
-        description="Extremism above which a prisoner is counted truly at risk (for error rates).",
-    )
-
-
-class Mechanisms(_Section):
-    """Strengths of the paper's mechanisms (all per day unless stated)."""
-
-    contacts_per_day: float = Field(
-        2.0, ge=0.0, le=50.0, description="Chance meetings with unit mates per day at full unlock."
-    )
-    tie_contact_rate: float = Field(
-        3.0,
-        ge=0.0,
-        le=20.0,
-        description="Daily meetings along ties at full unlock (shared by strength).",
-    )
-    activity_mixing: Share = Field(
-        0.3, description="Share of chance meetings made in shared activities, scaled by access."
-    )
-    influence_rate: float = Field(
-        0.02, ge=0.0, le=0.5, description="Relative-agreement convergence rate mu per contact."
-    )
-    stubbornness: float = Field(
-        0.01,
+    label_threshold: float = par(
+        0.55,
         ge=0.0,
         le=1.0,
-        description="Daily pull of attitude back to predisposition (Friedkin-Johnsen).",
+        unit="assessed risk (0-1)",
+        doc="Assessed risk above which a prisoner is labelled.",
     )
-    status_influence: float = Field(
-        1.0, ge=0.0, le=10.0, description="Extra influence per unit of the speaker's status."
-    )
-    charisma_influence: float = Field(
-        1.0, ge=0.0, le=10.0, description="Extra influence of a charismatic leader."
-    )
-    grievance_openness: float = Field(
+    true_risk_threshold: float = par(
         0.5,
         ge=0.0,
-        le=3.0,
-        description="Openness of moderates to extremist views per unit grievance.",
-    )
-    trust_openness: float = Field(
-        0.3,
-        ge=0.0,
-        le=3.0,
-        description="Openness of extremists to moderate views from trust x legitimacy.",
-    )
-    trust_closure: float = Field(
-        0.6,
-        ge=0.0,
         le=1.0,
-        description="Share of openness to extremist views removed by full trust in staff.",
+        unit="extremism (0-1)",
+        doc="Extremism above which a prisoner is counted truly at risk (for error rates).",
     )
-    tie_gain: float = Field(0.08, ge=0.0, le=1.0, description="Tie strengthening per contact.")
-    tie_decay: float = Field(0.05, ge=0.0, le=0.5, description="Daily decay of tie strength.")
-    homophily: float = Field(
-        2.0,
-        ge=0.0,
-        le=20.0,
-        description="Bonding falls as exp(-homophily x attitude gap).",
-    )
-    hostility: float = Field(
-        0.5,
-        ge=0.0,
-        le=5.0,
-        description="Hostility multiplier: chance = hostility x attitude gap x max opposition.",
-    )
-    opposition_contagion: float = Field(
-        0.03, ge=0.0, le=1.0, description="Pull of a bonded peer's oppositional mindset."
-    )
-    trust_contagion: float = Field(
-        0.03, ge=0.0, le=1.0, description="Pull of a bonded peer's trust (or distrust) in staff."
-    )
-    opposition_filter: Share = Field(
-        0.8,
-        description="Share of a fair contact's chance lost through a full oppositional mindset.",
-    )
-    peer_norm_weight: Share = Field(
-        0.8,
-        description="How far a well-bonded prisoner reads staff through his peers' mindset.",
-    )
-    staff_contacts_per_officer: float = Field(
-        12.0, ge=0.0, le=200.0, description="Prisoner contacts an officer on duty makes per day."
-    )
-    trust_gain: float = Field(0.04, ge=0.0, le=1.0, description="Trust gained from a fair contact.")
-    trust_loss: float = Field(
-        0.08, ge=0.0, le=1.0, description="Trust lost from a hostile contact."
-    )
-    label_hostility: float = Field(
-        0.25,
-        ge=0.0,
-        le=1.0,
-        description="Extra chance an officer singles out a labelled prisoner (training halves).",
-    )
-    knowledge_gain: float = Field(
-        0.05, ge=0.0, le=1.0, description="What an officer learns per contact."
-    )
-    chaplain_trust_gain: float = Field(
-        0.05, ge=0.0, le=1.0, description="Trust in chaplain per visit."
-    )
-    chaplain_deradicalisation: float = Field(
-        0.02,
-        ge=0.0,
-        le=0.5,
-        description="Extremism reduction per visit by a trained, trusted chaplain.",
-    )
-    chaplain_security_distrust: float = Field(
-        0.5, ge=0.0, le=1.0, description="Share of trust in chaplains lost when they assess risk."
-    )
-    wellbeing_rate: float = Field(0.02, ge=0.0, le=1.0, description="Daily drift of well-being.")
-    legitimacy_rate: float = Field(0.02, ge=0.0, le=1.0, description="Daily drift of legitimacy.")
-    label_stigma: Share = Field(0.3, description="Hardship added by carrying a risk label.")
-    special_unit_stigma: Share = Field(0.2, description="Hardship added by special-unit placement.")
-    singling_out: Share = Field(
-        0.3, description="Legitimacy lost when a group is visibly singled out (labels, unit)."
-    )
-    grievance_trust_erosion: float = Field(
-        0.01, ge=0.0, le=0.5, description="Daily trust lost per unit of grievance."
-    )
-    special_unit_status: Share = Field(
-        0.25, description="Status marker from special-unit placement."
-    )
-    network_status: Share = Field(0.4, description="Weight of network position in status.")
-    leader_threshold: Share = Field(0.7, description="Status above which a prisoner leads.")
-    leaders_per_100: float = Field(
-        4.0, ge=0.0, le=100.0, description="At most this many leaders per 100 prisoners on a unit."
-    )
-    leader_trust_sensitivity: Share = Field(
-        0.2, description="How far poor staff relationships lower the leadership threshold."
-    )
-    incident_base: float = Field(
-        0.02, ge=0.0, le=1.0, description="Daily incident hazard per 100 prisoners at zero tension."
-    )
-    incident_tension: float = Field(
-        3.0, ge=0.0, le=20.0, description="Log-hazard per unit tension."
-    )
-    incident_staffing: float = Field(
-        2.0, ge=0.0, le=20.0, description="Log-hazard reduction per officer-per-prisoner."
-    )
-    order_leader_effect: float = Field(
-        0.3,
-        ge=0.0,
-        le=5.0,
-        description="Log-hazard reduction per order-keeping leader on the unit.",
-    )
-    incident_stress: float = Field(
-        0.15, ge=0.0, le=1.0, description="Officer stress from an incident."
-    )
-    stress_recovery: float = Field(0.02, ge=0.0, le=1.0, description="Daily recovery from stress.")
-    stress_attrition: float = Field(
-        0.01, ge=0.0, le=0.5, description="Extra daily leaving probability per unit stress."
-    )
-    lockdown_security: Share = Field(
-        0.2, description="Security intensity added to a unit after an incident."
-    )
-    lockdown_recovery: float = Field(0.03, ge=0.0, le=1.0, description="Daily easing of lockdown.")
-    intervention_rate: float = Field(
-        0.02, ge=0.0, le=1.0, description="Daily chance a labelled or VEO prisoner has a session."
-    )
-    intervention_effect: float = Field(
-        0.03,
-        ge=0.0,
-        le=0.5,
-        description="Extremism reduction by a session with a trusting prisoner.",
-    )
-    group_leader_disruption: Share = Field(
-        0.6, description="Share of a group session's effect lost with an extremist leader present."
-    )
-    mentoring_trust: float = Field(0.01, ge=0.0, le=0.5, description="Trust gained per session.")
 
 
 class Interventions(_Section):
+    """Specialist interventions: the format chosen and what a session costs."""
+
     mode: Literal["one_to_one", "group"] = Field(
-        "group", description="Specialist sessions are one-to-one or in groups."
+        "group",
+        description="Specialist sessions are one-to-one or in groups.",
+        json_schema_extra={
+            "unit": "category",
+            "source": "paper (one-to-one should take priority over group)",
+        },
     )
-    one_to_one_cost: float = Field(
-        4.0, ge=0.0, le=100.0, description="Cost units of a 1:1 session."
+    one_to_one_cost: float = par(
+        4.0, ge=0.0, le=100.0, unit="cost units/session", doc="Cost units of a 1:1 session."
     )
-    group_cost: float = Field(1.0, ge=0.0, le=100.0, description="Cost units of a group place.")
+    group_cost: float = par(
+        1.0, ge=0.0, le=100.0, unit="cost units/place", doc="Cost units of a group place."
+    )
 
 
-SUBMODEL_NAMES = (
-    "intake",
-    "prisoner_contacts",
-    "staff_contacts",
-    "chaplaincy",
-    "grievance",
-    "status",
-    "incidents",
-    "interventions",
-    "assessment",
-    "release",
-)
+def _mechanisms_section(day: tuple) -> type[_Section]:
+    """``[mechanisms]``: one table per submodel of ``day`` that has parameters."""
+    tables = {
+        cls.name: (cls.Params, Field(default_factory=cls.Params, description=_first_line(cls)))
+        for cls in day
+        if cls.Params.model_fields
+    }
+    return create_model(
+        "Mechanisms",
+        __base__=_Section,
+        __doc__="Strengths of the paper's mechanisms, one table per submodel.",
+        **tables,
+    )
 
 
-class Submodels(_Section):
-    """Switch any mechanism off for an ablation ('the same wing without chaplaincy')."""
+def _switches_section(day: tuple) -> type[_Section]:
+    """``[submodels]``: an on/off switch per submodel of ``day`` (ablation)."""
+    switches = {
+        cls.name: (
+            bool,
+            par(
+                True,
+                unit="flag",
+                doc=f"Run the `{cls.name}` submodel each day (false = ablation).",
+                source="model design (ablation switch)",
+            ),
+        )
+        for cls in day
+    }
+    return create_model(
+        "Submodels",
+        __base__=_Section,
+        __doc__="Switch any mechanism off for an ablation ('the same wing without chaplaincy').",
+        **switches,
+    )
 
-    intake: bool = True
-    prisoner_contacts: bool = True
-    staff_contacts: bool = True
-    chaplaincy: bool = True
-    grievance: bool = True
-    status: bool = True
-    incidents: bool = True
-    interventions: bool = True
-    assessment: bool = True
-    release: bool = True
+
+def _first_line(cls: type) -> str:
+    return (cls.__doc__ or cls.__name__).strip().splitlines()[0]
+
+
+Mechanisms = _mechanisms_section(DAY)
+Submodels = _switches_section(DAY)
+SUBMODEL_NAMES = tuple(cls.name for cls in DAY)
 
 
 class Run(_Section):
-    days: int = Field(365, ge=1, le=36500, description="Days to simulate.")
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="Default seed when none is given.")
-    warmup_days: int = Field(
+    """How long to run and from which seed."""
+
+    days: int = par(365, ge=1, le=36500, unit="days", doc="Days to simulate.")
+    seed: int = par(
+        0,
+        ge=0,
+        le=9223372036854775807,
+        unit="integer",
+        doc="Default seed when none is given.",
+        source="-",
+    )
+    warmup_days: int = par(
         0,
         ge=0,
         le=3650,
-        description="Unrecorded days simulated before day 0, so ties form and attitudes settle.",
+        unit="days",
+        doc=(
+            "Unrecorded days simulated before day 0 (the initial tie network is empty and "
+            "attitudes relax over the first 100-150 days); day 0 is recorded after them."
+        ),
+        source="assumption (analysis choice)",
     )
 
 
@@ -423,17 +412,21 @@ class Scenario(_Section):
     run: Run = Field(default_factory=Run)
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "<overrides>") -> Scenario:
-        """A copy with dotted-key overrides (``{"staff.training": 0.8}``), validated."""
+        """A copy with dotted-key overrides, validated like a file.
+
+        ``{"staff.training": 0.8, "mechanisms.prisoner_contacts.influence_rate": 0.05}``
+        """
         data = self.model_dump()
         for key, value in overrides.items():
-            section, _, field = key.partition(".")
-            if not field:
-                data[section] = value
-            elif isinstance(data.setdefault(section, {}), dict):
-                data[section][field] = value
-            else:  # "name.x": a scalar has no fields; say so instead of a TypeError
-                raise ScenarioError(source, [f"{key}: {section!r} is not a section"])
-        return validate_scenario(data, source)
+            *path, field = key.split(".")
+            table = data
+            for depth, part in enumerate(path):
+                table = table.setdefault(part, {})
+                if not isinstance(table, dict):  # "name.x": a scalar has no fields
+                    where = ".".join(path[: depth + 1])
+                    raise ScenarioError(source, [f"{key}: {where!r} is not a section"])
+            table[field] = value
+        return validate_scenario(data, source, schema=type(self))
 
 
 class ScenarioError(ValueError):
@@ -444,6 +437,35 @@ class ScenarioError(ValueError):
         self.errors = errors
         lines = "\n".join(f"  - {e}" for e in errors)
         super().__init__(f"{source}: invalid scenario ({len(errors)} error(s)):\n{lines}")
+
+
+def _is_table(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def field_info(dotted: str):
+    """The pydantic ``FieldInfo`` of a dotted scenario parameter (``"staff.training"``).
+
+    Raises ``KeyError`` with the known keys at the level where the name goes wrong.
+    """
+    model: Any = Scenario
+    *tables, field = dotted.split(".")
+    for depth, part in enumerate(tables):
+        info = model.model_fields.get(part)
+        if info is None or not _is_table(info.annotation):
+            known = [k for k, v in model.model_fields.items() if _is_table(v.annotation)]
+            where = ".".join(tables[:depth]) or "the scenario"
+            raise KeyError(f"{part!r} is not a table of {where}; tables: {', '.join(known)}")
+        model = info.annotation
+    info = model.model_fields.get(field) if tables else None
+    if info is None or _is_table(info.annotation):
+        moved = _moved_keys({tables[0]: {field: 0}}) if len(tables) == 1 else []
+        if moved:
+            raise KeyError(moved[0])
+        known = list(model.model_fields)
+        where = ".".join(tables) if tables else "the scenario (name a table: 'section.field')"
+        raise KeyError(f"unknown parameter {field!r} of {where}; known: {', '.join(known)}")
+    return info
 
 
 def _describe_allowed(model: type[BaseModel] | None, loc: tuple) -> str:
@@ -477,15 +499,15 @@ def _describe_allowed(model: type[BaseModel] | None, loc: tuple) -> str:
         return ""
 
 
-def _format_error(err: dict) -> str:
+def _format_error(err: dict, schema: type[BaseModel]) -> str:
     loc = tuple(err.get("loc", ()))
     where = ".".join(str(p) for p in loc) or "<root>"
     if err["type"] == "extra_forbidden":
         parent = loc[:-1]
-        allowed = _known_keys(parent)
+        allowed = _known_keys(parent, schema)
         hint = f"; known keys here: {', '.join(allowed)}" if allowed else ""
         return f"{where}: unknown key{hint}"
-    allowed = _describe_allowed(Scenario, loc)
+    allowed = _describe_allowed(schema, loc)
     got = err.get("input")
     got_txt = f" (got {_short_repr(got)})" if not isinstance(got, dict) else ""
     suffix = f"; {allowed}" if allowed else ""
@@ -501,8 +523,8 @@ def _short_repr(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _known_keys(loc: tuple) -> list[str]:
-    cls: Any = Scenario
+def _known_keys(loc: tuple, schema: type[BaseModel]) -> list[str]:
+    cls: Any = schema
     for part in loc:
         info = cls.model_fields.get(part) if isinstance(part, str) else None
         if info is None or not (
@@ -513,23 +535,86 @@ def _known_keys(loc: tuple) -> list[str]:
     return sorted(cls.model_fields)
 
 
-def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+#: Parameters that left a section for the submodel that reads them (the layout before
+#: each submodel owned its parameters), old dotted name -> new dotted name.
+MOVED = {
+    "staff.attrition_base": "mechanisms.staffing.attrition_base",
+    "staff.recruitment_days": "mechanisms.staffing.recruitment_days",
+    "staff.special_unit_recruitment_factor": "mechanisms.staffing.special_unit_recruitment_factor",
+    "assessment.observance_bias": "mechanisms.staff_contacts.observance_bias",
+    "assessment.accuracy_gain_from_knowledge": (
+        "mechanisms.assessment.accuracy_gain_from_knowledge"
+    ),
+}
+
+
+def _moved_keys(data: dict) -> list[str]:
+    """Say where each key of the old layout went (flat ``[mechanisms]``, moved fields)."""
+    errors = []
+    mechanisms = data.get("mechanisms")
+    if isinstance(mechanisms, dict):
+        owners = {
+            f: name
+            for name, info in Mechanisms.model_fields.items()
+            for f in info.annotation.model_fields
+        }
+        for key, value in mechanisms.items():
+            if not isinstance(value, dict) and key in owners:
+                errors.append(
+                    f"mechanisms.{key}: moved to [mechanisms.{owners[key]}] "
+                    f"(mechanisms.{owners[key]}.{key}); each submodel now has its own table"
+                )
+    for old, new in MOVED.items():
+        section, field = old.split(".")
+        if isinstance(data.get(section), dict) and field in data[section]:
+            errors.append(f"{old}: moved to {new}")
+    return errors
+
+
+def scenario_schema(day: tuple) -> type[Scenario]:
+    """The scenario schema of a schedule other than ``schedule.DAY`` (a new submodel's study).
+
+    Its ``[mechanisms]`` and ``[submodels]`` tables are built from ``day``, as the default
+    schema's are built from ``schedule.DAY``.
+    """
+    mechanisms, switches = _mechanisms_section(day), _switches_section(day)
+    return create_model(
+        "Scenario",
+        __base__=Scenario,
+        mechanisms=(mechanisms, Field(default_factory=mechanisms)),
+        submodels=(switches, Field(default_factory=switches)),
+    )
+
+
+def validate_scenario(
+    data: Any, source: str = "<scenario>", schema: type[Scenario] | None = None
+) -> Scenario:
     """Validate a parsed mapping into a :class:`Scenario` or raise :class:`ScenarioError`."""
     if not isinstance(data, dict):
         raise ScenarioError(
             source, [f"<root>: expected a table of sections, got {type(data).__name__}"]
         )
+    moved = _moved_keys(data)
+    if moved:
+        raise ScenarioError(source, moved)
+    schema = schema or Scenario
     try:
-        return Scenario.model_validate(data)
+        return schema.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(source, [_format_error(e) for e in exc.errors()]) from None
+        raise ScenarioError(source, [_format_error(e, schema) for e in exc.errors()]) from None
     except RecursionError:  # absurdly nested input; still the caller's file's fault
         raise ScenarioError(source, ["<root>: values are nested too deeply"]) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file."""
+    """Read and validate a scenario TOML file, or a built-in scenario by name."""
     path = Path(path)
+    if not path.exists():
+        builtin = scenario_path(str(path))
+        if builtin is None:
+            names = ", ".join(builtin_scenarios())
+            raise ScenarioError(str(path), [f"file not found (built-in scenarios: {names})"])
+        path = builtin
     try:
         # utf-8-sig: a byte-order mark (Windows editors) is not a syntax error.
         text = path.read_bytes().decode("utf-8-sig")

@@ -1,7 +1,10 @@
 """The day's schedule: the paper's mechanisms in order, visible in one place.
 
-``WingModel.step`` walks this list; a scenario's ``[submodels]`` table switches any
-entry off. ``describe()`` prints the day for docs and the CLI.
+``WingModel.step`` walks ``DAY``; a scenario's ``[submodels]`` table switches any entry
+off, and ``[mechanisms.<name>]`` holds each entry's parameters (both tables are built
+from this list, so adding a submodel is one file plus one line here). ``PLACEMENT`` is
+the regime: intake places arrivals with it, assessment reviews placements with it.
+``describe()`` prints the day for the docs and ``wingsim schedule``.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from wingsim.submodels.grievance import Grievance
 from wingsim.submodels.incidents import Incidents
 from wingsim.submodels.intake import Intake
 from wingsim.submodels.interventions import Interventions
+from wingsim.submodels.placement import POLICIES, Placement
 from wingsim.submodels.release import Release
 from wingsim.submodels.staff_contact import StaffContacts
+from wingsim.submodels.staffing import Staffing
 from wingsim.submodels.status import Status
 
 #: One day, in order. Metrics (``outcomes.py``) are computed after the last entry.
@@ -26,10 +31,14 @@ DAY = (
     Grievance,
     Status,
     Incidents,
+    Staffing,
     Interventions,
     Assessment,
     Release,
 )
+
+#: The regime's placement policy, chosen by ``[regime] type``.
+PLACEMENT: dict[str, type[Placement]] = POLICIES
 
 
 def describe() -> str:
@@ -38,4 +47,8 @@ def describe() -> str:
     for i, cls in enumerate(DAY, 1):
         lines.append(f'{i:2d}. {cls.name:<18} {cls.__name__:<16} "{cls.paper}"')
     lines.append(f"{len(DAY) + 1:2d}. {'metrics':<18} {'outcomes':<16} every outcome column")
+    regimes = " | ".join(PLACEMENT)
+    lines.append(
+        f"placement ({regimes}): arrivals at intake, reviews after assessment (placement.py)"
+    )
     return "\n".join(lines)

@@ -8,19 +8,45 @@ are thin views on rows of these arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wingsim.scenario import Scenario
+if TYPE_CHECKING:
+    from wingsim.scenario import Scenario
 
-# Prisoner categories (the paper's distinctions between VEOs and others).
-MAINSTREAM, AT_RISK, VEO_LESSER, VEO_VIOLENT = 0, 1, 2, 3
-CATEGORY_NAMES = ("mainstream", "at_risk", "veo_lesser", "veo_violent")
 
-# Staff training levels.
-UNTRAINED, GENERAL, SPECIALIST = 0, 1, 2
+class Category(IntEnum):
+    """Prisoner categories: the paper's distinctions between VEOs and others.
 
-RADICAL = 0.5  # extremism above this counts as radicalised (for newly_radicalised)
+    Ordered so that ``category >= AT_RISK`` selects prisoners of concern and
+    ``category >= VEO_LESSER`` selects VEOs.
+    """
+
+    MAINSTREAM = 0
+    AT_RISK = 1
+    VEO_LESSER = 2
+    VEO_VIOLENT = 3
+
+
+class Training(IntEnum):
+    """Officer training levels: none, general awareness, specialist (special units)."""
+
+    UNTRAINED = 0
+    GENERAL = 1
+    SPECIALIST = 2
+
+
+MAINSTREAM, AT_RISK, VEO_LESSER, VEO_VIOLENT = Category
+CATEGORY_NAMES = tuple(c.name.lower() for c in Category)
+
+#: Extremism above this counts as radicalised (``newly_radicalised``, extremist leaders).
+#: An outcome definition, not a mechanism strength.
+RADICAL = 0.5
+
+#: Floor of the relative-agreement uncertainty: the update divides by it (Deffuant et al. 2002).
+MIN_UNCERTAINTY = 0.02
 
 # Initial attitudes by category: Beta(a, b) for extremism and the base uncertainty
 # (openness) range. VEOs start confident, mainstream prisoners start open.
@@ -252,30 +278,18 @@ class Staff:
     def n(self) -> int:
         return self.active.shape[0]
 
-    def hire(
-        self,
-        posts: np.ndarray,
-        rng: np.random.Generator,
-        scenario: Scenario,
-        special_unit: int,
-        uids: np.ndarray,
-    ) -> None:
-        """Fill ``posts`` with new officers (training and fairness drawn)."""
-        k = posts.shape[0]
-        if k == 0:
-            return
-        st = scenario.staff
-        u = rng.random((k, 2))
-        on_special = self.unit[posts] == special_unit
-        trained = u[:, 0] < st.training
-        level = np.where(trained, GENERAL, UNTRAINED)
-        if st.special_unit_specialist:
-            level = np.where(on_special, SPECIALIST, level)
-        self.active[posts] = True
-        self.uid[posts] = uids
-        self.training[posts] = level
-        self.fairness[posts] = np.clip(st.fairness + 0.3 * (u[:, 1] - 0.5), 0, 1)
-        self.stress[posts] = 0.0
+    @classmethod
+    def posts(cls, unit: np.ndarray) -> Staff:
+        """Vacant posts on the given units (``staffing.py`` hires into them)."""
+        k = unit.shape[0]
+        return cls(
+            active=np.zeros(k, bool),
+            uid=np.zeros(k, np.int64),
+            unit=unit,
+            training=np.zeros(k, np.int8),
+            fairness=np.zeros(k),
+            stress=np.zeros(k),
+        )
 
 
 @dataclass

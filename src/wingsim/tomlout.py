@@ -58,16 +58,19 @@ def _value(value: Any) -> str:
 
 
 def dumps(data: dict[str, Any]) -> str:
-    """TOML text for a dict of scalars and sub-dicts of scalars (top-level keys first)."""
-    lines = [f"{_key(k)} = {_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for name, table in data.items():
-        if not isinstance(table, dict):
-            continue
+    """TOML text for nested dicts of scalars: each table's keys first, then its sub-tables."""
+    lines: list[str] = []
+    _table(data, (), lines)
+    return "\n".join(lines) + "\n"
+
+
+def _table(data: dict[str, Any], path: tuple[str, ...], lines: list[str]) -> None:
+    scalars = [(k, v) for k, v in data.items() if not isinstance(v, dict)]
+    if path and (scalars or not any(isinstance(v, dict) for v in data.values())):
         if lines:
             lines.append("")
-        lines.append(f"[{_key(name)}]")
-        for k, v in table.items():
-            if isinstance(v, dict):
-                raise TypeError(f"{name}.{k}: nested tables deeper than one level")
-            lines.append(f"{_key(k)} = {_value(v)}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"[{'.'.join(_key(p) for p in path)}]")
+    lines.extend(f"{_key(k)} = {_value(v)}" for k, v in scalars)
+    for name, table in data.items():
+        if isinstance(table, dict):
+            _table(table, (*path, name), lines)

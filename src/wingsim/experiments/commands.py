@@ -295,9 +295,10 @@ def demo(args) -> int:
 
 
 def _scenario_dir() -> Path:
-    """``scenarios/`` of the checkout (or the current directory's, when installed)."""
-    here = Path(__file__).resolve().parents[3] / "scenarios"
-    return here if here.is_dir() else Path("scenarios")
+    """The built-in scenarios (package data: found from any folder)."""
+    from wingsim.builtin import SCENARIOS
+
+    return SCENARIOS
 
 
 # -- sweep ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wingsim.outcomes import AGGREGATE, COLUMNS
-from wingsim.scenario import Scenario, ScenarioError, load_scenario
+from wingsim.scenario import ScenarioError, field_info, load_scenario
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 
@@ -50,19 +50,7 @@ def parameter_info(name: str) -> tuple[type, float | None, float | None, tuple |
 
     Raises KeyError with a helpful message if ``name`` is not a scenario field.
     """
-    section, _, fld = name.partition(".")
-    sec_info = Scenario.model_fields.get(section)
-    ann = getattr(sec_info, "annotation", None)
-    if not fld or not (isinstance(ann, type) and issubclass(ann, BaseModel)):
-        sections = [
-            k
-            for k, v in Scenario.model_fields.items()
-            if isinstance(v.annotation, type) and issubclass(v.annotation, BaseModel)
-        ]
-        raise KeyError(f"not a scenario field 'section.field'; sections: {', '.join(sections)}")
-    info = ann.model_fields.get(fld)
-    if info is None:
-        raise KeyError(f"unknown field of [{section}]; known: {', '.join(ann.model_fields)}")
+    info = field_info(name)
     lo = hi = None
     for meta in info.metadata:
         lo = getattr(meta, "ge", lo)

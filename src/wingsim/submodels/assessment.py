@@ -4,29 +4,40 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.params import Params, par
+from wingsim.submodels import labelling
 from wingsim.submodels.base import Submodel
 
-REPORT_WEIGHT = 0.05  # assessed risk added per intelligence report (up to MAX_REPORTS)
-MAX_REPORTS = 4
 
+class AssessmentParams(Params):
+    """Strengths of risk assessment (``[mechanisms.assessment]``)."""
 
-def assess(model, slots: np.ndarray, rng: np.random.Generator) -> None:
-    """Assess ``slots``: assessed risk = extremism + report bias + noise shrinking with knowledge.
-
-    One normal draw per prisoner, whatever the regime, keeps the stream aligned.
-    """
-    p, a = model.prisoners, model.config.assessment
-    z = rng.standard_normal(slots.shape[0])
-    sd = a.noise * (1.0 - a.accuracy_gain_from_knowledge * p.knowledge[slots])
-    bias = REPORT_WEIGHT * np.minimum(p.reports[slots], MAX_REPORTS)
-    risk = np.clip(p.extremism[slots] + bias + sd * z, 0.0, 1.0)
-    p.assessed_risk[slots] = risk
-    p.low_assessments[slots] = np.where(
-        risk < model.config.regime.exit_threshold, p.low_assessments[slots] + 1, 0
+    accuracy_gain_from_knowledge: float = par(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of assessment error removed when staff know a prisoner well.",
+        source="paper ('Structured individual assessments and trained staff can help assess "
+        "risks ... more accurately'); value assumption",
     )
-    on_special = p.unit[slots] == model.units.special
-    p.labelled[slots] = (risk > a.label_threshold) | on_special
-    p.reports[slots] *= 0.5
+    report_weight: float = par(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="assessed risk per report",
+        doc="Assessed risk added per intelligence report on file (up to max_reports).",
+    )
+    max_reports: float = par(
+        4.0, ge=0.0, le=100.0, unit="reports", doc="Reports beyond this many add no more risk."
+    )
+    report_decay: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of the reports on file forgotten at each assessment.",
+    )
 
 
 class Assessment(Submodel):
@@ -40,15 +51,34 @@ class Assessment(Submodel):
 
     Assessed risk is true extremism seen through noise that shrinks with what staff
     know of the prisoner, plus a bias from untrained officers' reports on religious
-    observance. Above the label threshold a prisoner carries a risk label; the
-    regime then reviews placement (entrance and exit criteria).
+    observance. Labels follow (``labelling.py``); the regime then reviews placement
+    (entrance and exit criteria, ``placement.py``). Arrivals are assessed at intake.
     """
 
     name = "assessment"
+    Params = AssessmentParams
     paper = (
         "Intelligence is crucial to the safe functioning of prisons, but monitoring for "
         "extremism is subject to false positives"
     )
+
+    def assess(self, slots: np.ndarray, rng: np.random.Generator) -> None:
+        """Assessed risk = extremism + report bias + noise shrinking with knowledge.
+
+        One normal draw per prisoner, whatever the regime, keeps the stream aligned.
+        """
+        m, mp = self.model, self.params
+        p, a = m.prisoners, m.config.assessment
+        z = rng.standard_normal(slots.shape[0])
+        sd = a.noise * (1.0 - mp.accuracy_gain_from_knowledge * p.knowledge[slots])
+        bias = mp.report_weight * np.minimum(p.reports[slots], mp.max_reports)
+        risk = np.clip(p.extremism[slots] + bias + sd * z, 0.0, 1.0)
+        p.assessed_risk[slots] = risk
+        p.low_assessments[slots] = np.where(
+            risk < m.config.regime.exit_threshold, p.low_assessments[slots] + 1, 0
+        )
+        labelling.label_assessed(p, slots, risk, a.label_threshold, m.units.special)
+        p.reports[slots] *= 1.0 - mp.report_decay
 
     def step(self) -> None:
         m, p = self.model, self.model.prisoners
@@ -56,7 +86,7 @@ class Assessment(Submodel):
         due = np.flatnonzero(p.active & (p.next_assessment <= today))
         if due.shape[0] == 0:
             return
-        assess(m, due, self.rng)
+        self.assess(due, self.rng)
         p.next_assessment[due] = today + m.config.assessment.interval_days
         m.placement.review(due)
         m.day_counts["assessments"] += int(due.shape[0])

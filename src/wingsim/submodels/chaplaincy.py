@@ -4,7 +4,60 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
+
+
+class ChaplaincyParams(Params):
+    """Strengths of chaplaincy (``[mechanisms.chaplaincy]``)."""
+
+    chaplain_trust_gain: float = par(
+        0.05, ge=0.0, le=1.0, unit="share of gap per visit", doc="Trust in chaplain per visit."
+    )
+    chaplain_deradicalisation: float = par(
+        0.02,
+        ge=0.0,
+        le=0.5,
+        unit="share per visit",
+        doc="Extremism reduction per visit by a trained, trusted chaplain.",
+    )
+    chaplain_security_distrust: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "When chaplains assess risk: share of per-visit trust gain lost; labelled prisoners "
+            "also lose 1% x this of chaplain trust daily."
+        ),
+    )
+    chaplain_knowledge_gain: float = par(
+        0.025,
+        ge=0.0,
+        le=1.0,
+        unit="share of gap per visit",
+        doc=(
+            "What a chaplain in risk assessment learns of a prisoner per visit, scaled by trust in"
+            " the chaplain."
+        ),
+    )
+    labelled_daily_distrust: float = par(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        unit="1/day",
+        doc=(
+            "When chaplains assess risk: daily share of a labelled prisoner's chaplain trust lost,"
+            " times chaplain_security_distrust."
+        ),
+    )
+    visit_wellbeing_gain: float = par(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="share of gap per visit",
+        doc="Well-being gained per pastoral visit.",
+    )
 
 
 class Chaplaincy(Submodel):
@@ -22,6 +75,7 @@ class Chaplaincy(Submodel):
     """
 
     name = "chaplaincy"
+    Params = ChaplaincyParams
     paper = (
         "Chaplains not only provide religious education, but in the case of violent "
         "Islamist ideology, can also challenge particular views"
@@ -44,10 +98,10 @@ class Chaplaincy(Submodel):
         tc = p.trust_in_chaplain
         tc[:] = 1.0 - (1.0 - tc) * (1.0 - gain) ** visits
         if ch.in_risk_assessment:
-            tc[p.labelled] *= 1.0 - 0.01 * mp.chaplain_security_distrust
-            p.knowledge += 0.5 * mp.knowledge_gain * tc * visits * (1.0 - p.knowledge)
+            tc[p.labelled] *= 1.0 - mp.labelled_daily_distrust * mp.chaplain_security_distrust
+            p.knowledge += mp.chaplain_knowledge_gain * tc * visits * (1.0 - p.knowledge)
             np.clip(p.knowledge, 0.0, 1.0, out=p.knowledge)
-        p.wellbeing[:] = 1.0 - (1.0 - p.wellbeing) * 0.95**visits
+        p.wellbeing[:] = 1.0 - (1.0 - p.wellbeing) * (1.0 - mp.visit_wellbeing_gain) ** visits
         if ch.trained:
             keep = (1.0 - mp.chaplain_deradicalisation * tc) ** visits
             p.extremism *= keep

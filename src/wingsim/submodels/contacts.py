@@ -5,8 +5,123 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim.opinion import relative_agreement
-from wingsim.state import MAINSTREAM, VEO_LESSER
+from wingsim.params import Params, par
+from wingsim.state import MIN_UNCERTAINTY, Category
 from wingsim.submodels.base import Submodel
+
+
+class PrisonerContactsParams(Params):
+    """Strengths of prisoner contacts (``[mechanisms.prisoner_contacts]``)."""
+
+    contacts_per_day: float = par(
+        2.0,
+        ge=0.0,
+        le=50.0,
+        unit="meetings/prisoner/day",
+        doc="Chance meetings with unit mates per day at full unlock.",
+    )
+    tie_contact_rate: float = par(
+        3.0,
+        ge=0.0,
+        le=20.0,
+        unit="meetings/prisoner/day",
+        doc="Daily meetings along ties at full unlock (shared by strength).",
+    )
+    activity_mixing: float = par(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of chance meetings made in shared activities, scaled by access.",
+    )
+    influence_rate: float = par(
+        0.02,
+        ge=0.0,
+        le=0.5,
+        unit="per contact",
+        doc="Relative-agreement convergence rate mu per contact.",
+        source="Deffuant et al. 2002 (form); value assumption",
+    )
+    stubbornness: float = par(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        unit="1/day",
+        doc="Daily pull of attitude back to predisposition (Friedkin-Johnsen).",
+        source="Friedkin & Johnsen (form); value assumption",
+    )
+    status_influence: float = par(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        unit="weight per unit status",
+        doc="Extra influence per unit of the speaker's status.",
+    )
+    charisma_influence: float = par(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        unit="weight per unit charisma",
+        doc="Extra influence of a charismatic leader.",
+    )
+    trust_closure: float = par(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of openness to extremist views removed by full trust in staff.",
+    )
+    tie_gain: float = par(
+        0.08, ge=0.0, le=1.0, unit="per contact", doc="Tie strengthening per contact."
+    )
+    tie_decay: float = par(0.05, ge=0.0, le=0.5, unit="1/day", doc="Daily decay of tie strength.")
+    homophily: float = par(
+        2.0,
+        ge=0.0,
+        le=20.0,
+        unit="per unit attitude gap",
+        doc="Bonding gain decays as exp(-homophily x attitude gap).",
+    )
+    hostility: float = par(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        unit="per unit gap x opposition",
+        doc=(
+            "Hostility chance per contact = hostility x attitude gap x max(opposition of the two),"
+            " clipped to [0,1]."
+        ),
+    )
+    opposition_contagion: float = par(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="per contact x tie",
+        doc="Pull of a bonded peer's oppositional mindset.",
+    )
+    trust_contagion: float = par(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="per contact x tie",
+        doc="Pull of a bonded peer's trust (or distrust) in staff.",
+    )
+    hostile_tie_loss: float = par(
+        2.0,
+        ge=0.0,
+        le=10.0,
+        unit="multiple of tie_gain",
+        doc="Tie strength lost in a hostile meeting, as a multiple of the gain of a friendly one.",
+    )
+    base_receptiveness: float = par(
+        0.5,
+        ge=0.0,
+        le=2.0,
+        unit="weight",
+        doc=(
+            "Receptiveness to a peer of a prisoner with no vulnerability; vulnerability adds to it."
+        ),
+    )
 
 
 class PrisonerContacts(Submodel):
@@ -28,6 +143,7 @@ class PrisonerContacts(Submodel):
     """
 
     name = "prisoner_contacts"
+    Params = PrisonerContactsParams
     paper = (
         "placing VEOs together may strengthen social bonds and contribute to a culture of "
         "opposition between prisoners and staff"
@@ -107,7 +223,7 @@ class PrisonerContacts(Submodel):
         # Bonding: similar and aggrieved prisoners bond more; hostility weakens ties.
         aggrieved = 0.5 * (p.grievance[a] + p.grievance[b])
         gain = mp.tie_gain * np.exp(-mp.homophily * gap) * (1.0 + aggrieved)
-        strength = m.ties.add(a, b, np.where(friendly, gain, -2.0 * mp.tie_gain))
+        strength = m.ties.add(a, b, np.where(friendly, gain, -mp.hostile_tie_loss * mp.tie_gain))
 
         # Influence among friendly meetings (relative agreement, weighted by the speaker).
         fa, fb = a[friendly], b[friendly]
@@ -120,8 +236,8 @@ class PrisonerContacts(Submodel):
         # Trust in staff closes a prisoner to being pulled toward extremism (dynamic security).
         closed_a = np.where(x[fb] > x[fa], 1.0 - mp.trust_closure * p.trust_in_staff[fa], 1.0)
         closed_b = np.where(x[fa] > x[fb], 1.0 - mp.trust_closure * p.trust_in_staff[fb], 1.0)
-        vul_a = 0.5 + p.vulnerability[fa]
-        vul_b = 0.5 + p.vulnerability[fb]
+        vul_a = mp.base_receptiveness + p.vulnerability[fa]
+        vul_b = mp.base_receptiveness + p.vulnerability[fb]
         relative_agreement(
             p.extremism,
             p.uncertainty,
@@ -131,7 +247,7 @@ class PrisonerContacts(Submodel):
             weight_ab=speaker_b * closed_a * vul_a,
             weight_ba=speaker_a * closed_b * vul_b,
         )
-        np.clip(p.uncertainty, 0.02, 1.0, out=p.uncertainty)
+        np.clip(p.uncertainty, MIN_UNCERTAINTY, 1.0, out=p.uncertainty)
         self._anchor()
 
         # Group culture: the oppositional mindset toward staff, and (dis)trust of staff,
@@ -148,9 +264,8 @@ class PrisonerContacts(Submodel):
 
         m.ties.decay(mp.tie_decay)
         cat = p.category
-        cross = ((cat[fa] >= VEO_LESSER) & (cat[fb] == MAINSTREAM)) | (
-            (cat[fb] >= VEO_LESSER) & (cat[fa] == MAINSTREAM)
-        )
+        veo, main = Category.VEO_LESSER, Category.MAINSTREAM
+        cross = ((cat[fa] >= veo) & (cat[fb] == main)) | ((cat[fb] >= veo) & (cat[fa] == main))
         m.day_counts["meetings"] += int(a.shape[0])
         m.day_counts["hostile_contacts"] += int(hostile.sum())
         m.day_counts["veo_mainstream_contacts"] += int(cross.sum())

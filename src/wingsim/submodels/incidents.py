@@ -1,15 +1,71 @@
-"""Incidents and the staffing feedback loop: stress, attrition, lockdown."""
+"""Incidents and their consequences on the unit: officer stress and lockdown."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from wingsim.params import Params, par
 from wingsim.state import RADICAL
 from wingsim.submodels.base import Submodel
 
 
+class IncidentsParams(Params):
+    """Strengths of incidents (``[mechanisms.incidents]``)."""
+
+    incident_base: float = par(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        unit="incidents/100 prisoners/day",
+        doc="Daily incident hazard per 100 prisoners at zero tension.",
+    )
+    incident_tension: float = par(
+        3.0, ge=0.0, le=20.0, unit="log-hazard/unit tension", doc="Log-hazard per unit tension."
+    )
+    incident_staffing: float = par(
+        2.0,
+        ge=0.0,
+        le=20.0,
+        unit="log-hazard/(officer/prisoner)",
+        doc="Log-hazard reduction per officer-per-prisoner.",
+    )
+    order_leader_effect: float = par(
+        0.3,
+        ge=0.0,
+        le=5.0,
+        unit="log-hazard/leader",
+        doc="Log-hazard reduction per order-keeping leader on the unit.",
+    )
+    incident_stress: float = par(
+        0.15, ge=0.0, le=1.0, unit="stress per incident", doc="Officer stress from an incident."
+    )
+    stress_recovery: float = par(
+        0.02, ge=0.0, le=1.0, unit="1/day", doc="Daily recovery from stress."
+    )
+    lockdown_security: float = par(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="security per incident",
+        doc="Security intensity added to a unit after an incident.",
+    )
+    lockdown_recovery: float = par(
+        0.03, ge=0.0, le=1.0, unit="1/day", doc="Daily easing of lockdown."
+    )
+    lockdown_cap: float = par(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="index (0-1)",
+        doc=(
+            "Most security a lockdown can add to a unit (and share of time out of cell it can take"
+            " away)."
+        ),
+    )
+
+
 class Incidents(Submodel):
-    """Tension makes incidents; incidents drive officers away and tighten security.
+    """Tension makes incidents; incidents stress officers and tighten security.
 
     Paper: "When incidents occur (e.g. staff are wounded), positions in special wings
     become much less attractive"; "Understaffing or inexperienced personnel have a
@@ -19,11 +75,12 @@ class Incidents(Submodel):
     Each unit's daily incident count is Poisson with log-hazard rising with tension
     (grievance, distrust, opposition, extremism) and falling with officers per prisoner
     and order-keeping leaders. Incidents add officer stress and a lockdown that raises
-    security and cuts time out of cell until it eases. Stressed officers leave; posts
-    are refilled slowly, the special unit's more slowly still.
+    security and cuts time out of cell until it eases. Stressed officers leave
+    (``staffing.py``).
     """
 
     name = "incidents"
+    Params = IncidentsParams
     paper = (
         "When incidents occur (e.g. staff are wounded), positions in special wings become "
         "much less attractive"
@@ -41,6 +98,7 @@ class Incidents(Submodel):
         roster = self.roster
         act, unit, n_unit = roster.slots, roster.unit, roster.counts
         safe = np.maximum(n_unit, 1)
+        # Tension: the mean of grievance, distrust, opposition and extremism.
         per_prisoner = (p.grievance + (1.0 - p.trust_in_staff) + p.opposition + p.extremism)[
             act
         ] / 4
@@ -64,19 +122,4 @@ class Incidents(Submodel):
         np.clip(s.stress, 0.0, 1.0, out=s.stress)
         units.lockdown *= 1.0 - mp.lockdown_recovery
         units.lockdown += mp.lockdown_security * incidents
-        np.clip(units.lockdown, 0.0, 0.8, out=units.lockdown)
-
-        st = m.config.staff
-        r = rng.random((s.n, 2))
-        leaves = s.active & (r[:, 0] < st.attrition_base + mp.stress_attrition * s.stress)
-        if leaves.any():
-            m.dismiss_staff(np.flatnonzero(leaves))
-        days = np.where(
-            s.unit == units.special,
-            st.recruitment_days * st.special_unit_recruitment_factor,
-            st.recruitment_days,
-        )
-        fills = ~s.active & ~leaves & (r[:, 1] < 1.0 / days)
-        if fills.any():
-            m.hire_staff(np.flatnonzero(fills), rng)
-        m.day_counts["staff_left"] += int(leaves.sum())
+        np.clip(units.lockdown, 0.0, mp.lockdown_cap, out=units.lockdown)

@@ -4,10 +4,49 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.params import Params, par
 from wingsim.state import RADICAL
 from wingsim.submodels.base import Submodel
 
-GROUP_HONESTY = 0.7  # group participants are "often less 'honest'": share of effect kept
+
+class InterventionsParams(Params):
+    """Strengths of interventions (``[mechanisms.interventions]``)."""
+
+    intervention_rate: float = par(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        unit="1/day",
+        doc="Daily chance a labelled or VEO prisoner has a session.",
+    )
+    intervention_effect: float = par(
+        0.03,
+        ge=0.0,
+        le=0.5,
+        unit="share per session",
+        doc="Extremism reduction by a session with a trusting prisoner.",
+    )
+    group_leader_disruption: float = par(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of a group session's effect lost with an extremist leader present.",
+    )
+    mentoring_trust: float = par(
+        0.01, ge=0.0, le=0.5, unit="share of gap per session", doc="Trust gained per session."
+    )
+    group_honesty: float = par(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "Share of a session's effect kept in a group, where participants are 'often less "
+            "honest'."
+        ),
+        source="paper (group participants 'often less honest'); value assumption",
+    )
 
 
 class Interventions(Submodel):
@@ -25,6 +64,7 @@ class Interventions(Submodel):
     """
 
     name = "interventions"
+    Params = InterventionsParams
     paper = (
         "During group interventions, participants are often less 'honest' ... charismatic "
         "radical 'leaders' who challenge the facilitator"
@@ -51,7 +91,7 @@ class Interventions(Submodel):
             disrupted = np.bincount(unit[radical_leader], minlength=units.n) > 0
             effect = (
                 effect
-                * GROUP_HONESTY
+                * mp.group_honesty
                 * (1.0 - mp.group_leader_disruption * disrupted[p.unit[attend]])
             )
             m.day_sums["intervention_cost"] += k * iv.group_cost

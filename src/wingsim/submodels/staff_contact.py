@@ -4,10 +4,123 @@ from __future__ import annotations
 
 import numpy as np
 
-from wingsim.state import SPECIALIST
+from wingsim.params import Params, par
+from wingsim.state import Training
 from wingsim.submodels.base import Submodel
 
-HOSTILE_SHARE = 0.25  # of contacts that are not fair, the share that are heavy-handed
+
+class StaffContactsParams(Params):
+    """Strengths of staff contacts (``[mechanisms.staff_contacts]``)."""
+
+    staff_contacts_per_officer: float = par(
+        12.0,
+        ge=0.0,
+        le=200.0,
+        unit="contacts/officer/day",
+        doc="Prisoner contacts an officer on duty makes per day.",
+    )
+    trust_gain: float = par(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        unit="share of gap per contact",
+        doc="Trust gained from a fair contact.",
+    )
+    trust_loss: float = par(
+        0.08, ge=0.0, le=1.0, unit="share per contact", doc="Trust lost from a hostile contact."
+    )
+    label_hostility: float = par(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "Extra chance a labelled prisoner is singled out; scaled by (1 - officer training "
+            "level), so half for generally trained, zero for specialists."
+        ),
+    )
+    knowledge_gain: float = par(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="share of gap per contact",
+        doc="What an officer learns per contact.",
+    )
+    opposition_filter: float = par(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of a fair contact's chance lost through a full oppositional mindset.",
+    )
+    peer_norm_weight: float = par(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "How far a well-bonded prisoner reads staff contact through his peers' oppositional "
+            "mindset."
+        ),
+        source="paper (culture of opposition); strength assumption",
+    )
+    observance_bias: float = par(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "Chance per staff contact an untrained officer files a report, per unit of religious "
+            "observance (halved for general training)."
+        ),
+    )
+    hostile_share: float = par(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "Of the contacts that are not fair, the share that are heavy-handed (the rest are "
+            "neutral)."
+        ),
+    )
+    locked_contact_share: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "Share of the full contact rate kept when prisoners are locked up all day (contact at "
+            "the cell door)."
+        ),
+    )
+    stress_fairness_loss: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of an officer's chance of a fair contact lost at full stress.",
+    )
+    security_fairness_loss: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "Share of the chance of a fair contact lost at full security intensity (searches, "
+            "restrictions)."
+        ),
+    )
+    untrained_learning: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "What an untrained officer learns from a contact, relative to a specialist (general "
+            "training: halfway)."
+        ),
+    )
 
 
 class StaffContacts(Submodel):
@@ -28,6 +141,7 @@ class StaffContacts(Submodel):
     """
 
     name = "staff_contacts"
+    Params = StaffContactsParams
     paper = (
         "Good relationships between VEOs and staff can facilitate the building of trust "
         "and help break down 'us' versus 'them' barriers"
@@ -68,7 +182,8 @@ class StaffContacts(Submodel):
         officers = np.bincount(staff_unit, minlength=units.n)
         occ = np.maximum(roster.counts, 1)
         t_unit = units.time_out_of_cell * (1.0 - units.lockdown)
-        rate = mp.staff_contacts_per_officer * officers / occ * (0.5 + 0.5 * t_unit)
+        locked = mp.locked_contact_share
+        rate = mp.staff_contacts_per_officer * officers / occ * (locked + (1.0 - locked) * t_unit)
         # A Poisson number of contacts per unit, each with a random prisoner and officer.
         n_unit = rng.poisson(rate * roster.counts)
         wu = np.repeat(np.arange(units.n), n_unit)
@@ -80,17 +195,17 @@ class StaffContacts(Submodel):
         by_unit = on_post[order]
         starts = np.concatenate(([0], np.cumsum(officers)[:-1]))
         officer = by_unit[starts[wu] + (r[:, 0] * officers[wu]).astype(np.int64)]
-        training = s.training[officer] / SPECIALIST  # 0, 0.5 or 1
+        training = s.training[officer] / Training.SPECIALIST  # 0, 0.5 or 1
         fair_p = (
             s.fairness[officer]
-            * (1.0 - 0.5 * s.stress[officer])
-            * (1.0 - 0.5 * units.security[wu])
+            * (1.0 - mp.stress_fairness_loss * s.stress[officer])
+            * (1.0 - mp.security_fairness_loss * units.security[wu])
             * (1.0 - mp.opposition_filter * self.seen_through()[who])
         )
         singled = p.labelled[who] * mp.label_hostility * (1.0 - training)
         fair_p = fair_p * (1.0 - singled)
         fair = r[:, 1] < fair_p
-        hostile = ~fair & (r[:, 1] < fair_p + (1.0 - fair_p) * (HOSTILE_SHARE + singled))
+        hostile = ~fair & (r[:, 1] < fair_p + (1.0 - fair_p) * (mp.hostile_share + singled))
 
         n = p.n
         nf = np.bincount(who[fair], minlength=n).astype(float)
@@ -101,6 +216,7 @@ class StaffContacts(Submodel):
         tr = p.trust_in_staff
         tr[:] = 1.0 - (1.0 - tr) * keep_f
         tr *= keep_h
+        # Legitimacy and the oppositional mindset move at half trust's log-rate (square root).
         lg = p.legitimacy
         lg[:] = 1.0 - (1.0 - lg) * np.sqrt(keep_f)
         lg *= np.sqrt(keep_h)
@@ -108,14 +224,15 @@ class StaffContacts(Submodel):
         op *= np.sqrt(keep_f)
         op[:] = 1.0 - (1.0 - op) * np.sqrt(keep_h)
 
-        learn = mp.knowledge_gain * (0.5 + 0.5 * training) * fair
+        untrained = mp.untrained_learning
+        learn = mp.knowledge_gain * (untrained + (1.0 - untrained) * training) * fair
         nk = np.bincount(who, learn, minlength=n)
         p.knowledge += nk * (1.0 - p.knowledge)
         np.clip(p.knowledge, 0.0, 1.0, out=p.knowledge)
         # Over-reporting: untrained officers read observance as a sign of radicalisation.
-        report_p = m.config.assessment.observance_bias * p.observance[who] * (1.0 - training)
+        report_p = mp.observance_bias * p.observance[who] * (1.0 - training)
         report = r[:, 2] < report_p
         p.reports += np.bincount(who[report], minlength=n)
         m.day_counts["staff_contacts"] += int(who.shape[0])
-        m.day_counts["fair_contacts"] += int(fair.sum())
+        m.day_counts["fair_staff_contacts"] += int(fair.sum())
         m.day_counts["hostile_staff_contacts"] += int(hostile.sum())

@@ -4,10 +4,50 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
 
-IMPORTED_WEIGHT = 0.6
-CHARISMA_WEIGHT = 0.2
+
+class StatusParams(Params):
+    """Strengths of status (``[mechanisms.status]``)."""
+
+    special_unit_status: float = par(
+        0.25, ge=0.0, le=1.0, unit="share (0-1)", doc="Status marker from special-unit placement."
+    )
+    network_status: float = par(
+        0.4, ge=0.0, le=1.0, unit="share (0-1)", doc="Weight of network position in status."
+    )
+    leader_threshold: float = par(
+        0.7, ge=0.0, le=1.0, unit="share (0-1)", doc="Status above which a prisoner leads."
+    )
+    leaders_per_100: float = par(
+        4.0,
+        ge=0.0,
+        le=100.0,
+        unit="leaders per 100 prisoners",
+        doc=(
+            "At most this many leaders per 100 prisoners on a unit (the highest-status ones above "
+            "the threshold)."
+        ),
+        source="assumption (hierarchies have few at the top)",
+    )
+    leader_trust_sensitivity: float = par(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="How far poor staff relationships lower the leadership threshold.",
+    )
+    imported_weight: float = par(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="weight",
+        doc="Weight of imported status (crime hierarchies, gang, offence) in status.",
+    )
+    charisma_weight: float = par(
+        0.2, ge=0.0, le=1.0, unit="weight", doc="Weight of charisma in status."
+    )
 
 
 class Status(Submodel):
@@ -26,6 +66,7 @@ class Status(Submodel):
     """
 
     name = "status"
+    Params = StatusParams
     paper = (
         "prisoner status arises from what is imported into the prison (crime hierarchies) "
         "and what is considered valuable within a prison context"
@@ -39,10 +80,10 @@ class Status(Submodel):
         network = np.minimum(strength / max(top, 1e-9), 1.0)
         on_special = act & (p.unit == units.special)
         p.status[:] = np.clip(
-            IMPORTED_WEIGHT * p.imported_status
+            mp.imported_weight * p.imported_status
             + mp.network_status * network
             + mp.special_unit_status * on_special
-            + CHARISMA_WEIGHT * p.charisma,
+            + mp.charisma_weight * p.charisma,
             0.0,
             1.0,
         )

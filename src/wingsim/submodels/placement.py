@@ -1,10 +1,13 @@
-"""Placement policies: dispersal, containment and combination.
+"""Placement policies: dispersal, containment and combination (the regime).
 
 "EU Member States currently use one of three regime types to manage VEOs and
 individuals considered either at risk of radicalisation or of influencing others."
 Each policy places arrivals and, after each risk assessment, moves prisoners into or
-out of the special unit. Placement loops over the day's arrivals and movers only
-(a handful a day), never over the population.
+out of the special unit: intake calls :meth:`Placement.place` for arrivals, assessment
+calls :meth:`Placement.review` after each assessment (``schedule.PLACEMENT`` shows this
+beside the day). The policy's parameters are the scenario's ``[regime]`` table.
+Placement loops over the day's arrivals and movers only (a handful a day), never over
+the population.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from wingsim.state import AT_RISK, VEO_LESSER
+from wingsim.submodels import labelling
 
 if TYPE_CHECKING:
     from wingsim.model import WingModel
@@ -72,10 +76,10 @@ class Placement:
         if p.category[slot] >= AT_RISK:
             concern[unit] += 1
         if unit == self.model.units.special:
-            p.labelled[slot] = True  # special-unit placement carries the risk label
-            self.model.day_counts["entries"] += 1
+            labelling.label_on_entry(p, slot)
+            self.model.day_counts["unit_entries"] += 1
         elif old == self.model.units.special:
-            self.model.day_counts["exits"] += 1
+            self.model.day_counts["unit_exits"] += 1
 
     def _special_has_room(self, occ: np.ndarray) -> bool:
         u = self.model.units
@@ -149,7 +153,3 @@ class Combination(Placement):
 
 
 POLICIES = {"dispersal": Dispersal, "containment": Containment, "combination": Combination}
-
-
-def make_policy(model: WingModel) -> Placement:
-    return POLICIES[model.config.regime.type](model)
