@@ -54,6 +54,7 @@ class Toy(Params):
     mode: Literal["a", "b"] = Field("a", description="a or b")
     flag: bool = True
     threshold: float | None = None
+    needed: int = Field(description="No default.")
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
 
 
@@ -87,6 +88,7 @@ def test_tables_nest_to_any_depth():
     assert rows["`mode`"][3:5] == ('`"a"`', '`"a"` \\| `"b"`')
     assert rows["`flag`"][3:5] == ("`true`", "`true` \\| `false`")
     assert rows["`threshold`"][3] == "-"  # None: TOML has no null
+    assert rows["`needed`"][3] == "(required)"
     assert tables[2].doc == "From the field: contacts."  # the field's description wins
     assert tables[3].doc == "Three levels down."
 
@@ -135,6 +137,21 @@ def test_check_and_write_on_a_copy(tmp_path):
     assert docgen.COMMAND in stale[0]
     assert docgen.write(tmp_path) == [odd]
     assert docgen.check(tmp_path) == []
+
+
+def test_command_line_exit_codes(tmp_path, monkeypatch, capsys):
+    for rel in docgen.TARGETS:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(docgen.ROOT / rel, tmp_path / rel)
+    monkeypatch.setattr(docgen, "ROOT", tmp_path)
+    assert docgen.main(["--check"]) == 0
+    arch = tmp_path / "docs" / "architecture.md"
+    arch.write_text(arch.read_text().replace(" 1. intake", " 1. arrivals"))
+    assert docgen.main(["--check"]) == 1
+    assert "docs/architecture.md is out of date" in capsys.readouterr().out
+    assert docgen.main([]) == 0
+    assert "rewrote docs/architecture.md" in capsys.readouterr().out
+    assert docgen.main(["--check"]) == 0
 
 
 def test_missing_markers_are_an_error():

@@ -159,13 +159,14 @@ def parameter_tables(
         if sub is not None:
             nested.extend(parameter_tables(sub, dotted, field, depth + 1))
             continue
-        default = field.get_default(call_default_factory=True)
+        required = field.is_required()
+        default = None if required else field.get_default(call_default_factory=True)
         rows.append(
             (
                 f"`{dotted}`",
                 _cell(field.description or MISSING),
                 _cell(_extra(field, "unit")),
-                _code(toml_literal(default)),
+                "(required)" if required else _code(toml_literal(default)),
                 _cell(allowed_range(field)),
                 _cell(_extra(field, "source")),
             )
@@ -246,8 +247,9 @@ def update_text(text: str, blocks: tuple[str, ...], source: str = "<text>") -> s
     return text
 
 
-def generated(root: Path = ROOT) -> dict[Path, tuple[str, str]]:
+def generated(root: Path | None = None) -> dict[Path, tuple[str, str]]:
     """File -> (committed text, text with fresh generated blocks)."""
+    root = ROOT if root is None else root
     out = {}
     for rel, blocks in TARGETS.items():
         path = root / rel
@@ -256,8 +258,9 @@ def generated(root: Path = ROOT) -> dict[Path, tuple[str, str]]:
     return out
 
 
-def check(root: Path = ROOT) -> list[str]:
+def check(root: Path | None = None) -> list[str]:
     """A message per file whose generated blocks are out of date (empty: all current)."""
+    root = ROOT if root is None else root
     stale = []
     for path, (old, new) in generated(root).items():
         if old != new:
@@ -276,7 +279,7 @@ def check(root: Path = ROOT) -> list[str]:
     return stale
 
 
-def write(root: Path = ROOT) -> list[Path]:
+def write(root: Path | None = None) -> list[Path]:
     """Rewrite the generated blocks; return the files that changed."""
     changed = []
     for path, (old, new) in generated(root).items():
