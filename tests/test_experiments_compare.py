@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from wingsim.experiments.analysis import comparison, t_interval
+from wingsim.experiments.analysis import comparison
 from wingsim.experiments.commands import run_compare
 from wingsim.experiments.report import write_report
+from wingsim.stats import t_interval
 
 TINY = """name = "{name}"
 [regime]

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from wingsim.model import WingModel
 from wingsim.outcomes import summarise
 from wingsim.scenario import Scenario, default_scenario
+from wingsim.stats import t_interval
 
 
 def run_mean(scenario: Scenario, seed: int, days: int) -> dict[str, float]:
@@ -45,14 +45,11 @@ class Paired:
 
 
 def paired(a: list[dict], b: list[dict], outcome: str) -> Paired:
+    """``b - a`` of ``outcome`` over runs paired by position (same seed)."""
     xa = np.array([r[outcome] for r in a])
     xb = np.array([r[outcome] for r in b])
-    d = xb - xa
-    n = d.shape[0]
-    se = d.std(ddof=1) / np.sqrt(n) if n > 1 else float("inf")
-    half = stats.t.ppf(0.975, n - 1) * se if n > 1 else float("inf")
-    m = float(d.mean())
-    return Paired(outcome, float(xa.mean()), float(xb.mean()), m, m - half, m + half, n)
+    n, m, lo, hi = t_interval(xb - xa)
+    return Paired(outcome, float(xa.mean()), float(xb.mean()), m, lo, hi, n)
 
 
 def replicate(

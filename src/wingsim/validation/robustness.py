@@ -37,6 +37,7 @@ from wingsim.experiments.analysis import INDEX_COLUMNS, salib_analyze
 from wingsim.experiments.designs import Plan, plan, salib_problem
 from wingsim.experiments.experiment_file import Experiment, ExperimentError, validate_experiment
 from wingsim.scenario import ScenarioError
+from wingsim.stats import t_half_width
 
 REGIMES = ("dispersal", "containment", "combination")
 REFERENCE = "dispersal"
@@ -197,8 +198,7 @@ def point_differences(diffs: pd.DataFrame) -> pd.DataFrame:
     params = [c for c in diffs.columns if "." in c]
     g = diffs.groupby(["pattern", "sample"], sort=True)
     out = g[params].first().join(g["diff"].agg(["count", "mean", "std"]))
-    tcrit = stats.t.ppf(0.975, np.maximum(out["count"] - 1, 1))
-    half = np.where(out["count"] > 1, tcrit * out["std"] / np.sqrt(out["count"]), np.nan)
+    half = t_half_width(out["std"], out["count"])
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
     return out.reset_index()
