@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wingsim import tomlout
 from wingsim.experiments import analysis, plots
 from wingsim.experiments.designs import Plan, plan
 from wingsim.experiments.experiment_file import (
@@ -28,7 +29,6 @@ from wingsim.experiments.store import (
     RunStore,
     atomic_write_text,
     read_manifest,
-    to_toml,
     write_manifest,
 )
 from wingsim.outcomes import AGGREGATE, KEY_OUTCOMES
@@ -63,12 +63,12 @@ def prepare_folder(p: Plan, folder: Path, kind: str, source_text: str | None) ->
     exp_dump = exp.model_dump(mode="json")
     exp_dump["scenarios"] = [str(Path(exp.base_dir, s).resolve()) for s in exp.scenarios]
     atomic_write_text(folder / "experiment.json", json.dumps(exp_dump, indent=2))
-    atomic_write_text(folder / "experiment.toml", source_text or to_toml(exp_dump))
+    atomic_write_text(folder / "experiment.toml", source_text or tomlout.dumps(exp_dump))
     scen_dir = folder / "scenarios"
     scen_dir.mkdir(exist_ok=True)
     for label, base in zip(p.labels, p.bases, strict=True):
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in label)
-        atomic_write_text(scen_dir / f"{safe}.toml", to_toml(base.model_dump(mode="json")))
+        atomic_write_text(scen_dir / f"{safe}.toml", tomlout.dumps(base.model_dump(mode="json")))
     design = p.design_table()
     design.to_csv(folder / ".design.csv.tmp", index=False)
     Path(folder / ".design.csv.tmp").replace(folder / "design.csv")
