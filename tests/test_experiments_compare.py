@@ -8,9 +8,9 @@ import pytest
 from scipy import stats
 
 from wingsim.experiments.analysis import comparison
-from wingsim.experiments.commands import run_compare
+from wingsim.experiments.engine import run_compare
 from wingsim.experiments.report import write_report
-from wingsim.stats import t_interval
+from wingsim.experiments.stats import t_interval
 
 TINY = """name = "{name}"
 [regime]

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wingsim.experiments.stats import t_interval
 from wingsim.model import WingModel
 from wingsim.outcomes import summarise
 from wingsim.scenario import Scenario, default_scenario
-from wingsim.stats import t_interval
 
 
 def run_mean(scenario: Scenario, seed: int, days: int) -> dict[str, float]:

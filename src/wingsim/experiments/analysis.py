@@ -3,7 +3,7 @@
 Replications are independent runs, so a t-interval is the honest 95% CI for a mean.
 Because replication ``i`` of every scenario shares its seed, scenario differences are
 analysed *paired* (per replication), which removes the noise the scenarios share. The
-interval itself is :func:`wingsim.stats.t_interval`.
+interval itself is :func:`wingsim.experiments.stats.t_interval`.
 Sobol and Morris indices come from SALib, mirroring :mod:`wingsim.experiments.designs`.
 """
 
@@ -17,7 +17,8 @@ from scipy import stats
 
 from wingsim.experiments.designs import salib_problem
 from wingsim.experiments.experiment_file import Experiment
-from wingsim.stats import t_half_width, t_interval
+from wingsim.experiments.stats import t_half_width, t_interval
+from wingsim.outcomes import AGGREGATE, KEY_OUTCOMES
 
 ID_COLUMNS = ("run_id", "scenario", "point", "replication", "seed", "days")
 
@@ -25,6 +26,12 @@ ID_COLUMNS = ("run_id", "scenario", "point", "replication", "seed", "days")
 def outcome_columns(runs: pd.DataFrame) -> list[str]:
     """The summary outcome columns present in a runs table."""
     return [c for c in runs.columns if c.split("_", 1)[0] in ("end", "mean", "total")]
+
+
+def key_columns(columns) -> list[str]:
+    """The summary columns of the key outcomes (run mean, or run total for counts)."""
+    cols = [f"{'total' if AGGREGATE.get(k) == 'sum' else 'mean'}_{k}" for k in KEY_OUTCOMES]
+    return [c for c in cols if c in set(columns)]
 
 
 def comparison(runs: pd.DataFrame, outcomes: list[str] | None = None) -> pd.DataFrame:

@@ -35,9 +35,10 @@ from scipy import stats
 
 from wingsim.experiments.analysis import INDEX_COLUMNS, salib_analyze
 from wingsim.experiments.designs import Plan, plan, salib_problem
+from wingsim.experiments.engine import execute_plan, prepare_folder
 from wingsim.experiments.experiment_file import Experiment, ExperimentError, validate_experiment
+from wingsim.experiments.stats import t_half_width
 from wingsim.scenario import ScenarioError
-from wingsim.stats import t_half_width
 
 REGIMES = ("dispersal", "containment", "combination")
 REFERENCE = "dispersal"
@@ -426,8 +427,6 @@ def run(
     progress: bool | None = None,
 ) -> dict:
     """Run (or resume) a robustness experiment and write its tables and figures."""
-    from wingsim.experiments.commands import execute_plan, prepare_folder
-
     cfg, exp = load_config(config)
     p = plan(exp)
     labels = regime_labels(p)

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wingsim.experiments.stats import t_half_width, t_interval
 from wingsim.patterns import paired
-from wingsim.stats import t_half_width, t_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +57,7 @@ def _tree(path: Path) -> ast.AST:
 
 
 def test_only_wingsim_stats_computes_a_t_quantile():
-    """Every other module, script and benchmark calls wingsim.stats (tests may check it)."""
+    """Other modules, scripts and benchmarks call wingsim.experiments.stats (tests may check)."""
     files = [
         *(ROOT / "src").rglob("*.py"),
         *(ROOT / "scripts").glob("*.py"),
@@ -68,4 +68,4 @@ def test_only_wingsim_stats_computes_a_t_quantile():
         for p in files
         if any(isinstance(n, ast.Attribute) and n.attr == "ppf" for n in ast.walk(_tree(p)))
     )
-    assert users == ["src/wingsim/stats.py"]
+    assert users == ["src/wingsim/experiments/stats.py"]

@@ -6,7 +6,7 @@ scenarios are compared *paired*: the interval of the per-replication differences
 ``b - a``, which is :func:`t_interval` of those differences. Comparisons
 (:mod:`wingsim.experiments.analysis`), the Table 2 checks (:mod:`wingsim.patterns`) and
 the robustness analysis (:mod:`wingsim.validation.robustness`) all call this module.
-Free of the model, so it imports in a blink.
+Free of the model (numpy and scipy only), so it imports in a blink.
 """
 
 from __future__ import annotations
