@@ -13,16 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wingsim.experiments.stats import t_interval
-from wingsim.model import WingModel
-from wingsim.outcomes import summarise
 from wingsim.scenario import Scenario, default_scenario
-
-
-def run_mean(scenario: Scenario, seed: int, days: int) -> dict[str, float]:
-    """Run-mean (and run-total) outcomes of one replication."""
-    model = WingModel(scenario, rng=seed)
-    model.run_for(days)
-    return summarise(model.datacollector.get_model_vars_dataframe())
 
 
 @dataclass
