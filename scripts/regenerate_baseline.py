@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from wingsim import WingModel, load_scenario
+from wingsim import load_scenario
 from wingsim.outcomes import summarise
+from wingsim.output import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "containment.toml"
@@ -19,8 +20,7 @@ BASELINE = ROOT / "tests" / "baseline" / "containment-seed42-120d.json"
 
 
 def baseline_summary() -> dict[str, float]:
-    model = WingModel(load_scenario(SCENARIO), rng=SEED)
-    model.run_for(DAYS)
+    model = run_scenario(load_scenario(SCENARIO), seed=SEED, days=DAYS)
     return summarise(model.datacollector.get_model_vars_dataframe())
 
 

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from wingsim.experiments.analysis import comparison, t_interval
-from wingsim.experiments.commands import run_compare
+from wingsim.experiments.analysis import comparison
+from wingsim.experiments.engine import run_compare
 from wingsim.experiments.report import write_report
+from wingsim.experiments.stats import t_interval
 
 TINY = """name = "{name}"
 [regime]
@@ -103,3 +104,19 @@ def test_report_is_self_contained(compared):
     assert "regime.type" in html  # what differs between the scenarios
     assert "containment" in html and "95% CI" in html
     assert "replications per point" in html
+
+
+def test_folder_records_reload_as_what_was_run(compared):
+    """experiment.toml and scenarios/*.toml (written by tomlout) read back as the settings."""
+    import json
+    import tomllib
+
+    from wingsim.scenario import load_scenario
+
+    folder, _, _ = compared
+    exp = json.loads((folder / "experiment.json").read_text())
+    back = tomllib.loads((folder / "experiment.toml").read_text())
+    assert back == {k: v for k, v in exp.items() if v is not None}
+    for name in ("dispersal", "containment"):
+        scenario = load_scenario(folder / "scenarios" / f"{name}.toml")
+        assert scenario.regime.type == name and scenario.establishment.wing_capacity == 30

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wingsim.experiments.analysis import key_columns
 from wingsim.experiments.store import atomic_write_text, read_manifest
 
 CSS = """
@@ -112,8 +113,6 @@ def _table(df: pd.DataFrame, max_rows: int = 60) -> str:
 
 def build_report(folder: Path) -> str:
     """The HTML text of the brief for ``folder``."""
-    from wingsim.experiments.commands import key_columns
-
     manifest = read_manifest(folder)
     exp = json.loads((folder / "experiment.json").read_text())
     e = html.escape
