@@ -48,35 +48,6 @@ def test_accounting_claims_are_cost_and_labelling():
     assert accounting == {"mean_cost", "mean_labelled_share"}
 
 
-def test_test_patterns_asserts_what_it_asserted_before_the_table():
-    """Same comparisons, outcomes and expected signs as the hand-written assertions had."""
-    module = _load(ROOT / "tests" / "test_patterns.py")
-    assert [c for c in CLAIMS if c.asserted] == module.ASSERTED
-    assert (list(range(1, 11)), 365) == (module.SEEDS, module.DAYS)
-    d, c = "dispersal", "containment"
-    staff = ("dispersal_well_staffed", "dispersal_understaffed")
-    acc = ("combination_accurate", "combination_noisy")
-    before = {
-        (d, c, "mean_extremism_mainstream", -1),
-        *((d, c, o, +1) for o in ("mean_bonding_veo", "mean_labelled_share", "mean_cost")),
-        *((d, c, o, +1) for o in ("mean_status_share_veo", "mean_extremism_veo")),
-        (*staff, "mean_extremism_mainstream", +1),
-        (*staff, "mean_trust_in_staff", -1),
-        *((*acc, o, +1) for o in ("mean_extremism_mainstream", "mean_false_positive_rate")),
-        (*acc, "mean_false_negative_rate", +1),
-        *((f"{r}_unhealthy", f"{r}_healthy", "mean_extremism_mainstream", -1) for r in (d, c)),
-        ("combination_unhealthy", "combination_healthy", "mean_extremism_mainstream", -1),
-        *((f"{r}_unhealthy", f"{r}_healthy", "mean_trust_in_staff", +1) for r in (d, c)),
-        ("combination_unhealthy", "combination_healthy", "mean_trust_in_staff", +1),
-    }
-    now = [(c.a, c.b, c.outcome, c.sign) for c in module.ASSERTED]
-    assert len(now) == len(set(now)) == 17 and set(now) == before
-    assert {c.name for c in CLAIMS if not c.asserted} == {
-        "containment_trust",
-        "containment_us_vs_them",
-    }
-
-
 def test_robustness_maps_claims_of_the_table():
     assert tuple(claim(n) for n in robustness.STUDIED) == robustness.STUDIED_CLAIMS
     for contrast in robustness.CONTRASTS:

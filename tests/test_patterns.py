@@ -5,10 +5,10 @@ of a 365-day run; nothing here is written into the model. The claims are
 ``wingsim.patterns.CLAIMS``; ``scripts/measure_patterns.py`` prints the same numbers in
 a readable table.
 
-Two rows of Table 2 do not emerge at the defaults and are not asserted (``asserted=False``
-in the table): VEO trust in staff is *higher* under containment (the unit's richer,
-specialist staffing outweighs the culture of opposition), and 'us versus them' is not
-significantly higher. See the README and docs/validation.md for where they do hold.
+Rows that do not emerge at the defaults are measured but not asserted (``asserted=False``
+in the table, each with the reason): see the README and docs/validation.md for what
+decides them. The regime comparison is like for like: the special unit's places and
+posts come out of the wings' (``regime.resources = "from_wings"``).
 """
 
 import pytest

@@ -88,11 +88,14 @@ class Claim:
 
 _LABELS = "the special unit labels whom it receives (placement sets the risk label)"
 _COST = "cost is summed from per-officer and per-place costs; the unit has more of both"
-_TRUST = (
-    "reversed at the defaults: the unit's richer, specialist staffing outweighs the "
-    "culture of opposition (docs/validation.md maps where it holds)"
+_ENTRENCHED = (
+    "not significant at the defaults: the unit's focused interventions (twice the sessions) "
+    "offset the loss of moderate peers (docs/validation.md: what decides it)"
 )
-_US = "higher under containment, but not significantly at 10 seeds"
+_RECRUIT = (
+    "reversed in headcounts: the mean mainstream attitude falls, but the at-risk prisoners "
+    "placed on the unit among VEOs are radicalised there"
+)
 _HEALTHY = "a healthy prison environment is the primary deterrent for radicalisation"
 _D, _C = "dispersal", "containment"
 _STAFF = ("dispersal_well_staffed", "dispersal_understaffed")
@@ -112,11 +115,15 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("containment_cost", _D, _C, "mean_cost", +1, "accounting",
           "higher cost", note=_COST),
     Claim("containment_entrenched_veos", _D, _C, "mean_extremism_veo", +1, "effect",
-          "no positive influence from others: more entrenched VEOs"),
+          "no positive influence from others: more entrenched VEOs", asserted=False,
+          note=_ENTRENCHED),
     Claim("containment_trust", _D, _C, "mean_trust_in_staff_veo", -1, "effect",
-          "eroded trust between staff and prisoners", asserted=False, note=_TRUST),
+          "eroded trust between staff and prisoners"),
     Claim("containment_us_vs_them", _D, _C, "mean_us_vs_them", +1, "effect",
-          "entrenched 'us versus them'", asserted=False, note=_US),
+          "entrenched 'us versus them'"),
+    Claim("containment_recruitment", _D, _C, "newly_radicalised_per_year", -1, "effect",
+          "ensures that VEOs ... do not directly recruit or influence others",
+          asserted=False, note=_RECRUIT),
     Claim("dispersal_staffing_influence", *_STAFF, "mean_extremism_mainstream", +1, "effect",
           "VEOs may exert influence over others, more so where staff are few or untrained"),
     Claim("dispersal_staffing_trust", *_STAFF, "mean_trust_in_staff", -1, "effect",

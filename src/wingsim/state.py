@@ -41,10 +41,6 @@ class Training(IntEnum):
 MAINSTREAM, AT_RISK, VEO_LESSER, VEO_VIOLENT = Category
 CATEGORY_NAMES = tuple(c.name.lower() for c in Category)
 
-#: Extremism above this counts as radicalised (``newly_radicalised``, extremist leaders).
-#: An outcome definition, not a mechanism strength.
-RADICAL = 0.5
-
 #: Floor of the relative-agreement uncertainty: the update divides by it (Deffuant et al. 2002).
 MIN_UNCERTAINTY = 0.02
 
@@ -94,12 +90,14 @@ class Prisoners:
     label_days: np.ndarray
     assessed_risk: np.ndarray
     low_assessments: np.ndarray
+    clear_assessments: np.ndarray
     next_assessment: np.ndarray
     knowledge: np.ndarray
     reports: np.ndarray
     sentence: np.ndarray
     served: np.ndarray
     radicalised: np.ndarray
+    radical: np.ndarray
     days_on_special_unit: np.ndarray
 
     @property
@@ -118,11 +116,13 @@ class Prisoners:
             "leader": bool,
             "labelled": bool,
             "radicalised": bool,
+            "radical": bool,
             "uid": np.int64,
             "category": np.int8,
             "unit": np.int32,
             "label_days": np.int32,
             "low_assessments": np.int32,
+            "clear_assessments": np.int32,
             "next_assessment": np.int64,
             "sentence": np.int64,
             "served": np.int64,
@@ -217,12 +217,14 @@ class Prisoners:
         self.label_days[s] = 0
         self.assessed_risk[s] = 0.0
         self.low_assessments[s] = 0
+        self.clear_assessments[s] = 0
         self.knowledge[s] = 0.0
         self.reports[s] = 0.0
         self.sentence[s] = sentence.astype(np.int64)
         served = np.floor(u[:, 10] * sentence).astype(np.int64) if served_fraction else 0
         self.served[s] = served
-        self.radicalised[s] = ext > RADICAL
+        self.radical[s] = ext > scenario.definitions.radical_threshold
+        self.radicalised[s] = self.radical[s]
         self.days_on_special_unit[s] = 0
         # Stagger assessments so they do not all fall on one day.
         interval = scenario.assessment.interval_days

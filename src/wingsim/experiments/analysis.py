@@ -18,20 +18,25 @@ from scipy import stats
 from wingsim.experiments.designs import salib_problem
 from wingsim.experiments.experiment_file import Experiment
 from wingsim.experiments.stats import t_half_width, t_interval
-from wingsim.outcomes import AGGREGATE, KEY_OUTCOMES
+from wingsim.outcomes import AGGREGATE, HEADCOUNTS, KEY_OUTCOMES
 
 ID_COLUMNS = ("run_id", "scenario", "point", "replication", "seed", "days")
 
 
 def outcome_columns(runs: pd.DataFrame) -> list[str]:
-    """The summary outcome columns present in a runs table."""
-    return [c for c in runs.columns if c.split("_", 1)[0] in ("end", "mean", "total")]
+    """The summary outcome columns present in a runs table (headcounts included)."""
+    return [
+        c
+        for c in runs.columns
+        if c.split("_", 1)[0] in ("end", "mean", "total") or c in HEADCOUNTS
+    ]
 
 
 def key_columns(columns) -> list[str]:
-    """The summary columns of the key outcomes (run mean, or run total for counts)."""
+    """The summary columns of the key outcomes (run mean, or run total for counts), then
+    the headcounts an analyst counts (per year, per 1,000 prisoners, euros)."""
     cols = [f"{'total' if AGGREGATE.get(k) == 'sum' else 'mean'}_{k}" for k in KEY_OUTCOMES]
-    return [c for c in cols if c in set(columns)]
+    return [c for c in [*cols, *HEADCOUNTS] if c in set(columns)]
 
 
 def comparison(runs: pd.DataFrame, outcomes: list[str] | None = None) -> pd.DataFrame:

@@ -17,7 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from wingsim.experiments.analysis import key_columns
-from wingsim.experiments.engine import DEFAULT_SEED, execute_plan, prepare_sweep, run_compare
+from wingsim.experiments.engine import (
+    DEFAULT_SEED,
+    decomposition,
+    decomposition_scenarios,
+    execute_plan,
+    prepare_sweep,
+    run_compare,
+)
 from wingsim.scenario import ScenarioError
 
 _INTERRUPTED = "\ninterrupted: finished runs are saved; rerun the same command to resume"
@@ -81,6 +88,8 @@ def _compare_and_print(scenarios, replications, days, workers, out, seed) -> int
 
 def compare(args) -> int:
     seed = getattr(args, "seed", None)
+    if getattr(args, "decompose", False):
+        return _decompose(args, DEFAULT_SEED if seed is None else seed)
     return _compare_and_print(
         args.scenarios,
         args.replications,
@@ -89,6 +98,35 @@ def compare(args) -> int:
         args.out,
         DEFAULT_SEED if seed is None else seed,
     )
+
+
+def _decompose(args, seed: int) -> int:
+    """Regime versus resources: four scenarios from one, and the two parts of the difference."""
+    if len(args.scenarios) != 1:
+        print("--decompose takes one scenario (with a special unit)", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    try:
+        paths = decomposition_scenarios(args.scenarios[0], out)
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    status = _compare_and_print(
+        [str(p) for p in paths], args.replications, args.days, args.workers, args.out, seed
+    )
+    runs = pd.read_parquet(out / "runs.parquet")
+    table = decomposition(runs, key_columns(runs.columns))
+    table.to_csv(out / "decomposition.csv", index=False)
+    print("\nRegime versus resources (paired differences, 95% CI):")
+    print(f"  {'outcome':<34} {'resources':<38} {'regime':<38} like for like")
+    for _, r in table.iterrows():
+        cells = [
+            _fmt(r[part], r[f"{part}_ci_low"], r[f"{part}_ci_high"])
+            for part in ("resources", "regime", "like_for_like")
+        ]
+        print(f"  {r['outcome']:<34} {cells[0]:<38} {cells[1]:<38} {cells[2]}")
+    print(f"decomposition: {out}/decomposition.csv")
+    return status
 
 
 def demo(args) -> int:

@@ -26,13 +26,14 @@ from wingsim.experiments.experiment_file import (
     validate_experiment,
 )
 from wingsim.experiments.runner import default_workers, executor_factory, run_specs
+from wingsim.experiments.stats import t_interval
 from wingsim.experiments.store import (
     RunStore,
     atomic_write_text,
     read_manifest,
     write_manifest,
 )
-from wingsim.scenario import load_scenario
+from wingsim.scenario import ScenarioError, load_scenario
 
 DEFAULT_SEED = 20240601
 
@@ -219,3 +220,75 @@ def prepare_sweep(
     folder = Path(out or f"runs/{exp.name}")
     store = prepare_folder(p, folder, "sweep", Path(experiment).read_text())
     return p, folder, store
+
+
+#: The four scenarios of a decomposition, in run order (the first is the reference).
+DECOMPOSITION = (
+    ("dispersal", "dispersal: the wings only"),
+    ("dispersal_plus_resources", "dispersal with the unit's places and posts on the wings"),
+    ("containment_added", "the regime with the unit's places and posts added"),
+    ("containment_like_for_like", "the regime with the unit's places and posts from the wings"),
+)
+
+
+def decomposition_scenarios(scenario: str | Path, folder: Path) -> list[Path]:
+    """Write the four scenarios that separate a special unit's regime from its resources.
+
+    From one scenario with a special unit (containment or combination): dispersal; dispersal
+    given the unit's places and posts spread over the wings; the regime with the unit's
+    resources added on top; the regime like for like (resources from the wings).
+    """
+    base = load_scenario(scenario)
+    if base.regime.type == "dispersal":
+        raise ScenarioError(str(scenario), ["--decompose needs a regime with a special unit"])
+    places = base.establishment.special_unit_capacity
+    posts = int(round(base.staff.special_unit_staff_ratio * places))
+    dispersal = base.with_overrides({"regime.type": "dispersal"})
+    variants = {
+        "dispersal": dispersal,
+        "dispersal_plus_resources": dispersal.with_overrides(
+            {
+                "establishment.extra_places": base.establishment.extra_places + places,
+                "staff.extra_posts": base.staff.extra_posts + posts,
+            }
+        ),
+        "containment_added": base.with_overrides({"regime.resources": "added"}),
+        "containment_like_for_like": base.with_overrides({"regime.resources": "from_wings"}),
+    }
+    target = folder / "decomposition-scenarios"
+    target.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for (label, description), sc in zip(DECOMPOSITION, variants.values(), strict=True):
+        data = sc.model_dump(mode="json")
+        data.update(name=label, description=description)
+        path = target / f"{label}.toml"
+        atomic_write_text(path, tomlout.dumps(data))
+        paths.append(path)
+    return paths
+
+
+def decomposition(runs: pd.DataFrame, outcomes: list[str] | None = None) -> pd.DataFrame:
+    """Regime versus resources, paired over replications, per outcome.
+
+    ``resources`` = dispersal with the unit's resources - dispersal; ``regime`` = the
+    regime with resources added - dispersal with the same resources; they sum to the
+    whole difference a newly funded unit makes (``added_total``). ``like_for_like`` = the
+    regime with resources from the wings - dispersal.
+    """
+    outcomes = outcomes or analysis.outcome_columns(runs)
+    by = {s: runs[runs["scenario"] == s].set_index("replication") for s, _ in DECOMPOSITION}
+    parts = {
+        "resources": ("dispersal_plus_resources", "dispersal"),
+        "regime": ("containment_added", "dispersal_plus_resources"),
+        "added_total": ("containment_added", "dispersal"),
+        "like_for_like": ("containment_like_for_like", "dispersal"),
+    }
+    rows = []
+    for o in outcomes:
+        row: dict = {"outcome": o}
+        for part, (b, a) in parts.items():
+            x, y = by[b][o].align(by[a][o], join="inner")
+            n, m, lo, hi = t_interval(x - y)
+            row.update({part: m, f"{part}_ci_low": lo, f"{part}_ci_high": hi, "n": n})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -77,7 +77,9 @@ class Assessment(Submodel):
         p.low_assessments[slots] = np.where(
             risk < m.config.regime.exit_threshold, p.low_assessments[slots] + 1, 0
         )
-        labelling.label_assessed(p, slots, risk, a.label_threshold, m.units.special)
+        labelling.label_assessed(
+            p, slots, risk, a.label_threshold, m.units.special, a.label_removal_assessments
+        )
         p.reports[slots] *= 1.0 - mp.report_decay
 
     def step(self) -> None:
