@@ -5,12 +5,15 @@ scenario pair it compares, followed by other outcomes of that pair for context (
 are not claims and carry no expected sign). ``--markdown`` prints the README's table.
 
 Usage: python scripts/measure_patterns.py [--seeds 10] [--days 365] [--warmup 0] [--markdown]
+       [--save runs.parquet | --load runs.parquet] [--first N]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+
+import pandas as pd
 
 from wingsim.patterns import CLAIMS, Claim, paired, pattern_scenarios, replicate
 
@@ -116,12 +119,32 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--warmup", type=int, default=0, help="run.warmup_days for every scenario")
     ap.add_argument("--markdown", action="store_true", help="print the README's table")
+    ap.add_argument("--save", default=None, help="also write the runs to this Parquet file")
+    ap.add_argument("--load", default=None, help="read runs saved with --save instead of running")
+    ap.add_argument("--first", type=int, default=None, help="use only the first N seeds")
     args = ap.parse_args()
-    seeds = list(range(1, args.seeds + 1))
-    sc = pattern_scenarios()
-    if args.warmup:
-        sc = {k: v.with_overrides({"run.warmup_days": args.warmup}) for k, v in sc.items()}
-    runs = replicate(sc, seeds, args.days)
+    if args.load:
+        table = pd.read_parquet(args.load)
+    else:
+        seeds = list(range(1, args.seeds + 1))
+        sc = pattern_scenarios()
+        if args.warmup:
+            sc = {k: v.with_overrides({"run.warmup_days": args.warmup}) for k, v in sc.items()}
+        runs = replicate(sc, seeds, args.days)
+        table = pd.DataFrame(
+            [
+                {"scenario": name, "seed": seed, **row}
+                for name, rows in runs.items()
+                for seed, row in zip(seeds, rows, strict=True)
+            ]
+        )
+        if args.save:
+            table.to_parquet(args.save, index=False)
+    seeds = sorted(table["seed"].unique())[: args.first]
+    runs = {
+        name: [g[g["seed"] == s].iloc[0].to_dict() for s in seeds]
+        for name, g in table.groupby("scenario", sort=False)
+    }
     print(markdown_table(runs) if args.markdown else text_report(runs))
 
 

@@ -26,9 +26,7 @@ ID_COLUMNS = ("run_id", "scenario", "point", "replication", "seed", "days")
 def outcome_columns(runs: pd.DataFrame) -> list[str]:
     """The summary outcome columns present in a runs table (headcounts included)."""
     return [
-        c
-        for c in runs.columns
-        if c.split("_", 1)[0] in ("end", "mean", "total") or c in HEADCOUNTS
+        c for c in runs.columns if c.split("_", 1)[0] in ("end", "mean", "total") or c in HEADCOUNTS
     ]
 
 

@@ -21,6 +21,7 @@ from wingsim.experiments.engine import (
     DEFAULT_SEED,
     decomposition,
     decomposition_scenarios,
+    demo_scenarios,
     execute_plan,
     prepare_sweep,
     run_compare,
@@ -135,8 +136,7 @@ def demo(args) -> int:
     if (out / "manifest.json").exists():
         print(f"replacing the previous demo output in {out}")
         shutil.rmtree(out)
-    root = _scenario_dir()
-    scenarios = [str(root / f"{r}.toml") for r in ("dispersal", "containment", "combination")]
+    scenarios = demo_scenarios()
     seed = getattr(args, "seed", None)
     return _compare_and_print(
         scenarios,
@@ -146,13 +146,6 @@ def demo(args) -> int:
         args.out,
         DEFAULT_SEED if seed is None else seed,
     )
-
-
-def _scenario_dir() -> Path:
-    """The built-in scenarios (package data: found from any folder)."""
-    from wingsim.builtin import SCENARIOS
-
-    return SCENARIOS
 
 
 # -- sweep ---------------------------------------------------------------------------------

@@ -169,6 +169,13 @@ def finish_compare(folder: Path, store: RunStore) -> pd.DataFrame:
     return table
 
 
+def demo_scenarios() -> list[str]:
+    """The demo's three regimes: the built-in scenarios (package data, found anywhere)."""
+    from wingsim.builtin import SCENARIOS
+
+    return [str(SCENARIOS / f"{r}.toml") for r in ("dispersal", "containment", "combination")]
+
+
 def compare_plan(
     scenarios: list[str], replications: int, days: int | None, seed: int = DEFAULT_SEED
 ) -> Plan:

@@ -36,7 +36,26 @@ INERT_AT_DEFAULTS: dict[str, str] = {
         "placement already spreads prisoners of concern evenly over the wings; the cap "
         "matters only when wings differ in size or occupancy"
     ),
+    "costs.one_to_one_session_eur": "priced only when interventions.mode = 'one_to_one'",
+    "mechanisms.chaplaincy.chaplain_security_distrust": (
+        "acts only when chaplaincy.in_risk_assessment is on (off by default)"
+    ),
+    "mechanisms.chaplaincy.chaplain_knowledge_gain": (
+        "acts only when chaplaincy.in_risk_assessment is on (off by default)"
+    ),
+    "mechanisms.chaplaincy.labelled_daily_distrust": (
+        "acts only when chaplaincy.in_risk_assessment is on (off by default)"
+    ),
+    "mechanisms.grievance.unstaffed_fairness": (
+        "acts only on a unit with no officer in post, which the default staffing never leaves"
+    ),
 }
+
+#: Parameters that act only through rare events (a charismatic extremist leader on a
+#: unit, an incident, an officer leaving), so a short run of a small establishment, as
+#: the test suite uses, may not show them; the full screen (365 days, default
+#: establishment, docs/validation.md) does.
+RARE_IN_SHORT_RUNS: dict[str, str] = {}
 
 #: Sections that are not levers or strengths: run settings and ablation switches.
 SKIP_PREFIXES = ("run.", "submodels.")
