@@ -120,3 +120,28 @@ def test_folder_records_reload_as_what_was_run(compared):
     for name in ("dispersal", "containment"):
         scenario = load_scenario(folder / "scenarios" / f"{name}.toml")
         assert scenario.regime.type == name and scenario.establishment.wing_capacity == 30
+
+
+def test_decompose_separates_regime_from_resources(tmp_path):
+    """Four scenarios from one; regime + resources add up to what a newly funded unit does."""
+    from wingsim import cli
+
+    small = tmp_path / "small.toml"
+    small.write_text(
+        'name = "small"\n[regime]\ntype = "containment"\n'
+        "[establishment]\nwings = 2\nwing_capacity = 30\nspecial_unit_capacity = 8\n"
+    )
+    out = tmp_path / "dec"
+    args = ["compare", str(small), "--decompose", "--replications", "2", "--days", "15"]
+    assert cli.main([*args, "--workers", "1", "--out", str(out)]) == 0
+    table = pd.read_csv(out / "decomposition.csv")
+    cost = table[table["outcome"] == "cost_per_prisoner_year_eur"].iloc[0]
+    assert cost["resources"] + cost["regime"] == pytest.approx(cost["added_total"])
+    assert cost["resources"] > 0  # extra posts and places cost money
+    runs = pd.read_parquet(out / "runs.parquet")
+    posts = runs.groupby("scenario")["mean_staff_posts"].mean()
+    assert posts["dispersal_plus_resources"] == posts["containment_added"]
+    assert posts["dispersal"] == posts["containment_like_for_like"]
+    report = (out / "report.html").read_text()
+    assert "The trade-off" in report and "euros" in report and "forest.png" in report
+    assert cli.main(["compare", "dispersal", "--decompose", "--out", str(tmp_path / "x")]) == 2

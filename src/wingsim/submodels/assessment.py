@@ -37,12 +37,14 @@ class AssessmentParams(Params):
         doc="Scale of the report bias: it approaches report_weight x max_reports as reports "
         "pile up.",
     )
-    report_decay: float = par(
-        0.5,
+    report_staleness: float = par(
+        0.02,
         ge=0.0,
         le=1.0,
-        unit="share (0-1)",
-        doc="Share of the reports on file forgotten at each assessment.",
+        unit="1/day",
+        doc="Daily share of the intelligence reports on file that go stale (half-life about "
+        "35 days at the default).",
+        source="paper ('intelligence must be used in a dynamic way'); value assumption",
     )
 
 
@@ -89,10 +91,10 @@ class Assessment(Submodel):
         labelling.label_assessed(
             p, slots, risk, a.label_threshold, m.units.special, a.label_removal_assessments
         )
-        p.reports[slots] *= 1.0 - mp.report_decay
 
     def step(self) -> None:
         m, p = self.model, self.model.prisoners
+        p.reports *= 1.0 - self.params.report_staleness
         today = m.day
         due = np.flatnonzero(p.active & (p.next_assessment <= today))
         if due.shape[0] == 0:

@@ -55,7 +55,27 @@ INERT_AT_DEFAULTS: dict[str, str] = {
 #: unit, an incident, an officer leaving), so a short run of a small establishment, as
 #: the test suite uses, may not show them; the full screen (365 days, default
 #: establishment, docs/validation.md) does.
-RARE_IN_SHORT_RUNS: dict[str, str] = {}
+RARE_IN_SHORT_RUNS: dict[str, str] = {
+    "definitions.radical_buffer": "counts crossings of the radical line, which are rare",
+    "mechanisms.incidents.staff_assault_distrust": "splits incidents, which are rare",
+    "population.extremist_leader_share": "charismatic prisoners are 2% of arrivals",
+    "population.sentence_days_veo": "few VEOs reach release in a short run",
+    "mechanisms.assessment.report_staleness": (
+        "acts through assessed risk, which changes an outcome only when a label or a "
+        "placement flips at an assessment"
+    ),
+    "mechanisms.staff_contacts.knowledge_gain": "as report_staleness: through assessed risk",
+    "mechanisms.staff_contacts.monitoring_knowledge": "as knowledge_gain",
+    "mechanisms.staff_contacts.untrained_learning": "as knowledge_gain",
+}
+
+#: The test suite's screen: a small containment establishment for 90 days, one seed.
+TEST_ESTABLISHMENT = {
+    "establishment.wings": 3,
+    "establishment.wing_capacity": 40,
+    "establishment.special_unit_capacity": 12,
+}
+TEST_DAYS = 90
 
 #: Sections that are not levers or strengths: run settings and ablation switches.
 SKIP_PREFIXES = ("run.", "submodels.")
