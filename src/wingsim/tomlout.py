@@ -41,6 +41,11 @@ def _string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def scalar(value: Any) -> str:
+    """A bool, int, float or str written as a TOML literal."""
+    return _value(value)
+
+
 def _value(value: Any) -> str:
     if isinstance(value, bool):  # before int: bool is an int subclass
         return "true" if value else "false"

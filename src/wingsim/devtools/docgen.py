@@ -19,8 +19,6 @@ written by :func:`wingsim.params.par`), "-" where a field has none.
 from __future__ import annotations
 
 import difflib
-import json
-import math
 import re
 import types
 import typing
@@ -31,6 +29,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+
+from wingsim import tomlout
 
 ROOT = Path(__file__).resolve().parents[3]  # the repository (src/wingsim/devtools/..)
 COMMAND = "python scripts/gen_docs.py"
@@ -63,18 +63,8 @@ def toml_literal(value: Any) -> str:
     """``value`` written as a TOML literal (``-`` for ``None``, which TOML lacks)."""
     if value is None:
         return MISSING
-    if isinstance(value, bool):  # before int: bool is an int
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
+    if isinstance(value, bool | int | float | str):
+        return tomlout.scalar(value)
     if isinstance(value, BaseModel):
         value = value.model_dump()
     if isinstance(value, dict):
