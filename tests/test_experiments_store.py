@@ -118,9 +118,10 @@ def test_a_killed_sweep_records_planned_running_and_succeeded(killed_compare):
 def test_a_killed_sweep_is_analysed_and_reported_as_partial(killed_compare, capsys):
     _, out = killed_compare
     assert cli.main(["analyze", str(out)]) == 1  # was 0, as if complete
-    printed = capsys.readouterr().out
-    assert "8 of 18 planned runs finished" in printed and "PARTIAL" in printed
-    assert "combination: 0 of 6 finished" in printed
+    captured = capsys.readouterr()
+    assert "8 of 18 planned runs finished" in captured.out
+    assert captured.err.startswith("PARTIAL: 8 of 18 planned runs finished")
+    assert "combination: 0 of 6 finished" in captured.out
     csv = pd.read_csv(out / "comparison.csv")
     counts = csv.groupby("scenario")[["runs_planned", "runs_finished"]].first()
     assert counts.loc["dispersal"].tolist() == [6, 6]

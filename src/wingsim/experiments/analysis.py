@@ -202,7 +202,9 @@ def lhs_summary(parameters: list[str], runs: pd.DataFrame, outcomes: list[str]) 
             for o in outcomes:
                 ok = r[[p, o]].dropna()
                 n = len(ok)
-                rho = float(stats.spearmanr(ok[p], ok[o]).statistic) if n > 2 else float("nan")
+                with warnings.catch_warnings():  # a constant outcome: rho is nan, said so
+                    warnings.simplefilter("ignore")
+                    rho = float(stats.spearmanr(ok[p], ok[o]).statistic) if n > 2 else float("nan")
                 if n > 3 and np.isfinite(rho) and abs(rho) < 1:
                     z, half = np.arctanh(rho), 1.96 / np.sqrt(n - 3)
                     lo, hi = float(np.tanh(z - half)), float(np.tanh(z + half))

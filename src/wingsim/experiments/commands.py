@@ -96,23 +96,24 @@ def format_comparison(table: pd.DataFrame, outcomes: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _partial_lines(record: dict) -> list[str]:
-    """``PARTIAL: ...`` and the scenarios that are short of runs, for the terminal."""
+def _print_partial(record: dict) -> None:
+    """If results are partial: one ``PARTIAL: ...`` line on stderr, the scenarios short of
+    runs on stdout."""
     c = record.get("counts", {})
     if record.get("complete", True):
-        return []
-    lines = [
+        return
+    _err(
         f"PARTIAL: {c.get('finished')} of {c.get('planned')} planned runs finished "
         f"({c.get('failed', 0)} failed, {c.get('damaged', 0)} damaged, "
-        f"{c.get('not_run', 0)} not run); results above use the finished runs only"
-    ]
+        f"{c.get('not_run', 0)} not run); the results use the finished runs only. Rerun the "
+        "sweep to complete it, or pass --partial to accept them"
+    )
     for r in record.get("per_scenario", []):
         if r["runs_finished"] < r["runs_planned"]:
-            lines.append(
+            print(
                 f"  {r['scenario']}: {r['runs_finished']} of {r['runs_planned']} finished, "
                 f"{r['runs_failed']} failed"
             )
-    return lines
 
 
 def _compare_and_print(scenarios, replications, days, workers, out, seed, args) -> int:
@@ -139,8 +140,7 @@ def _compare_and_print(scenarios, replications, days, workers, out, seed, args) 
         f"(common seeds) in {time.perf_counter() - start:.1f} s; {c.get('finished')} of "
         f"{c.get('planned')} planned runs finished, {failed} failed"
     )
-    for line in _partial_lines(record):
-        print(line)
+    _print_partial(record)
     print(f"results: {folder}/comparison.csv, runs.parquet, timeseries.parquet; report: {html}")
     return 1 if failed or not record.get("complete", True) else 0
 
@@ -270,9 +270,8 @@ def analyze(args) -> int:
         for note in result.notes:
             if not note.startswith("partial:"):
                 print(f"note: {note}")
-        record = result.record()
-        for line in _partial_lines(record):
-            print(line)
+        if not partial:
+            _print_partial(result.record())
         return 1 if result.partial and not partial else 0
 
     return _guarded("analyze", folder, body)
@@ -294,8 +293,8 @@ def report(args) -> int:
         for note in record.get("notes", []):
             if not note.startswith("partial:"):
                 print(f"note: {note}")
-        for line in _partial_lines(record):
-            print(line)
+        if not partial:
+            _print_partial(record)
         return 1 if not record.get("complete", True) and not partial else 0
 
     return _guarded("report", args.out or folder, body)
