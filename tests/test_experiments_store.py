@@ -405,3 +405,55 @@ def test_incomplete_sobol_is_refused_unless_partial(tmp_path, capsys):
     assert cli.main(["report", str(out), "--partial"]) == 0
     assert "<h2>Sensitivity</h2>" in (out / "report.html").read_text()
     capsys.readouterr()
+
+
+# -- guard rails -----------------------------------------------------------------------------
+def test_workers_must_be_positive_and_warn_above_the_cores():
+    from wingsim.experiments.engine import BadOption, check_workers
+    from wingsim.experiments.runner import default_workers
+
+    with pytest.raises(BadOption, match=r"--workers must be at least 1 \(got 0\)"):
+        check_workers(0)  # used to run serially without a word
+    assert check_workers(1) is None and check_workers(None) is None
+    cores = default_workers()
+    assert f"more than the {cores} core(s)" in check_workers(cores + 30)
+
+
+def test_a_questioned_design_says_how_long_and_runs_with_confirm(tmp_path, capsys):
+    path = experiment(tmp_path, design="sobol", samples=6, replications=1, days=2)
+    out = tmp_path / "out"
+    argv = ["sweep", str(path), "--out", str(out), "--workers", "1"]
+    assert cli.main(argv) == 2  # used to run, with only a SALib warning
+    err = capsys.readouterr().err
+    assert "sobol samples N = 6 is not a power of two" in err and "use 4 or 8" in err
+    assert "it would take about" in err and "s per run on 1 worker(s)" in err
+    assert "--confirm" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()  # refused before anything is written
+    assert cli.main([*argv, "--confirm"]) == 0
+    assert "confirmed" in capsys.readouterr().err
+    assert cli.main(["analyze", str(out)]) == 0
+    assert "N = 6 is not a power of two" in capsys.readouterr().out  # said with the indices
+
+
+def test_a_huge_design_is_questioned_before_it_is_sampled(tmp_path, capsys):
+    scenarios(tmp_path, ("dispersal",))
+    path = tmp_path / "big.toml"
+    path.write_text(
+        'name = "big"\nscenarios = ["dispersal.toml"]\ndesign = "sobol"\nsamples = 65536\n'
+        "replications = 2\ndays = 365\n"
+        '[parameters."staff.training"]\nmin = 0.1\nmax = 0.9\n'
+        '[parameters."staff.fairness"]\nmin = 0.1\nmax = 0.9\n'
+    )
+    start = time.monotonic()
+    assert cli.main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert time.monotonic() - start < 30  # it used to take minutes and 1.4 GB to get here
+    err = capsys.readouterr().err
+    assert "524,288 runs planned (more than 100,000)" in err and "--confirm" in err
+
+
+def test_a_name_cannot_lead_out_of_runs(tmp_path, monkeypatch):
+    from wingsim.experiments.engine import default_folder, safe_name
+
+    assert default_folder("../../../escaped") == Path("runs/escaped")
+    assert safe_name("..") == "unnamed" and safe_name("a/b c") == "a_b_c"
+    assert default_folder("staffing-training-grid") == Path("runs/staffing-training-grid")
