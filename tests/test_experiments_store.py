@@ -290,6 +290,35 @@ def test_the_lock_is_reentrant_in_one_process_and_released(tmp_path):
     assert proc.stdout.strip() == "locked"  # released: another process can take it
 
 
+TRY = """import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except BlockingIOError:
+    print("busy")
+else:
+    print("free")
+"""
+
+
+def test_the_folder_is_locked_from_prepare_to_the_end_of_the_runs(tmp_path):
+    import gc
+
+    path = experiment(tmp_path)
+    out = tmp_path / "out"
+    p = plan(load_experiment(path))
+
+    def probe() -> str:
+        gc.collect()  # a lock must not depend on an object being alive
+        cmd = [sys.executable, "-c", TRY, str(out / ".lock")]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
+
+    store = prepare_folder(p, out, "sweep", None)
+    assert probe() == "busy"
+    execute_plan(p, store, workers=1, progress=False)
+    assert probe() == "free"
+
+
 def test_two_concurrent_sweeps_into_one_folder(tmp_path):
     """Both used to do the work, and one's clean-up could delete the other's half-written file."""
     path = experiment(tmp_path, days=400)

@@ -130,7 +130,6 @@ def prepare_folder(
 
 def _prepare_locked(p, folder, kind, source_text, store, allow_version_change) -> None:
     fp = p.fingerprint()
-    store.notes = []
     if (folder / MANIFEST).exists():
         old = read_manifest(folder)
         if old.get("fingerprint") != fp:
@@ -148,7 +147,7 @@ def _prepare_locked(p, folder, kind, source_text, store, allow_version_change) -
                 f"wingsim {wingsim_version()} (allowed by --allow-version-change; each run "
                 "records its version)"
             )
-    store.__init__(folder)  # create runs/, timeseries/, status/, failures/
+    store.create()
     exp = p.experiment
     exp_dump = exp.model_dump(mode="json")
     exp_dump["scenarios"] = [str(Path(exp.base_dir, s).resolve()) for s in exp.scenarios]

@@ -247,10 +247,15 @@ class RunStore:
         self.status = self.folder / "status"
         self.damaged = self.folder / "damaged"
         self.lock: FolderLock | None = None
+        self.notes: list[str] = []
         self._hashes: dict[tuple[str, int, int], str] = {}
         if create:
-            for d in (self.folder, self.runs, self.timeseries, self.failures, self.status):
-                d.mkdir(parents=True, exist_ok=True)
+            self.create()
+
+    def create(self) -> None:
+        """Make the store's folders (``runs/``, ``timeseries/``, ``status/``, ``failures/``)."""
+        for d in (self.folder, self.runs, self.timeseries, self.failures, self.status):
+            d.mkdir(parents=True, exist_ok=True)
 
     # -- lock ----------------------------------------------------------------------------------
     def acquire(self, wait: bool = False, on_wait=None) -> RunStore:
