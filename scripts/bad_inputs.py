@@ -104,7 +104,7 @@ def main() -> int:
                         verdict = f"exit {proc.returncode}, expected {case.code}"
                     elif case.code and not table.short_message(err):
                         verdict = f"message of {len(err.strip().splitlines())} lines"
-                    elif case.code and table.fill(ctx, [case.needle])[0] not in err:
+                    elif case.code and table.fill(ctx, [case.needle])[0].lower() not in err.lower():
                         verdict = f"message without {case.needle!r}: {err.strip()[:80]!r}"
                     elif case.check and not case.check(ctx):
                         verdict = "its check failed (deleted or wrote what it should not)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -169,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
             signum = getattr(exc, "signum", signal.SIGINT)
             print(f"\nwingsim {args.command}: interrupted", file=sys.stderr)
             return 128 + int(signum)
+        except BrokenPipeError:  # ``wingsim ... | head``: the reader left; end quietly
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 128 + 13  # as if killed by SIGPIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

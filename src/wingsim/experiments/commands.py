@@ -51,6 +51,8 @@ def _guarded(command: str, target, body: Callable[[], int]) -> int:
     except BAD_INPUT as exc:
         _err(str(exc))
         return 2
+    except BrokenPipeError:  # stdout closed early (``| head``): not a write error of ours
+        raise
     except CANNOT_DO as exc:
         if isinstance(exc, OSError) and exc.strerror:
             where = exc.filename or target

@@ -235,7 +235,7 @@ def execute_plan(
     say = say or _say
     bar = None
     try:
-        if store.lock is None:
+        if store.lock is None or not store.lock.held:
             store.acquire()
         store.clean_temporaries()
         v = store.verify(p.table["run_id"])
