@@ -472,7 +472,7 @@ CASES: list[Case] = [
         cwd="{tmp}/a/b/c",
     ),
     # -- results folders -----------------------------------------------------------------------
-    Case("analyze a missing folder", ["analyze", "nope"], 2, "no such folder", scenarios),
+    Case("analyze a missing folder", ["analyze", "nope"], 2, "nope", scenarios),
     Case(
         "analyze a folder with no manifest",
         ["analyze", "adir"],
