@@ -486,3 +486,27 @@ def test_a_name_cannot_lead_out_of_runs(tmp_path, monkeypatch):
     assert default_folder("../../../escaped") == Path("runs/escaped")
     assert safe_name("..") == "unnamed" and safe_name("a/b c") == "a_b_c"
     assert default_folder("staffing-training-grid") == Path("runs/staffing-training-grid")
+
+
+def test_a_pipe_in_a_results_folder_is_never_read(tmp_path, capsys):
+    """Reading a named pipe blocks for ever: records and run files must be regular files."""
+    import os
+    import signal
+
+    path = experiment(tmp_path)
+    out = tmp_path / "out"
+    p, store, _ = sweep(path, out)
+    run = out / "runs" / "p00000-r0000.parquet"
+    run.unlink()
+    os.mkfifo(run)
+    old = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("blocked")))
+    signal.alarm(60)
+    try:
+        assert "p00000-r0000" in store.verify(p.table["run_id"]).damaged
+        (out / "manifest.json").unlink()
+        os.mkfifo(out / "manifest.json")
+        assert cli.main(["analyze", str(out)]) == 2
+        assert "manifest.json: damaged or unreadable" in capsys.readouterr().err
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

@@ -29,6 +29,7 @@ from wingsim.experiments.store import (
     atomic_write_text,
     now,
     read_manifest,
+    read_record,
     wingsim_version,
 )
 
@@ -76,7 +77,7 @@ def read_folder(folder: Path) -> tuple[dict, Experiment, pd.DataFrame]:
     folder = Path(folder)
     manifest = read_manifest(folder)
     try:
-        data = json.loads((folder / "experiment.json").read_text())
+        data = read_record(folder / "experiment.json")
         exp = Experiment.model_validate(data)
     except FileNotFoundError:
         raise StoreError(f"{folder}: experiment.json is missing") from None
@@ -85,6 +86,8 @@ def read_folder(folder: Path) -> tuple[dict, Experiment, pd.DataFrame]:
             f"{folder}/experiment.json: damaged or unreadable ({str(exc).splitlines()[0][:80]})"
         ) from None
     try:
+        if not (folder / "design.parquet").is_file():  # missing, or a pipe (never read)
+            raise FileNotFoundError
         design = pd.read_parquet(folder / "design.parquet")
     except FileNotFoundError:
         raise StoreError(f"{folder}: design.parquet is missing") from None
@@ -259,7 +262,7 @@ def finish_comparison(
 def last_analysis(folder: Path) -> dict | None:
     """``analysis.json`` of ``folder``, or None if there is none (or it is unreadable)."""
     try:
-        data = json.loads((Path(folder) / ANALYSIS).read_text())
+        data = read_record(Path(folder) / ANALYSIS)
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import platform
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -30,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wingsim.experiments.runner import RunResult
+from wingsim.scenario import InputFileError, read_input_file
 
 try:  # POSIX; elsewhere folders are not locked
     import fcntl
@@ -39,6 +41,18 @@ except ImportError:  # pragma: no cover - not on the platforms wingsim runs on
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 STATUSES = ("planned", "running", "succeeded", "failed")
+#: Largest record (manifest, experiment.json, a status record) read from a results folder.
+MAX_RECORD_BYTES = 64_000_000
+
+
+def read_record(path: Path) -> Any:
+    """A JSON record of a results folder: a regular file (never a pipe), parsed."""
+    try:
+        return json.loads(read_input_file(path, "record", MAX_RECORD_BYTES))
+    except InputFileError as exc:
+        if exc.reason == "file not found":
+            raise FileNotFoundError(f"{path}: file not found") from None
+        raise ValueError(exc.reason) from None
 
 
 class StoreError(ValueError):
@@ -132,9 +146,10 @@ class FolderLock:
 
     def holder(self) -> dict[str, Any]:
         try:
-            return json.loads(self.path.read_text() or "{}")
+            data = read_record(self.path)
         except (OSError, ValueError):
             return {}
+        return data if isinstance(data, dict) else {}
 
     def acquire(
         self, wait: bool = False, on_wait: Callable[[dict[str, Any]], None] | None = None
@@ -309,7 +324,7 @@ class RunStore:
         for p in self.status.glob("*.json"):
             run_id = p.name[: -len(".json")]
             try:
-                rec = json.loads(p.read_text())
+                rec = read_record(p)
                 if not isinstance(rec, dict) or rec.get("status") not in STATUSES:
                     raise ValueError("not a status record")
             except (OSError, ValueError) as exc:
@@ -371,6 +386,8 @@ class RunStore:
             st = path.stat()
         except OSError:
             return None
+        if not stat.S_ISREG(st.st_mode):
+            return "not a regular file"
         key = (str(path), st.st_size, st.st_mtime_ns)
         if key not in self._hashes:
             try:
@@ -536,7 +553,7 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     if not path.exists():
         raise StoreError(f"{folder}: not an experiment folder (no {MANIFEST})")
     try:
-        data = json.loads(path.read_text())
+        data = read_record(path)
     except (OSError, ValueError) as exc:
         raise StoreError(f"{path}: damaged or unreadable ({str(exc)[:80]})") from None
     if not isinstance(data, dict):
