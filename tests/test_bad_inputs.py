@@ -4,9 +4,9 @@ Each row of :data:`CASES` is a command line a demanding user might type (an outp
 that cannot be written, a malformed or endless input file, an option out of range, a
 damaged, busy or foreign results folder), the exit code it must give (2: the input is
 refused; 1: the system failed us, or the results are partial) and words the message must
-contain. The test runs every row in-process and asserts: no traceback, that exit code, a
-message of at most two lines on stderr, and (where a row says so) that nothing was
-deleted or written where it should not be.
+contain (in any case). The test runs every row in-process and asserts: no traceback, that
+exit code, a message of at most two lines on stderr, and (where a row says so) that
+nothing was deleted or written where it should not be.
 
 ``python scripts/bad_inputs.py`` runs the same table in subprocesses (with a timeout and
 a memory limit, so an input that never ends shows up as a hang) against this checkout or

@@ -328,13 +328,19 @@ def test_run_sigkill_while_writing_leaves_a_whole_run(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o", "tiny.toml"]
 
 
-def test_run_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
+def test_run_into_a_shared_folder_keeps_its_files(tmp_path, monkeypatch, no_plot):
+    """A folder with other files is never replaced; summary.json comes last, so it always
+    belongs to the timeseries beside it."""
     path = tmp_path / "tiny.toml"
-    path.write_text(TINY)
-    out = tmp_path / "mine"
-    out.mkdir()
-    (out / "notes.txt").write_text("mine")
-    assert cli.main(["run", str(path), "--out", str(out)]) == 1
-    err = capsys.readouterr().err
-    assert "holds files that are not a wingsim run (notes.txt)" in err
-    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    path.write_text(TINY.replace("days = 15", "days = 2"))
+    assert cli.main(["run", str(path), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "tiny.toml").exists() and (tmp_path / "summary.json").exists()
+    before = _files(tmp_path)
+
+    def killed(df, target, title=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "plot_outcomes", killed)
+    assert cli.main(["run", str(path), "--out", str(tmp_path), "--seed", "9"]) == 130
+    assert _files(tmp_path) == before  # killed before anything moved: the previous run
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

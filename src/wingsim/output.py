@@ -167,7 +167,7 @@ RUN_FILES = (TIMESERIES, SUMMARY, PLOT)
 
 
 class NotARunFolder(FileExistsError):
-    """``out_dir`` holds files that are not a wingsim run: it is never replaced."""
+    """``out_dir`` exists and is not a folder."""
 
 
 def _pid_alive(pid: int) -> bool:
@@ -180,17 +180,65 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _clean_stale(out: Path) -> None:
-    """Remove temporary folders of ``out`` left by a ``wingsim run`` that was killed."""
-    for p in out.parent.glob(f".{out.name}.*-*"):
-        kind, _, pid = p.name.rpartition("-")
-        if kind.endswith((".tmp", ".old")) and pid.isdigit() and not _pid_alive(int(pid)):
+def _clean_stale(folder: Path, pattern: str) -> None:
+    """Remove temporary folders left by a ``wingsim run`` that was killed (``*-PID``)."""
+    for p in folder.glob(pattern):
+        pid = p.name.rpartition("-")[2]
+        if pid.isdigit() and not _pid_alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
+
+
+def check_run_folder(out_dir: str | Path) -> None:
+    """Raise :class:`NotARunFolder` now if ``out_dir`` exists and is not a folder."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotARunFolder("it exists and is not a folder")
+
+
+def _only_a_run(out: Path) -> bool:
+    """True if ``out`` is missing, empty, or holds nothing but a run's files."""
+    return not out.exists() or {p.name for p in out.iterdir()} <= set(RUN_FILES)
+
+
+def write_run(model: WingModel, out_dir: str | Path, wall_time: float | None = None) -> dict:
+    """Write the three run files into ``out_dir`` and return the summary dict.
+
+    All or nothing: the files are written into a temporary folder first. A new folder, or
+    one holding only a previous run, is then replaced by renaming, so it holds one whole
+    run or none even if the process is killed while writing. A folder that holds other
+    files too keeps them: the previous ``summary.json`` is removed first and the new one
+    moved in last, so a ``summary.json`` always belongs to the files beside it.
+    """
+    out = Path(out_dir)
+    check_run_folder(out)
+    whole = _only_a_run(out)
+    if whole:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(out.parent, f".{out.name}.tmp-*")
+        _clean_stale(out.parent, f".{out.name}.old-*")
+        tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    else:
+        _clean_stale(out, ".run.tmp-*")
+        tmp = out / f".run.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        df = write_timeseries(model, tmp / TIMESERIES)
+        summary = summary_dict(model, wall_time)
+        (tmp / SUMMARY).write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
+        title = f"{model.config.name} (seed {model.seed}, {model.day} days)"
+        plot_outcomes(df, tmp / PLOT, title=title)
+        if whole:
+            _replace_folder(tmp, out)
+        else:
+            _move_files(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary
 
 
 def _replace_folder(tmp: Path, out: Path) -> None:
     """Put the finished folder ``tmp`` at ``out``: a reader sees one whole run or none."""
-    check_run_folder(out)
     if out.is_dir() and any(out.iterdir()):  # a previous run: swap it out, then remove it
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
         os.replace(out, old)
@@ -200,46 +248,13 @@ def _replace_folder(tmp: Path, out: Path) -> None:
         os.replace(tmp, out)  # new, or onto an empty folder
 
 
-def check_run_folder(out_dir: str | Path) -> None:
-    """Raise :class:`NotARunFolder` now if ``write_run`` would refuse ``out_dir`` later."""
-    out = Path(out_dir)
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise NotARunFolder("it exists and is not a folder")
-    if out.is_dir():
-        names = {p.name for p in out.iterdir()}
-        if names and (not names <= set(RUN_FILES) or SUMMARY not in names):
-            foreign = sorted(names - set(RUN_FILES)) or ["no summary.json"]
-            raise NotARunFolder(
-                f"it holds files that are not a wingsim run ({', '.join(foreign[:3])}); "
-                "choose a new or empty folder"
-            )
-
-
-def write_run(model: WingModel, out_dir: str | Path, wall_time: float | None = None) -> dict:
-    """Write the three run files into ``out_dir`` and return the summary dict.
-
-    All or nothing: the files are written into a temporary folder beside ``out_dir`` and
-    renamed into place, so a run killed while writing leaves the previous run (or no
-    folder) behind, never a mixture. An existing ``out_dir`` is replaced only if it holds
-    nothing but a run's files; otherwise :class:`NotARunFolder` (an ``OSError``).
-    """
-    out = Path(out_dir)
-    check_run_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _clean_stale(out)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        df = write_timeseries(model, tmp / TIMESERIES)
-        summary = summary_dict(model, wall_time)
-        (tmp / SUMMARY).write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
-        title = f"{model.config.name} (seed {model.seed}, {model.day} days)"
-        plot_outcomes(df, tmp / PLOT, title=title)
-        _replace_folder(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return summary
+def _move_files(tmp: Path, out: Path) -> None:
+    """Into a folder shared with other files: the summary goes first and comes back last."""
+    (out / SUMMARY).unlink(missing_ok=True)
+    (out / PLOT).unlink(missing_ok=True)
+    for name in (TIMESERIES, PLOT, SUMMARY):
+        if (tmp / name).exists():
+            os.replace(tmp / name, out / name)
 
 
 def key_outcome_table(summary: dict) -> str:
@@ -267,7 +282,7 @@ def timed_run(
     scenario: Scenario, seed: int | None, days: int | None, out_dir: str | Path, progress=False
 ) -> tuple[WingModel, dict]:
     """Run and write in one call, recording wall time (the CLI's whole job)."""
-    check_run_folder(out_dir)  # refuse before the run, not after it
+    check_run_folder(out_dir)  # refuse a file before the run, not after it
     start = time.perf_counter()
     model = run_scenario(scenario, seed=seed, days=days, progress=progress)
     summary = write_run(model, out_dir, wall_time=round(time.perf_counter() - start, 3))
