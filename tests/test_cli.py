@@ -284,3 +284,63 @@ def test_builtin_scenarios_work_from_any_folder(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "mine" / "experiments" / "three_regimes.toml").exists()
     assert cli.main(["run", "no-such-scenario"]) == 2
     assert "built-in scenarios: " in capsys.readouterr().err
+
+
+# -- a run folder holds one whole run or none -------------------------------------------------
+def _files(folder: Path) -> dict[str, bytes]:
+    return {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
+
+
+def test_run_killed_while_writing_keeps_the_previous_run(tmp_path, monkeypatch, no_plot):
+    """It used to leave an unreadable timeseries.parquet beside the previous summary.json."""
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.replace("days = 15", "days = 2"))
+    out = tmp_path / "o"
+    assert cli.main(["run", str(path), "--out", str(out)]) == 0
+    before = _files(out)
+
+    def killed(df, target, title=None):
+        assert _files(out) == before  # the new files are elsewhere until all are written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "plot_outcomes", killed)
+    assert cli.main(["run", str(path), "--out", str(out), "--seed", "9"]) == 130
+    assert _files(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_run_sigkill_while_writing_leaves_a_whole_run(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.replace("days = 15", "days = 2"))
+    out = tmp_path / "o"
+    code = (
+        "import os, sys, wingsim.output as o\n"
+        "from wingsim import cli\n"
+        "o.plot_outcomes = lambda *a, **k: os.kill(os.getpid(), 9)\n"
+        "cli.main(sys.argv[1:])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "run", str(path), "--out", str(out)], timeout=120
+    )
+    assert proc.returncode == -9
+    assert not out.exists()  # no run rather than half a run
+    assert cli.main(["run", str(path), "--out", str(out)]) == 0  # the leftover is cleaned up
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o", "tiny.toml"]
+
+
+def test_run_into_a_shared_folder_keeps_its_files(tmp_path, monkeypatch, no_plot):
+    """A folder with other files is never replaced; summary.json comes last, so it always
+    belongs to the timeseries beside it."""
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.replace("days = 15", "days = 2"))
+    assert cli.main(["run", str(path), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "tiny.toml").exists() and (tmp_path / "summary.json").exists()
+    before = _files(tmp_path)
+
+    def killed(df, target, title=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "plot_outcomes", killed)
+    assert cli.main(["run", str(path), "--out", str(tmp_path), "--seed", "9"]) == 130
+    assert _files(tmp_path) == before  # killed before anything moved: the previous run
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

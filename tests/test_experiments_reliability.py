@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pandas.testing as pdt
 
+from wingsim import cli
 from wingsim.experiments.designs import plan
 from wingsim.experiments.engine import execute_plan, prepare_folder
 from wingsim.experiments.experiment_file import load_experiment
@@ -48,7 +49,7 @@ def sweep(path: Path, out: Path, workers=1, faults=None):
     return p, store, failed
 
 
-def test_resume_after_sigkill_equals_uninterrupted_sweep(tmp_path):
+def test_resume_after_sigkill_equals_uninterrupted_sweep(tmp_path, capsys):
     path = make(tmp_path, samples=40, days=12)
     out = tmp_path / "killed"
     cmd = [
@@ -76,6 +77,10 @@ def test_resume_after_sigkill_equals_uninterrupted_sweep(tmp_path):
         proc.wait()
     landed = len(list((out / "runs").glob("*.parquet")))
     assert 10 <= landed < 80, "the kill must land midway"
+    # Killed midway, the folder is analysed as partial (it used to pass for complete).
+    assert cli.main(["analyze", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "of 80 planned runs finished" in captured.out and "PARTIAL" in captured.err
     # A half-written file from the killed process must be ignored and cleaned up.
     (out / "runs" / ".p00003-r0001.parquet.tmp-99999").write_bytes(b"PAR1 half")
     rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=120)

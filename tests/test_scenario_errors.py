@@ -293,3 +293,43 @@ def test_overrides_reach_submodel_tables():
     assert sc.mechanisms.grievance.label_stigma == 0.1
     with pytest.raises(ScenarioError, match="moved to"):
         default_scenario().with_overrides({"mechanisms.label_stigma": 0.1})
+
+
+# -- inputs that never end, or are not files ---------------------------------------------------
+@pytest.fixture
+def alarm():
+    """Fail (instead of hanging the suite) if a read blocks: a FIFO used to hang forever."""
+    import signal
+
+    def _timeout(*_):
+        raise TimeoutError("the loader blocked on its input")
+
+    old = signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize(
+    ("kind", "needle"),
+    [
+        ("fifo", "is a named pipe (FIFO), not a scenario file"),
+        ("dev-zero", "is a character device, not a scenario file"),
+        ("huge", "too large for a scenario file"),
+        ("dangling-link", "file not found"),
+    ],
+)
+def test_pipes_devices_and_huge_files_are_refused_at_once(tmp_path, alarm, kind, needle):
+    path = tmp_path / "scenario.toml"
+    if kind == "fifo":
+        os.mkfifo(path)  # no writer: opening it for reading used to block forever
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")  # endless: reading it used to fill memory
+    elif kind == "huge":
+        path.write_text("# padding\n" * 200_000)  # 2 MB, over the 1 MB limit
+    else:
+        path.symlink_to(tmp_path / "gone.toml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert str(path) in str(info.value) and needle in str(info.value)

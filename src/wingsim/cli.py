@@ -10,8 +10,12 @@ and returns an exit code. Modules are imported only when their command runs, so
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
+import signal
 import sys
+import threading
 
 #: command -> "module:function"
 HANDLERS = {
@@ -26,6 +30,31 @@ HANDLERS = {
     "report": "wingsim.experiments.commands:report",
     "dashboard": "wingsim.dashboard.serve:main",
 }
+
+
+PARTIAL_HELP = (
+    "accept an incomplete folder: exit 0, and compute Sobol/Morris indices from the "
+    "complete Saltelli blocks or trajectories only"
+)
+
+
+def _store_options(p: argparse.ArgumentParser) -> None:
+    """Options of the commands that write runs into a results folder."""
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another process is writing into the folder, wait for it (default: refuse)",
+    )
+    p.add_argument(
+        "--allow-version-change",
+        action="store_true",
+        help="resume a folder whose runs another wingsim version made (recorded per run)",
+    )
+    p.add_argument(
+        "--confirm",
+        action="store_true",
+        help="run a design over 100,000 runs, or a Sobol N that is not a power of two",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,24 +99,55 @@ def build_parser() -> argparse.ArgumentParser:
         "them added, the regime like for like)",
     )
 
+    _store_options(p)
+
     p = sub.add_parser("sweep", help="run an experiment file (grid, lhs, sobol, morris)")
     p.add_argument("experiment", help="experiment TOML file")
-    p.add_argument("--out", default=None)
-    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--out", default=None, help="results folder (default: runs/<name>)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT")
+    p.add_argument(
+        "--scheduler-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="give up on an unreachable --scheduler after this long (default: 10)",
+    )
+    _store_options(p)
 
     p = sub.add_parser("analyze", help="sensitivity indices or summaries of a sweep folder")
     p.add_argument("folder")
+    p.add_argument("--partial", action="store_true", help=PARTIAL_HELP)
 
     p = sub.add_parser("report", help="self-contained HTML brief from a compare or sweep folder")
     p.add_argument("folder")
     p.add_argument("--out", default=None, help="HTML file (default: FOLDER/report.html)")
+    p.add_argument("--partial", action="store_true", help=PARTIAL_HELP)
 
     p = sub.add_parser("dashboard", help="start the workshop dashboard")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--scenario", default=None)
     return parser
+
+
+def _terminated(signum, frame):
+    """SIGTERM (``timeout``, a batch scheduler) ends a command as Ctrl-C does: cleanly."""
+    exc = KeyboardInterrupt(f"terminated by signal {signum}")
+    exc.signum = signum
+    raise exc
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,8 +162,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     module_name, func_name = HANDLERS[args.command].split(":")
-    handler = getattr(importlib.import_module(module_name), func_name)
-    return int(handler(args) or 0)
+    with _sigterm_as_interrupt():
+        try:
+            handler = getattr(importlib.import_module(module_name), func_name)
+            return int(handler(args) or 0)
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)
+            print(f"\nwingsim {args.command}: interrupted", file=sys.stderr)
+            return 128 + int(signum)
+        except BrokenPipeError:  # ``wingsim ... | head``: the reader left; end quietly
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 128 + 13  # as if killed by SIGPIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

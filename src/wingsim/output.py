@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -160,16 +162,99 @@ def plot_outcomes(df: pd.DataFrame, path: str | Path, title: str | None = None) 
     fig.savefig(path, dpi=110)
 
 
-def write_run(model: WingModel, out_dir: str | Path, wall_time: float | None = None) -> dict:
-    """Write the three run files into ``out_dir`` (created) and return the summary dict."""
+#: The files of a run folder (``outcomes.png`` may be absent): what ``write_run`` replaces.
+RUN_FILES = (TIMESERIES, SUMMARY, PLOT)
+
+
+class NotARunFolder(FileExistsError):
+    """``out_dir`` exists and is not a folder."""
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_stale(folder: Path, pattern: str) -> None:
+    """Remove temporary folders left by a ``wingsim run`` that was killed (``*-PID``)."""
+    for p in folder.glob(pattern):
+        pid = p.name.rpartition("-")[2]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def check_run_folder(out_dir: str | Path) -> None:
+    """Raise :class:`NotARunFolder` now if ``out_dir`` exists and is not a folder."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    df = write_timeseries(model, out / TIMESERIES)
-    summary = summary_dict(model, wall_time)
-    (out / SUMMARY).write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
-    title = f"{model.config.name} (seed {model.seed}, {model.day} days)"
-    plot_outcomes(df, out / PLOT, title=title)
+    if out.exists() and not out.is_dir():
+        raise NotARunFolder("it exists and is not a folder")
+
+
+def _only_a_run(out: Path) -> bool:
+    """True if ``out`` is missing, empty, or holds nothing but a run's files."""
+    return not out.exists() or {p.name for p in out.iterdir()} <= set(RUN_FILES)
+
+
+def write_run(model: WingModel, out_dir: str | Path, wall_time: float | None = None) -> dict:
+    """Write the three run files into ``out_dir`` and return the summary dict.
+
+    All or nothing: the files are written into a temporary folder first. A new folder, or
+    one holding only a previous run, is then replaced by renaming, so it holds one whole
+    run or none even if the process is killed while writing. A folder that holds other
+    files too keeps them: the previous ``summary.json`` is removed first and the new one
+    moved in last, so a ``summary.json`` always belongs to the files beside it.
+    """
+    out = Path(out_dir)
+    check_run_folder(out)
+    whole = _only_a_run(out)
+    if whole:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(out.parent, f".{out.name}.tmp-*")
+        _clean_stale(out.parent, f".{out.name}.old-*")
+        tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    else:
+        _clean_stale(out, ".run.tmp-*")
+        tmp = out / f".run.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        df = write_timeseries(model, tmp / TIMESERIES)
+        summary = summary_dict(model, wall_time)
+        (tmp / SUMMARY).write_text(json.dumps(summary, indent=2, allow_nan=False) + "\n")
+        title = f"{model.config.name} (seed {model.seed}, {model.day} days)"
+        plot_outcomes(df, tmp / PLOT, title=title)
+        if whole:
+            _replace_folder(tmp, out)
+        else:
+            _move_files(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return summary
+
+
+def _replace_folder(tmp: Path, out: Path) -> None:
+    """Put the finished folder ``tmp`` at ``out``: a reader sees one whole run or none."""
+    if out.is_dir() and any(out.iterdir()):  # a previous run: swap it out, then remove it
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)  # new, or onto an empty folder
+
+
+def _move_files(tmp: Path, out: Path) -> None:
+    """Into a folder shared with other files: the summary goes first and comes back last."""
+    (out / SUMMARY).unlink(missing_ok=True)
+    (out / PLOT).unlink(missing_ok=True)
+    for name in (TIMESERIES, PLOT, SUMMARY):
+        if (tmp / name).exists():
+            os.replace(tmp / name, out / name)
 
 
 def key_outcome_table(summary: dict) -> str:
@@ -197,6 +282,7 @@ def timed_run(
     scenario: Scenario, seed: int | None, days: int | None, out_dir: str | Path, progress=False
 ) -> tuple[WingModel, dict]:
     """Run and write in one call, recording wall time (the CLI's whole job)."""
+    check_run_folder(out_dir)  # refuse a file before the run, not after it
     start = time.perf_counter()
     model = run_scenario(scenario, seed=seed, days=days, progress=progress)
     summary = write_run(model, out_dir, wall_time=round(time.perf_counter() - start, 3))

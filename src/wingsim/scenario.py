@@ -7,6 +7,8 @@ validated by pydantic models that forbid unknown keys. A bad file is refused wit
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -743,24 +745,80 @@ def validate_scenario(
         raise ScenarioError(source, ["<root>: values are nested too deeply"]) from None
 
 
+#: Largest scenario or experiment file read, in bytes (shipped files are a few kilobytes).
+MAX_INPUT_BYTES = 1_000_000
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class InputFileError(ValueError):
+    """An input file cannot be read; ``reason`` is the one-line explanation."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+def read_input_file(path: str | Path, what: str = "file", limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or :class:`InputFileError`.
+
+    The file is opened without blocking and checked before anything is read, so a named
+    pipe, ``/dev/zero`` (or a link to it), a directory or a huge file is refused at once
+    instead of hanging or filling memory.
+    """
+    a = "an" if what[:1] in "aeiou" else "a"
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise InputFileError("file not found") from None
+    except IsADirectoryError:
+        raise InputFileError(f"is a directory, not {a} {what}") from None
+    except OSError as exc:
+        raise InputFileError(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputFileError(f"is a directory, not {a} {what}")
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a regular file")
+            raise InputFileError(f"is {kind}, not {a} {what}; give a regular file")
+        if st.st_size > limit:
+            raise InputFileError(
+                f"too large for {a} {what} ({st.st_size:,} bytes; the limit is {limit:,})"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise InputFileError(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise InputFileError(f"too large (over {limit:,} bytes)")
+    return data
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file, or a built-in scenario by name."""
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         builtin = scenario_path(str(path))
         if builtin is None:
             names = ", ".join(builtin_scenarios())
             raise ScenarioError(str(path), [f"file not found (built-in scenarios: {names})"])
         path = builtin
     try:
+        raw = read_input_file(path, "scenario file")
+    except InputFileError as exc:
+        raise ScenarioError(str(path), [exc.reason]) from None
+    try:
         # utf-8-sig: a byte-order mark (Windows editors) is not a syntax error.
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError(str(path), ["file not found"]) from None
-    except IsADirectoryError:
-        raise ScenarioError(str(path), ["is a directory, not a scenario file"]) from None
-    except OSError as exc:
-        raise ScenarioError(str(path), [f"cannot read: {exc.strerror or exc}"]) from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(str(path), [f"not UTF-8 text: {exc.reason}"]) from None
     try:

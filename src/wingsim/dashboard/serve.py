@@ -28,12 +28,62 @@ def configure(scenario: str | None = None) -> None:
         os.environ[SCENARIO_ENV] = str(Path(scenario).resolve())
 
 
+class DashboardError(Exception):
+    """A dashboard option that cannot work; ``code`` is 2 (bad input) or 1 (system)."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def check_options(host: str, port: int, scenario: str | None) -> None:
+    """Refuse a bad ``--port``, ``--host`` or ``--scenario`` before anything starts.
+
+    The port and host are tried by binding a socket (then closed), so an address in use
+    or one this machine does not have is reported in one line instead of after the banner.
+    """
+    import socket
+
+    if not 1 <= port <= 65535:
+        raise DashboardError(f"wingsim dashboard: --port {port}: must be 1-65535")
+    if scenario:
+        from wingsim.scenario import ScenarioError, load_scenario
+
+        try:
+            load_scenario(scenario)
+        except ScenarioError as exc:
+            raise DashboardError(str(exc)) from None
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DashboardError(
+            f"wingsim dashboard: --host {host!r}: not a host name or address of this machine "
+            f"({getattr(exc, 'strerror', None) or exc})"
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except OSError as exc:
+        raise DashboardError(
+            f"wingsim dashboard: cannot listen on {host}:{port}: {exc.strerror or exc}", code=1
+        ) from None
+
+
 def main(args: argparse.Namespace) -> int:
+    import sys
+
+    try:
+        check_options(args.host, args.port, getattr(args, "scenario", None))
+    except DashboardError as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
     try:
         import solara.server.settings as settings
         import uvicorn
     except ImportError:  # pragma: no cover - depends on the installed extras
-        print("The dashboard needs the 'viz' extra: pip install -e '.[viz]'")
+        print("The dashboard needs the 'viz' extra: pip install -e '.[viz]'", file=sys.stderr)
         return 1
     configure(getattr(args, "scenario", None))
     settings.main.mode = "production"

@@ -117,28 +117,56 @@ def salib_analyze(exp: Experiment, problem: dict, x: np.ndarray, y: np.ndarray) 
         return sobol.analyze(problem, y, calc_second_order=exp.second_order, seed=exp.seed)
 
 
+def block_size(exp: Experiment) -> int:
+    """Rows of one Saltelli block (Sobol) or one trajectory (Morris) in the SALib sample."""
+    d = len(exp.parameters)
+    if exp.design == "sobol":
+        return 2 * d + 2 if exp.second_order else d + 2
+    return d + 1
+
+
 def sensitivity_indices(
-    exp: Experiment, design: pd.DataFrame, runs: pd.DataFrame, outcomes: list[str]
+    exp: Experiment,
+    design: pd.DataFrame,
+    runs: pd.DataFrame,
+    outcomes: list[str],
+    partial: bool = False,
 ) -> pd.DataFrame:
     """Sobol (S1, ST) or Morris (mu, mu*, sigma) indices with CIs, per scenario and outcome.
 
-    Outcomes are averaged over replications at each design point first.
+    Outcomes are averaged over replications at each design point first. Every point needs
+    a result; with ``partial`` the indices come from the complete Saltelli blocks (Sobol)
+    or trajectories (Morris) only, and ``points_used`` says how many points that is.
     """
     problem = salib_problem(exp)
     keys = INDEX_COLUMNS[exp.design]
+    size = block_size(exp)
     rows = []
     for scen, d in design.groupby("scenario", sort=False):
         r = runs[runs["scenario"] == scen]
         first = d[d["replication"] == d["replication"].min()].sort_values("point")
+        planned = len(first)
+        have = first["point"].isin(set(r["point"])).to_numpy()
+        if not have.all():
+            if not partial:
+                _require_complete(r, planned, scen)
+            blocks = first["sample"].to_numpy() // size
+            whole = pd.Series(have).groupby(blocks).transform("all").to_numpy()
+            first = first[whole]
+            if first.empty:
+                unit = "Saltelli block" if exp.design == "sobol" else "Morris trajectory"
+                raise ValueError(
+                    f"scenario {scen}: no complete {unit} of {size} points has results yet"
+                )
         x = first[problem["names"]].to_numpy(dtype=float)
         points = first["point"].tolist()
-        _require_complete(r, len(points), scen)
         for o in outcomes:
             y = point_means(r, o).reindex(points).to_numpy(dtype=float)
             res = salib_analyze(exp, problem, x, y)
             for i, name in enumerate(problem["names"]):
                 row = {"scenario": scen, "outcome": o, "parameter": name}
                 row.update({k: res[k][i] for k in keys})
+                row.update(points_used=len(points), points_planned=planned)
                 rows.append(row)
     return pd.DataFrame(rows)
 
@@ -174,7 +202,9 @@ def lhs_summary(parameters: list[str], runs: pd.DataFrame, outcomes: list[str]) 
             for o in outcomes:
                 ok = r[[p, o]].dropna()
                 n = len(ok)
-                rho = float(stats.spearmanr(ok[p], ok[o]).statistic) if n > 2 else float("nan")
+                with warnings.catch_warnings():  # a constant outcome: rho is nan, said so
+                    warnings.simplefilter("ignore")
+                    rho = float(stats.spearmanr(ok[p], ok[o]).statistic) if n > 2 else float("nan")
                 if n > 3 and np.isfinite(rho) and abs(rho) < 1:
                     z, half = np.arctanh(rho), 1.96 / np.sqrt(n - 3)
                     lo, hi = float(np.tanh(z - half)), float(np.tanh(z + half))

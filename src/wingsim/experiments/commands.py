@@ -2,33 +2,67 @@
 
 Each takes the parsed ``argparse.Namespace``, calls the engine
 (:mod:`wingsim.experiments.engine`, :mod:`wingsim.experiments.folder_analysis`,
-:mod:`wingsim.experiments.report`), prints, and returns an exit code: 0 on success, 1 if
-runs failed, 2 for a refused file or folder, 130 when interrupted. Nothing but the
-command line imports this module.
+:mod:`wingsim.experiments.report`), prints, and returns an exit code: 0 on success; 1 if
+runs failed, the results are partial, or the system failed us (a folder that cannot be
+written, an unreachable scheduler); 2 for a refused file, folder or option; 128 + the
+signal number when interrupted (130 for Ctrl-C, 143 for SIGTERM). Errors are one line
+(a refused scenario or experiment file lists each of its errors), never a traceback.
+Nothing but the command line imports this module.
 """
 
 from __future__ import annotations
 
-import shutil
+import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from wingsim.experiments.analysis import key_columns
 from wingsim.experiments.engine import (
+    BAD_INPUT,
+    CANNOT_DO,
     DEFAULT_SEED,
+    check_options,
     decomposition,
     decomposition_scenarios,
     demo_scenarios,
     execute_plan,
+    prepare_demo_folder,
     prepare_sweep,
     run_compare,
 )
-from wingsim.scenario import ScenarioError
+from wingsim.experiments.folder_analysis import analyze_folder
+from wingsim.experiments.report import make_report
 
 _INTERRUPTED = "\ninterrupted: finished runs are saved; rerun the same command to resume"
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _guarded(command: str, target, body: Callable[[], int]) -> int:
+    """Run a handler's body; turn refusals and I/O errors into one line and an exit code."""
+    try:
+        return body()
+    except BAD_INPUT as exc:
+        _err(str(exc))
+        return 2
+    except BrokenPipeError:  # stdout closed early (``| head``): not a write error of ours
+        raise
+    except CANNOT_DO as exc:
+        if isinstance(exc, OSError) and exc.strerror:
+            where = exc.filename or target
+            _err(f"wingsim {command}: cannot write {where}: {exc.strerror}")
+        else:
+            _err(f"wingsim {command}: {exc}")
+        return 1
+    except KeyboardInterrupt as exc:
+        _err(_INTERRUPTED)
+        return 128 + int(getattr(exc, "signum", signal.SIGINT))
 
 
 # -- compare / demo ------------------------------------------------------------------------
@@ -64,56 +98,78 @@ def format_comparison(table: pd.DataFrame, outcomes: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _compare_and_print(scenarios, replications, days, workers, out, seed) -> int:
+def _print_partial(record: dict) -> None:
+    """If results are partial: one ``PARTIAL: ...`` line on stderr, the scenarios short of
+    runs on stdout."""
+    c = record.get("counts", {})
+    if record.get("complete", True):
+        return
+    _err(
+        f"PARTIAL: {c.get('finished')} of {c.get('planned')} planned runs finished "
+        f"({c.get('failed', 0)} failed, {c.get('damaged', 0)} damaged, "
+        f"{c.get('not_run', 0)} not run); the results use the finished runs only. Rerun the "
+        "sweep to complete it, or pass --partial to accept them"
+    )
+    for r in record.get("per_scenario", []):
+        if r["runs_finished"] < r["runs_planned"]:
+            print(
+                f"  {r['scenario']}: {r['runs_finished']} of {r['runs_planned']} finished, "
+                f"{r['runs_failed']} failed"
+            )
+
+
+def _compare_and_print(scenarios, replications, days, workers, out, seed, args) -> int:
     start = time.perf_counter()
-    try:
-        folder, table, failed = run_compare(scenarios, replications, days, workers, out, seed)
-    except ScenarioError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(_INTERRUPTED, file=sys.stderr)
-        return 130
+    for warning in check_options(workers):
+        _err(warning)
+    folder, table, failed = run_compare(
+        scenarios,
+        replications,
+        days,
+        workers,
+        out,
+        seed,
+        wait=getattr(args, "wait", False),
+        allow_version_change=getattr(args, "allow_version_change", False),
+        confirm=getattr(args, "confirm", False),
+    )
     keys = key_columns(table["outcome"].unique())
     print(format_comparison(table, keys))
-    from wingsim.experiments.report import write_report
-
-    html = write_report(folder)
+    html, record, _ = make_report(folder)
+    c = record.get("counts", {})
     print(
         f"\n{len(table['scenario'].unique())} scenarios x {replications} replications "
-        f"(common seeds) in {time.perf_counter() - start:.1f} s; {failed} failed"
+        f"(common seeds) in {time.perf_counter() - start:.1f} s; {c.get('finished')} of "
+        f"{c.get('planned')} planned runs finished, {failed} failed"
     )
+    _print_partial(record)
     print(f"results: {folder}/comparison.csv, runs.parquet, timeseries.parquet; report: {html}")
-    return 1 if failed else 0
+    return 1 if failed or not record.get("complete", True) else 0
 
 
 def compare(args) -> int:
     seed = getattr(args, "seed", None)
+    seed = DEFAULT_SEED if seed is None else seed
     if getattr(args, "decompose", False):
-        return _decompose(args, DEFAULT_SEED if seed is None else seed)
-    return _compare_and_print(
-        args.scenarios,
-        args.replications,
-        args.days,
-        args.workers,
+        return _guarded("compare", args.out, lambda: _decompose(args, seed))
+    return _guarded(
+        "compare",
         args.out,
-        DEFAULT_SEED if seed is None else seed,
+        lambda: _compare_and_print(
+            args.scenarios, args.replications, args.days, args.workers, args.out, seed, args
+        ),
     )
 
 
 def _decompose(args, seed: int) -> int:
     """Regime versus resources: four scenarios from one, and the two parts of the difference."""
     if len(args.scenarios) != 1:
-        print("--decompose takes one scenario (with a special unit)", file=sys.stderr)
+        _err("--decompose takes one scenario (with a special unit)")
         return 2
     out = Path(args.out)
-    try:
-        paths = decomposition_scenarios(args.scenarios[0], out)
-    except ScenarioError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    paths = decomposition_scenarios(args.scenarios[0], out)
     status = _compare_and_print(
-        [str(p) for p in paths], args.replications, args.days, args.workers, args.out, seed
+        [str(p) for p in paths], args.replications, args.days, args.workers, args.out, seed, args
     )
     runs = pd.read_parquet(out / "runs.parquet")
     table = decomposition(runs, key_columns(runs.columns))
@@ -131,73 +187,116 @@ def _decompose(args, seed: int) -> int:
 
 
 def demo(args) -> int:
-    """The main job of ``make demo``; its folder is a fresh demonstration each time."""
+    """The main job of ``make demo``: a fresh demonstration each time.
+
+    Its folder is replaced only if an earlier demo made it (it carries the demo's mark
+    and nothing else); any other existing folder is refused and left untouched.
+    """
     out = Path(args.out)
-    if (out / "manifest.json").exists():
-        print(f"replacing the previous demo output in {out}")
-        shutil.rmtree(out)
-    scenarios = demo_scenarios()
-    seed = getattr(args, "seed", None)
-    return _compare_and_print(
-        scenarios,
-        args.replications,
-        args.days,
-        args.workers,
-        args.out,
-        DEFAULT_SEED if seed is None else seed,
-    )
+
+    def body() -> int:
+        check_options(args.workers)
+        store, said = prepare_demo_folder(out)
+        try:
+            if said:
+                print(said)
+            seed = getattr(args, "seed", None)
+            return _compare_and_print(
+                demo_scenarios(),
+                args.replications,
+                args.days,
+                args.workers,
+                args.out,
+                DEFAULT_SEED if seed is None else seed,
+                args,
+            )
+        finally:
+            store.release()
+
+    return _guarded("demo", out, body)
 
 
 # -- sweep ---------------------------------------------------------------------------------
 def sweep(args) -> int:
-    try:
-        p, folder, store = prepare_sweep(args.experiment, args.out)
-    except ScenarioError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    exp = p.experiment
-    print(
-        f"{exp.name}: {exp.design} design, {len(p.table)} runs "
-        f"({p.table['point'].nunique()} points x {exp.replications} replications) -> {folder}"
-    )
-    try:
-        finished, failed = execute_plan(p, store, workers=args.workers, scheduler=args.scheduler)
-    except KeyboardInterrupt:
-        print(_INTERRUPTED, file=sys.stderr)
-        return 130
-    print(
-        f"done: {finished - 0} runs on disk, {failed} failed"
-        + (f" (see {folder}/failures/)" if failed else "")
-    )
-    print(
-        f"next: wingsim analyze {folder}; DuckDB: SELECT * FROM read_parquet('{folder}/runs/"
-        "*.parquet')"
-    )
-    return 1 if failed else 0
+    def body() -> int:
+        for warning in check_options(args.workers, args.scheduler):
+            _err(warning)
+        p, folder, store = prepare_sweep(
+            args.experiment,
+            args.out,
+            wait=getattr(args, "wait", False),
+            on_wait=lambda holder: _err(
+                f"waiting for process {holder.get('pid', '?')} to release the folder"
+            ),
+            allow_version_change=getattr(args, "allow_version_change", False),
+            confirm=getattr(args, "confirm", False),
+            workers=args.workers,
+        )
+        for note in store.notes:
+            _err(note)
+        exp = p.experiment
+        print(
+            f"{exp.name}: {exp.design} design, {len(p.table)} runs "
+            f"({p.table['point'].nunique()} points x {exp.replications} replications) -> {folder}"
+        )
+        finished, failed = execute_plan(
+            p,
+            store,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            scheduler_timeout=getattr(args, "scheduler_timeout", 10.0),
+        )
+        print(
+            f"done: {finished} of {len(p.table)} planned runs finished, {failed} failed"
+            + (f" (see {folder}/failures/)" if failed else "")
+        )
+        print(
+            f"next: wingsim analyze {folder}; DuckDB: SELECT * FROM read_parquet('{folder}/runs/"
+            "*.parquet')"
+        )
+        return 1 if failed or finished < len(p.table) else 0
+
+    return _guarded("sweep", args.out, body)
 
 
 # -- analyze / report ----------------------------------------------------------------------
 def analyze(args) -> int:
-    from wingsim.experiments.folder_analysis import analyze_folder
-
     folder = Path(args.folder)
-    try:
-        written = analyze_folder(folder)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    for path in written:
-        print(f"wrote {path}")
-    return 0
+    partial = getattr(args, "partial", False)
+
+    def body() -> int:
+        result = analyze_folder(folder, partial=partial)
+        for path in result.written:
+            print(f"wrote {path}")
+        print(f"runs: {result.status.describe()}")
+        for note in result.notes:
+            if not note.startswith("partial:"):
+                print(f"note: {note}")
+        if not partial:
+            _print_partial(result.record())
+        return 1 if result.partial and not partial else 0
+
+    return _guarded("analyze", folder, body)
 
 
 def report(args) -> int:
-    from wingsim.experiments.report import write_report
+    folder = Path(args.folder)
+    partial = getattr(args, "partial", False)
 
-    try:
-        path = write_report(Path(args.folder), Path(args.out) if args.out else None)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {path}")
-    return 0
+    def body() -> int:
+        path, record, reanalysed = make_report(
+            folder, Path(args.out) if args.out else None, partial
+        )
+        if reanalysed:
+            print(f"analysed {folder} first (no analysis of its runs as they are now)")
+        print(f"wrote {path}")
+        c = record.get("counts", {})
+        print(f"runs: {c.get('finished')} of {c.get('planned')} planned runs finished")
+        for note in record.get("notes", []):
+            if not note.startswith("partial:"):
+                print(f"note: {note}")
+        if not partial:
+            _print_partial(record)
+        return 1 if not record.get("complete", True) and not partial else 0
+
+    return _guarded("report", args.out or folder, body)

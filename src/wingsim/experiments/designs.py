@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,11 @@ def sample(exp: Experiment) -> pd.DataFrame:
     elif exp.design == "sobol":
         from SALib.sample import sobol
 
-        x = sobol.sample(problem, exp.samples, calc_second_order=exp.second_order, seed=exp.seed)
+        with warnings.catch_warnings():  # N not a power of two: the engine asks to --confirm
+            warnings.simplefilter("ignore", UserWarning)
+            x = sobol.sample(
+                problem, exp.samples, calc_second_order=exp.second_order, seed=exp.seed
+            )
     else:
         from SALib.sample import morris
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import tomllib
 import typing
 from pathlib import Path
@@ -17,7 +18,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wingsim.outcomes import AGGREGATE, COLUMNS, HEADCOUNTS
-from wingsim.scenario import ScenarioError, field_info, load_scenario
+from wingsim.scenario import (
+    InputFileError,
+    ScenarioError,
+    _short_repr,
+    field_info,
+    load_scenario,
+    read_input_file,
+)
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 
@@ -118,7 +126,7 @@ def _format(err: dict) -> str:
         known = [k for k in model.model_fields if k not in ("source", "base_dir")]
         return f"{where}: unknown key; known keys here: {', '.join(known)}"
     got = err.get("input")
-    got_txt = f" (got {got!r})" if not isinstance(got, dict) else ""
+    got_txt = f" (got {_short_repr(got)})" if not isinstance(got, dict) else ""
     allowed = ""
     top = err["loc"][0] if err.get("loc") else None
     if top in Experiment.model_fields and len(err["loc"]) == 1:
@@ -186,12 +194,33 @@ def expand_outcomes(outcomes: list[str] | None) -> tuple[str, ...] | None:
     return tuple(out)
 
 
+#: Grids up to this many points are checked point by point; larger ones value by value
+#: (their size is questioned before they run: ``wingsim.experiments.engine``).
+GRID_CHECK_LIMIT = 10_000
+
+
+def _grid_checks(exp: Experiment):
+    names = list(exp.parameters)
+    values = [exp.parameters[n].values or [] for n in names]
+    if math.prod(len(v) for v in values) <= GRID_CHECK_LIMIT:
+        for combo in itertools.product(*values):
+            yield dict(zip(names, combo, strict=True))
+    else:
+        for name, vs in zip(names, values, strict=True):
+            for v in vs:
+                yield {name: v}
+
+
 def validate_experiment(data: dict, source: str, base_dir: str | Path = ".") -> Experiment:
     """Validate experiment data; also load every scenario and check every grid point."""
+    if not isinstance(data, dict):
+        raise ExperimentError(source, [f"<root>: expected a table, got {type(data).__name__}"])
     try:
         exp = Experiment.model_validate({**data, "source": source, "base_dir": str(base_dir)})
     except ValidationError as exc:
         raise ExperimentError(source, [_format(e) for e in exc.errors()]) from None
+    except RecursionError:  # absurdly nested values
+        raise ExperimentError(source, ["<root>: values are nested too deeply"]) from None
     errors = _check_parameters(exp)
     for i, path in enumerate(exp.scenarios):
         try:
@@ -202,10 +231,9 @@ def validate_experiment(data: dict, source: str, base_dir: str | Path = ".") -> 
             errors.extend(f"scenarios.{i} ({exc.source}): {e}" for e in exc.errors)
             continue
         if exp.design == "grid" and not errors and exp.parameters:
-            names = list(exp.parameters)
-            for combo in itertools.product(*(exp.parameters[n].values for n in names)):
+            for overrides in _grid_checks(exp):
                 try:
-                    base.with_overrides(dict(zip(names, combo, strict=True)), source)
+                    base.with_overrides(overrides, source)
                 except ScenarioError as exc:
                     errors.extend(f"parameters.{e}" for e in exc.errors)
                     break
@@ -220,15 +248,31 @@ def resolve(exp: Experiment, path: str) -> Path:
     return p if p.is_absolute() else Path(exp.base_dir) / p
 
 
+def read_experiment_text(path: str | Path) -> str:
+    """The text of an experiment file (a regular UTF-8 file of at most 1 MB), or
+    :class:`ExperimentError`."""
+    try:
+        raw = read_input_file(path, "experiment file")
+    except InputFileError as exc:
+        raise ExperimentError(str(path), [exc.reason]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ExperimentError(str(path), [f"not UTF-8 text: {exc.reason}"]) from None
+
+
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment TOML file."""
     path = Path(path)
+    text = read_experiment_text(path)
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise ExperimentError(str(path), ["file not found"]) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ExperimentError(str(path), [f"cannot read TOML: {exc}"]) from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's 4300-digit limit
+        raise ExperimentError(str(path), [f"TOML value error: {str(exc)[:120]}"]) from None
+    except RecursionError:
+        raise ExperimentError(str(path), ["TOML syntax error: nested too deeply"]) from None
     return validate_experiment(data, str(path), path.parent)
 
 

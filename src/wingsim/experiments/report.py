@@ -15,6 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from wingsim.experiments.analysis import key_columns
+from wingsim.experiments.folder_analysis import (
+    analysis_is_current,
+    analyze_folder,
+    last_analysis,
+)
 from wingsim.experiments.store import atomic_write_text, read_manifest
 
 CSS = """
@@ -22,6 +27,7 @@ body{font-family:Georgia,serif;max-width:60rem;margin:2rem auto;padding:0 1rem;c
 h1,h2{font-family:Helvetica,Arial,sans-serif} table{border-collapse:collapse;font-size:.85rem}
 td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right} th{background:#eee}
 td:first-child{text-align:left} img{max-width:100%} .note{color:#555;font-size:.9rem}
+.partial{border:3px solid #b00;background:#fee;padding:.5rem 1rem;font-weight:bold}
 """
 
 PLOTS = {
@@ -168,16 +174,53 @@ def trade_off(table: pd.DataFrame) -> list[str]:
     return out
 
 
-def build_report(folder: Path) -> str:
-    """The HTML text of the brief for ``folder``."""
+def _status_block(record: dict) -> list[str]:
+    """The top of the brief: PARTIAL in red if runs are missing, and the run counts."""
+    e = html.escape
+    c = record.get("counts", {})
+    line = (
+        f"{c.get('finished', '?')} of {c.get('planned', '?')} planned runs finished; "
+        f"{c.get('failed', 0)} failed; {c.get('damaged', 0)} damaged; "
+        f"{c.get('not_run', 0)} not run."
+    )
+    out = []
+    if not record.get("complete", False):
+        out.append(
+            "<div class='partial' id='partial'>PARTIAL RESULTS: "
+            + e(line)
+            + " Every number below comes from the finished runs only; rerun the sweep to "
+            "complete it.</div>"
+        )
+    rows = "".join(
+        f"<tr><td>{e(str(r['scenario']))}</td><td>{r['runs_planned']}</td>"
+        f"<td>{r['runs_finished']}</td><td>{r['runs_failed']}</td></tr>"
+        for r in record.get("per_scenario", [])
+    )
+    out.append(
+        f"<p class='note' id='runs'>Runs: {e(line)}</p>"
+        "<table><tr><th>scenario</th><th>planned</th><th>finished</th><th>failed</th></tr>"
+        f"{rows}</table>"
+    )
+    notes = [n for n in record.get("notes", []) if not n.startswith("partial:")]
+    if notes:
+        out.append("<ul class='note'>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
+    return out
+
+
+def build_report(folder: Path, record: dict | None = None) -> str:
+    """The HTML text of the brief for ``folder`` (``record``: its ``analysis.json``)."""
     manifest = read_manifest(folder)
     exp = json.loads((folder / "experiment.json").read_text())
+    record = record if record is not None else (last_analysis(folder) or {})
+    files = set(record.get("files", []))
     e = html.escape
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>wingsim: {e(exp['name'])}</title><style>{CSS}</style></head><body>",
         f"<h1>{e(exp['name'])}</h1>",
+        *_status_block(record),
     ]
+    top = len(parts)
     question = exp.get("question") or "How do the scenarios differ in their outcomes?"
     parts.append(f"<h2>The question</h2><p>{e(question)}</p>")
     if exp.get("description"):
@@ -198,7 +241,7 @@ def build_report(folder: Path) -> str:
         )
 
     comp = folder / "comparison.csv"
-    if comp.exists():
+    if "comparison.csv" in files and comp.exists():
         table = pd.read_csv(comp)
         forest = [o for o in FOREST_OUTCOMES if o in set(table["outcome"])]
         if forest and table["diff"].notna().any():
@@ -215,19 +258,31 @@ def build_report(folder: Path) -> str:
                 "accounting: it follows from the resources each regime uses.</figcaption>"
                 "</figure>"
             )
-            parts[2:2] = head
+            parts[top:top] = head
         keys = key_columns(table["outcome"].unique())
         parts.append("<h2>Findings</h2><ul>")
         parts += [f"<li>{e(s)}</li>" for s in plain_sentences(table, keys)]
+        for r in record.get("per_scenario", []):
+            if r["runs_finished"] == 0:
+                parts.append(
+                    f"<li>{e(str(r['scenario']))}: no finished runs (0 of "
+                    f"{r['runs_planned']}), so no findings.</li>"
+                )
+            elif r["runs_finished"] < r["runs_planned"]:
+                parts.append(
+                    f"<li>{e(str(r['scenario']))}: from {r['runs_finished']} of "
+                    f"{r['runs_planned']} planned replications only.</li>"
+                )
         parts.append(
             "</ul><p class='note'>Differences are paired: replication <i>i</i> of "
             "every scenario uses the same seed, and the 95% CI is a t-interval of "
-            "the per-replication differences.</p>"
+            "the per-replication differences (<i>n</i>: replications in each).</p>"
         )
         shown = table[table["outcome"].isin(keys)][
             [
                 "outcome",
                 "scenario",
+                "n",
                 "mean",
                 "ci_low",
                 "ci_high",
@@ -238,7 +293,7 @@ def build_report(folder: Path) -> str:
         ]
         parts.append("<h3>Comparison table</h3>" + _table(shown, 200))
     for name in ("sensitivity.csv", "parameter_summary.csv"):
-        if (folder / name).exists():
+        if name in files and (folder / name).exists():
             df = pd.read_csv(folder / name)
             parts.append(
                 f"<h2>{'Sensitivity' if 'sens' in name else 'Parameter effects'}</h2>"
@@ -247,18 +302,26 @@ def build_report(folder: Path) -> str:
                 f"({len(df)} rows).</p>"
             )
     for name, caption in PLOTS.items():
-        if (folder / name).exists():
+        if name in files and (folder / name).exists():
             parts.append(
                 f"<figure>{_img(folder / name)}<figcaption>{e(caption)}</figcaption></figure>"
             )
 
     seeds = manifest.get("seeds", [])
+    c = record.get("counts", {})
+    versions = record.get("versions") or {}
+    made_with = (
+        ", ".join(f"{e(k)} ({n} runs)" for k, n in sorted(versions.items()))
+        if len(versions) > 1
+        else e(str(next(iter(versions), manifest.get("wingsim_version"))))
+    )
     parts.append(
         "<h2>Method</h2><ul>"
-        f"<li>Agent-based model wingsim {e(str(manifest.get('wingsim_version')))}, "
+        f"<li>Agent-based model wingsim {made_with}, "
         f"Python {e(str(manifest.get('python')))}.</li>"
-        f"<li>Design: {e(exp['design'])}; {manifest.get('runs')} runs; "
-        f"{exp['replications']} replications per point; {exp['days']} simulated "
+        f"<li>Design: {e(exp['design'])}; {manifest.get('runs')} runs planned, "
+        f"{c.get('finished', '?')} finished, {c.get('failed', 0)} failed; "
+        f"{exp['replications']} replications per point planned; {exp['days']} simulated "
         "days per run.</li>"
         f"<li>Seeds (common to every scenario and point; derived from base seed "
         f"{exp['seed']}): {e(', '.join(map(str, seeds[:20])))}"
@@ -266,15 +329,32 @@ def build_report(folder: Path) -> str:
         "<li>Each run can be reproduced alone: <code>wingsim run "
         "scenarios/&lt;scenario&gt;.toml --seed &lt;seed&gt; --days "
         f"{exp['days']}</code> in the results folder.</li>"
-        f"<li>Created {e(str(manifest.get('created')))}.</li></ul>"
+        f"<li>Created {e(str(manifest.get('created')))}; analysed "
+        f"{e(str(record.get('time')))}.</li></ul>"
         "<p class='note'>For comparing regimes and levers, never for scoring real "
         "individuals.</p></body></html>"
     )
     return "\n".join(parts)
 
 
-def write_report(folder: Path, out: Path | None = None) -> Path:
+def make_report(folder: Path, out: Path | None = None, partial: bool = False):
+    """Write the brief, re-running the analysis first if the runs changed since it was made.
+
+    Returns (path, the analysis record it shows, whether it re-ran the analysis).
+    """
     folder = Path(folder)
-    out = out or folder / "report.html"
-    atomic_write_text(out, build_report(folder))
-    return out
+    out = Path(out) if out else folder / "report.html"
+    reanalysed = False
+    last = last_analysis(folder) or {}
+    withheld = any("indices withheld" in n for n in last.get("notes", []))
+    if not analysis_is_current(folder) or (partial and withheld):
+        analyze_folder(folder, partial=partial, withhold=True)
+        reanalysed = True
+    record = last_analysis(folder) or {}
+    atomic_write_text(out, build_report(folder, record))
+    return out, record, reanalysed
+
+
+def write_report(folder: Path, out: Path | None = None, partial: bool = False) -> Path:
+    """Write the brief (see :func:`make_report`) and return its path."""
+    return make_report(folder, out, partial)[0]

@@ -8,6 +8,7 @@ data; nothing about the executor can change a result.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import concurrent.futures.process  # noqa: F401  (cf.process: a pool's errors, even if never used)
 import contextlib
 import multiprocessing
 import os
@@ -31,8 +32,9 @@ class RunSpec:
     outcomes: tuple[str, ...] | None = None
     timeseries: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
-    #: Test-only fault injection: "raise", "exit" (kill the worker process) or
-    #: "exit-once:<marker path>" (kill it only on the first attempt).
+    #: Test-only fault injection: "raise", "exit" (kill the worker process),
+    #: "exit-once:<marker path>" (kill it only on the first attempt) or "interrupt"
+    #: (Ctrl-C while this run is in flight, in a serial sweep).
     fault: str | None = None
 
 
@@ -54,6 +56,8 @@ def _inject_fault(run_id: str, action: str | None) -> None:
         raise RuntimeError(f"injected failure in {run_id}")
     if action == "exit":
         os._exit(13)
+    if action == "interrupt":
+        raise KeyboardInterrupt(f"interrupted during {run_id}")
     if isinstance(action, str) and action.startswith("exit-once:"):
         marker = action.split(":", 1)[1]
         if not os.path.exists(marker):
@@ -80,10 +84,23 @@ def simulate(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
     return summary, daily
 
 
+def _row(spec: RunSpec) -> dict[str, Any]:
+    """The identity part of a run's row; ``wingsim_version`` is the version that ran it."""
+    from wingsim import __version__
+
+    return {
+        "run_id": spec.run_id,
+        **spec.meta,
+        "seed": spec.seed,
+        "days": spec.days,
+        "wingsim_version": __version__,
+    }
+
+
 def execute(spec: RunSpec) -> RunResult:
     """Run one spec; an exception becomes a failed result carrying its traceback."""
     start = time.perf_counter()
-    row = {"run_id": spec.run_id, **spec.meta, "seed": spec.seed, "days": spec.days}
+    row = _row(spec)
     try:
         _inject_fault(spec.run_id, spec.fault)
         summary, daily = simulate(spec)
@@ -105,13 +122,17 @@ def execute(spec: RunSpec) -> RunResult:
 
 
 class SerialExecutor(cf.Executor):
-    """Runs each submitted call at once in this process (the reference executor)."""
+    """Runs each submitted call at once in this process (the reference executor).
+
+    An exception is kept in the future, as a pool would; Ctrl-C or SIGTERM
+    (``KeyboardInterrupt``) propagates at once, so an interrupted sweep starts no more runs.
+    """
 
     def submit(self, fn, /, *args, **kwargs):
         fut: cf.Future = cf.Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - mirror a pool's behaviour
+        except Exception as exc:  # mirror a pool's behaviour
             fut.set_exception(exc)
         return fut
 
@@ -120,22 +141,115 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
+#: Exit status of a worker that found its sweep process gone.
+ORPHANED = 75
+#: How often a worker checks that its sweep process is alive (seconds).
+WATCH_INTERVAL = 0.5
+
+
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of ``pid`` (to tell it from a later process with its id)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] == b"Z" else fields[19].decode()  # a zombie is gone
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    if started is not None:  # Linux: same id and same start time (not a zombie)
+        return _start_time(pid) == started
+    try:  # elsewhere: signal 0 tells whether the process exists
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent (the pool's fork server) exits."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def watch_parent(pid: int, started: str | None, interval: float = WATCH_INTERVAL) -> None:
+    """Pool-worker initializer: end this worker when the sweep process ``pid`` is gone.
+
+    However the sweep ends (SIGKILL from a scheduler, ``timeout``, an out-of-memory
+    kill), its workers follow within ``interval`` seconds instead of running on as
+    orphans. Two mechanisms: the kernel's parent-death signal (the fork server exits when
+    the sweep does) and a thread that checks the sweep's process id and start time.
+    """
+    import threading
+
+    _die_with_parent()
+
+    def watch() -> None:
+        while True:
+            if not _alive(pid, started):
+                os._exit(ORPHANED)
+            time.sleep(interval)
+
+    threading.Thread(target=watch, name="wingsim-watch-parent", daemon=True).start()
+
+
 def make_pool(workers: int) -> cf.ProcessPoolExecutor:
-    """A process pool that starts workers cheaply and safely.
+    """A process pool that starts workers cheaply and safely, and never outlives this process.
 
     ``forkserver`` avoids forking a parent that has threads (tqdm, Dask), and preloading
-    the runner means each worker imports the model once, not per run.
+    the runner means each worker imports the model once, not per run. Each worker watches
+    this process (:func:`watch_parent`) and ends when it is gone.
     """
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["wingsim.experiments.runner", "wingsim.output"])
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    me = os.getpid()
+    return cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=watch_parent,
+        initargs=(me, _start_time(me)),
+    )
+
+
+class SchedulerError(OSError):
+    """The Dask scheduler address is malformed or cannot be reached (one-line message)."""
+
+
+class SchedulerAddressError(ValueError):
+    """``--scheduler`` is not an address (one-line message)."""
+
+
+def check_scheduler_address(address: str) -> str:
+    """``tcp://HOST:PORT`` (or tls://, ucx://, ws://, wss://), or :class:`SchedulerAddressError`."""
+    import re
+
+    if not re.fullmatch(r"(tcp|tls|ucx|ws|wss)://[^\s/:]+(:\d{1,5})?/?", address or ""):
+        raise SchedulerAddressError(
+            f"--scheduler {address!r}: not a Dask scheduler address; expected tcp://HOST:PORT"
+        )
+    port = address.rstrip("/").rpartition(":")[2]
+    if port.isdigit() and not 0 < int(port) < 65536:
+        raise SchedulerAddressError(f"--scheduler {address!r}: port must be 1-65535")
+    return address
 
 
 @contextlib.contextmanager
-def executor_factory(workers: int | None = None, scheduler: str | None = None):
+def executor_factory(
+    workers: int | None = None, scheduler: str | None = None, timeout: float = 10.0
+):
     """Yield a zero-argument callable returning a fresh executor (pools get recreated).
 
-    ``scheduler`` (``tcp://HOST:PORT``) sends runs to an existing Dask cluster;
+    ``scheduler`` (``tcp://HOST:PORT``) sends runs to an existing Dask cluster, giving up
+    after ``timeout`` seconds if it cannot be reached (:class:`SchedulerError`);
     otherwise ``workers`` processes run locally (1 = serially, in this process).
     """
     if scheduler:
@@ -143,7 +257,14 @@ def executor_factory(workers: int | None = None, scheduler: str | None = None):
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise SystemExit("--scheduler needs Dask: pip install 'wingsim[dask]'") from exc
-        client = Client(scheduler, timeout="30s")
+        check_scheduler_address(scheduler)
+        try:
+            client = Client(scheduler, timeout=f"{timeout}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise SchedulerError(
+                f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})"
+            ) from None
         try:
             yield client.get_executor
         finally:
@@ -184,7 +305,7 @@ def run_specs(
     in_flight: dict[cf.Future, RunSpec] = {}
 
     def fail(spec: RunSpec, message: str, tb: str | None = None) -> None:
-        row = {"run_id": spec.run_id, **spec.meta, "seed": spec.seed, "days": spec.days}
+        row = _row(spec)
         on_result(RunResult(spec.run_id, False, row, error=message, traceback=tb))
 
     def next_spec() -> RunSpec | None:
@@ -249,8 +370,30 @@ def run_specs(
                     suspects.append(spec)
             _shutdown(executor, wait=False)
             executor = new_executor()
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): keep what finished, stop the rest
+        for fut in list(in_flight):
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                with contextlib.suppress(Exception):
+                    on_result(fut.result())
+        terminate_workers(executor)
+        raise
     finally:
         _shutdown(executor, wait=True)
+
+
+def terminate_workers(executor: cf.Executor) -> None:
+    """End a process pool's workers now (runs in flight are lost, and redone on resume)."""
+    stop = getattr(executor, "terminate_workers", None)  # Python 3.14
+    if stop is not None:
+        with contextlib.suppress(Exception):
+            stop()
+        return
+    for proc in list((getattr(executor, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in list((getattr(executor, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.join(5)
 
 
 def _shutdown(executor: cf.Executor, wait: bool) -> None:
