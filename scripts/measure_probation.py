@@ -280,6 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--regimes", action="store_true", help="compare the three regimes")
+    parser.add_argument(
+        "--veo-share",
+        type=float,
+        default=None,
+        help="share of VEOs among arrivals (re-engagement is rare at the default 5%%)",
+    )
+    parser.add_argument("--only", default=None, help="only the claims whose name contains this")
     args = parser.parse_args(argv)
     seeds = list(range(1, args.seeds + 1))
     start = time.perf_counter()
@@ -298,8 +305,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {outcome} | {mean:.4g} | {cells[0]} | {cells[1]} |")
     else:
         base = default_scenario("dispersal")
-        results = measure_claims(base, seeds, args.days, args.workers)
-        print(f"probation claims, {args.seeds} paired seeds, {args.days} days, dispersal")
+        if args.veo_share is not None:
+            half = args.veo_share / 2
+            veos = {"population.veo_violent_share": half, "population.veo_lesser_share": half}
+            base = base.with_overrides(veos)
+        claims = {k: v for k, v in CLAIMS.items() if args.only is None or args.only in k}
+        results = measure_claims(base, seeds, args.days, args.workers, claims)
+        share = "" if args.veo_share is None else f", {args.veo_share:.0%} VEOs"
+        print(f"probation claims, {args.seeds} paired seeds, {args.days} days, dispersal{share}")
         print("| claim | outcome | A | B | B - A [95% CI] | emerges? |")
         print("|---|---|---:|---:|---:|---|")
         for r in results:

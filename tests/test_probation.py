@@ -435,3 +435,22 @@ def test_released_people_are_mesa_agents_while_in_the_community():
     assert person.place == "community" and 0 <= person.strain <= 1
     assert person.category in ("mainstream", "at_risk", "veo_lesser", "veo_violent")
     assert traits(m, np.array([person.prisoner_uid])).shape == (1, 8)
+
+
+def test_weekly_steps_approximate_daily_steps():
+    """``probation.step_days`` is a resolution, not a mechanism: the weekly community
+    (the default) gives the daily one's hazards within a few percent."""
+    rates = {}
+    for step in (1, 7):
+        total, years = 0.0, 0.0
+        for seed in (1, 2):
+            m = tiny(
+                seed=seed,
+                **{"probation.step_days": step, "population.sentence_days_other": 150.0},
+            )
+            m.run_for(200)
+            ts = m.timeseries()
+            total += ts["general_reoffences_expected"].sum()
+            years += ts["community_population"].sum() / 365
+        rates[step] = total / years
+    assert abs(rates[7] / rates[1] - 1) < 0.1, rates

@@ -188,10 +188,14 @@ class ProbationOfficer(mesa.Agent):
 
     @property
     def caseload(self) -> int:
-        """People in the community and in pre-release planning this officer holds."""
+        """People on licence and in pre-release planning this officer holds."""
         m = self.model
         c, n = m.community, m.community.size
-        in_community = (c.officer[:n] == self.slot) & (c.place[:n] == Place.COMMUNITY)
+        in_community = (
+            (c.officer[:n] == self.slot)
+            & (c.place[:n] == Place.COMMUNITY)
+            & (m.day < c.licence_end[:n])
+        )
         before = m.prisoners.active & (m.prisoners.officer == self.slot)
         return int(in_community.sum() + before.sum())
 

@@ -58,7 +58,7 @@ class ReoffendingParams(Params):
         doc="General reoffending of members of crime groups or gangs.",
     )
     terrorist_base: float = par(
-        0.0003,
+        0.0002,
         ge=0.0,
         le=0.1,
         unit="1/day",
