@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from wingsim import WingModel, default_scenario
-from wingsim.experiments.commands import execute_plan, prepare_folder
 from wingsim.experiments.designs import plan
+from wingsim.experiments.engine import execute_plan, prepare_folder
 from wingsim.experiments.experiment_file import validate_experiment
 from wingsim.experiments.runner import RunSpec, execute
 

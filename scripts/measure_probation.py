@@ -29,6 +29,7 @@ from scipy import stats
 
 from wingsim import WingModel, default_scenario
 from wingsim.outcomes import summarise
+from wingsim.output import run_scenario
 
 #: Each claim: (scenario A overrides, scenario B overrides, outcome, sign of B - A).
 #: Scenario A is the reference; every scenario starts from the default establishment, and
@@ -186,9 +187,7 @@ def measures(model: WingModel) -> dict[str, float]:
 def run_one(args: tuple) -> dict[str, float]:
     base, overrides, seed, days = args
     scenario = base.with_overrides(overrides) if overrides else base
-    model = WingModel(scenario, rng=seed)
-    model.run_for(days)
-    return measures(model)
+    return measures(run_scenario(scenario, seed=seed, days=days))
 
 
 @dataclass

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from wingsim import WingModel, load_scenario
+from wingsim import load_scenario
 from wingsim.outcomes import AFTER_RELEASE, summarise
+from wingsim.output import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "containment.toml"
@@ -29,8 +30,7 @@ def baseline_summary(overrides: dict | None = None) -> dict[str, float]:
     scenario = load_scenario(SCENARIO)
     if overrides:
         scenario = scenario.with_overrides(overrides)
-    model = WingModel(scenario, rng=SEED)
-    model.run_for(DAYS)
+    model = run_scenario(scenario, seed=SEED, days=DAYS)
     return summarise(model.datacollector.get_model_vars_dataframe())
 
 

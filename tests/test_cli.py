@@ -234,6 +234,36 @@ def test_toml_writer_round_trips_through_tomllib(data):
     assert tomllib.loads(tomlout.dumps(data)) == data
 
 
+_values = st.one_of(_scalars, st.lists(_scalars, max_size=4))
+_tables = st.recursive(
+    st.dictionaries(_keys, _values, max_size=5),
+    lambda inner: st.dictionaries(_keys, st.one_of(_values, inner), max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(_keys, st.one_of(_values, _tables), max_size=6))
+def test_toml_writer_round_trips_nested_tables_and_arrays(data):
+    """Experiment records need arrays and tables in tables (``parameters."a.b".min``)."""
+    assert tomllib.loads(tomlout.dumps(data)) == data
+
+
+def test_toml_writer_leaves_out_none_and_writes_empty_tables():
+    data = {"outcomes": None, "overrides": {}, "parameters": {"a.b": {"values": None, "min": 0.1}}}
+    text = tomlout.dumps(data)
+    assert tomllib.loads(text) == {"overrides": {}, "parameters": {"a.b": {"min": 0.1}}}
+    assert "[parameters]" not in text  # a table of tables needs no header of its own
+    with pytest.raises(TypeError):
+        tomlout.dumps({"a": [1, None]})
+
+
+def test_the_toml_writer_is_the_only_one():
+    """Results folders write their TOML records with tomlout (no second writer)."""
+    import wingsim.experiments.store as store
+
+    assert not hasattr(store, "to_toml")
+
+
 def test_toml_writer_nan_and_inf():
     back = tomllib.loads(tomlout.dumps({"a": float("nan"), "b": float("-inf"), "c": 1e-5}))
     assert math.isnan(back["a"]) and back["b"] == float("-inf") and back["c"] == 1e-5

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from wingsim.experiments.analysis import comparison, t_interval
-from wingsim.experiments.commands import run_compare
+from wingsim.experiments.analysis import comparison
+from wingsim.experiments.engine import run_compare
 from wingsim.experiments.report import write_report
+from wingsim.experiments.stats import t_interval
 
 TINY = """name = "{name}"
 [regime]
@@ -103,3 +104,44 @@ def test_report_is_self_contained(compared):
     assert "regime.type" in html  # what differs between the scenarios
     assert "containment" in html and "95% CI" in html
     assert "replications per point" in html
+
+
+def test_folder_records_reload_as_what_was_run(compared):
+    """experiment.toml and scenarios/*.toml (written by tomlout) read back as the settings."""
+    import json
+    import tomllib
+
+    from wingsim.scenario import load_scenario
+
+    folder, _, _ = compared
+    exp = json.loads((folder / "experiment.json").read_text())
+    back = tomllib.loads((folder / "experiment.toml").read_text())
+    assert back == {k: v for k, v in exp.items() if v is not None}
+    for name in ("dispersal", "containment"):
+        scenario = load_scenario(folder / "scenarios" / f"{name}.toml")
+        assert scenario.regime.type == name and scenario.establishment.wing_capacity == 30
+
+
+def test_decompose_separates_regime_from_resources(tmp_path):
+    """Four scenarios from one; regime + resources add up to what a newly funded unit does."""
+    from wingsim import cli
+
+    small = tmp_path / "small.toml"
+    small.write_text(
+        'name = "small"\n[regime]\ntype = "containment"\n'
+        "[establishment]\nwings = 2\nwing_capacity = 30\nspecial_unit_capacity = 8\n"
+    )
+    out = tmp_path / "dec"
+    args = ["compare", str(small), "--decompose", "--replications", "2", "--days", "15"]
+    assert cli.main([*args, "--workers", "1", "--out", str(out)]) == 0
+    table = pd.read_csv(out / "decomposition.csv")
+    cost = table[table["outcome"] == "cost_per_prisoner_year_eur"].iloc[0]
+    assert cost["resources"] + cost["regime"] == pytest.approx(cost["added_total"])
+    assert cost["resources"] > 0  # extra posts and places cost money
+    runs = pd.read_parquet(out / "runs.parquet")
+    posts = runs.groupby("scenario")["mean_staff_posts"].mean()
+    assert posts["dispersal_plus_resources"] == posts["containment_added"]
+    assert posts["dispersal"] == posts["containment_like_for_like"]
+    report = (out / "report.html").read_text()
+    assert "The trade-off" in report and "euros" in report and "forest.png" in report
+    assert cli.main(["compare", "dispersal", "--decompose", "--out", str(tmp_path / "x")]) == 2

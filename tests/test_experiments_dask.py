@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas.testing as pdt
 import pytest
 
-from wingsim.experiments.commands import execute_plan, prepare_folder
 from wingsim.experiments.designs import plan
+from wingsim.experiments.engine import execute_plan, prepare_folder
 from wingsim.experiments.experiment_file import load_experiment
 
 distributed = pytest.importorskip("distributed")

@@ -5,9 +5,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wingsim.experiments.commands import analyze_folder, execute_plan, prepare_folder
 from wingsim.experiments.designs import expected_points, plan
+from wingsim.experiments.engine import execute_plan, prepare_folder
 from wingsim.experiments.experiment_file import ExperimentError, load_experiment
+from wingsim.experiments.folder_analysis import analyze_folder
 
 SCENARIO = """name = "tiny"
 [establishment]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pandas.testing as pdt
 
-from wingsim.experiments.commands import execute_plan, prepare_folder
 from wingsim.experiments.designs import plan
+from wingsim.experiments.engine import execute_plan, prepare_folder
 from wingsim.experiments.experiment_file import load_experiment
 from wingsim.experiments.store import RunStore
 

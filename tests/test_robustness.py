@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from wingsim.experiments.experiment_file import ExperimentError
-from wingsim.patterns import regime, run_mean
+from wingsim.patterns import regime, replicate
 from wingsim.validation import robustness as rb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,8 +65,9 @@ def test_differences_are_paired_on_seed_and_point(result):
             row["mechanisms.status.special_unit_status"]
         ),
     }
-    a = run_mean(regime("containment", **over), int(row["seed"]), 20)["mean_bonding_veo"]
-    b = run_mean(regime("dispersal", **over), int(row["seed"]), 20)["mean_bonding_veo"]
+    pair = {"a": regime("containment", **over), "b": regime("dispersal", **over)}
+    runs = replicate(pair, [int(row["seed"])], 20, workers=1)
+    a, b = (runs[k][0]["mean_bonding_veo"] for k in ("a", "b"))
     assert row["diff"] == pytest.approx(a - b, abs=1e-12)
 
 

@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=None)
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--out", default="runs/compare")
+    p.add_argument(
+        "--decompose",
+        action="store_true",
+        help="one scenario with a special unit: separate the regime's effect from its "
+        "resources' (dispersal, dispersal + the unit's places and posts, the regime with "
+        "them added, the regime like for like)",
+    )
 
     p = sub.add_parser("sweep", help="run an experiment file (grid, lhs, sobol, morris)")
     p.add_argument("experiment", help="experiment TOML file")

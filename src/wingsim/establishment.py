@@ -8,10 +8,12 @@ submodels can index them by each prisoner's unit in one numpy operation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wingsim.scenario import Scenario
+if TYPE_CHECKING:
+    from wingsim.scenario import Scenario
 
 
 @dataclass
@@ -31,8 +33,9 @@ class Units:
 
     @property
     def security(self) -> np.ndarray:
-        """Security intensity today: the base plus any post-incident lockdown."""
-        return np.minimum(1.0, self.security_base + self.lockdown)
+        """Security intensity today: the base, tightened by any post-incident lockdown
+        (which takes its share of what the base left, so it never passes 1)."""
+        return 1.0 - (1.0 - self.security_base) * (1.0 - self.lockdown)
 
     @property
     def mixes(self) -> np.ndarray:
@@ -44,16 +47,42 @@ class Units:
         return [f"wing {i + 1}" for i in range(self.n - 1)] + ["special unit"]
 
 
-def build_units(scenario: Scenario) -> Units:
+def spread(total: int, k: int) -> np.ndarray:
+    """``total`` split over ``k`` parts as evenly as whole numbers allow (first ones larger)."""
+    base, extra = divmod(max(int(total), 0), k)
+    return np.full(k, base, dtype=np.int64) + (np.arange(k) < extra)
+
+
+def takes_from_wings(scenario: Scenario) -> bool:
+    """Whether an open special unit's places and posts come out of the wings' budget."""
+    return special_unit_open(scenario) and scenario.regime.resources == "from_wings"
+
+
+def special_unit_open(scenario: Scenario) -> bool:
     est, reg = scenario.establishment, scenario.regime
+    return reg.type != "dispersal" and est.special_unit_capacity > 0
+
+
+def build_units(scenario: Scenario) -> Units:
+    """The wings and the special unit; like for like, the unit's places come from the wings.
+
+    The wings hold ``wings x wing_capacity + extra_places`` places, spread evenly; under
+    ``regime.resources = "from_wings"`` an open special unit's places are taken out of
+    them, so every regime has the same number of places.
+    """
+    est = scenario.establishment
     wings = est.wings
     n = wings + 1
-    special_open = reg.type != "dispersal" and est.special_unit_capacity > 0
-    capacity = np.array([est.wing_capacity] * wings + [est.special_unit_capacity], dtype=np.int64)
+    special_open = special_unit_open(scenario)
+    wing_places = wings * est.wing_capacity + est.extra_places
+    if takes_from_wings(scenario):
+        wing_places -= est.special_unit_capacity
+    capacity = np.append(spread(wing_places, wings), est.special_unit_capacity)
     is_special = np.zeros(n, dtype=bool)
     is_special[-1] = True
     open_ = np.ones(n, dtype=bool)
     open_[-1] = special_open
+    reg = scenario.regime
     tooc = np.array([est.time_out_of_cell] * wings + [reg.special_unit_time_out_of_cell])
     act = np.array([est.activity_access] * wings + [reg.special_unit_activity_access])
     sec = np.array([est.security_intensity] * wings + [reg.special_unit_security])

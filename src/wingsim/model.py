@@ -22,7 +22,6 @@ from wingsim.establishment import build_units
 from wingsim.network import TieLayer
 from wingsim.scenario import Scenario, default_scenario, load_scenario
 from wingsim.state import (
-    RADICAL,
     VEO_LESSER,
     Chaplains,
     Community,
@@ -230,12 +229,23 @@ class WingModel(mesa.Model):
         _remove_views(self._staff_agents, posts)
 
     # -- the day ------------------------------------------------------------------------
-    def _mark_radicalised(self) -> None:
-        """Count non-VEOs whose extremism crossed the threshold for the first time today."""
-        p = self.prisoners
-        newly = p.active & (p.category < VEO_LESSER) & ~p.radicalised & (p.extremism > RADICAL)
-        p.radicalised |= newly
+    def _track_radical_views(self) -> None:
+        """Count who crossed into or out of radical views today, across a buffer band.
+
+        Entering needs extremism above threshold + buffer, leaving below threshold -
+        buffer, so drift near the line is not counted as change. ``newly_radicalised``
+        counts non-VEOs entering for the first time in their sentence.
+        """
+        p, d = self.prisoners, self.config.definitions
+        up = p.active & ~p.radical & (p.extremism > d.radical_threshold + d.radical_buffer)
+        down = p.active & p.radical & (p.extremism < d.radical_threshold - d.radical_buffer)
+        p.radical |= up
+        p.radical &= ~down
+        newly = up & (p.category < VEO_LESSER) & ~p.radicalised
+        p.radicalised |= up
         self.day_counts["newly_radicalised"] = int(newly.sum())
+        self.day_counts["entered_radical"] = int(up.sum())
+        self.day_counts["left_radical"] = int(down.sum())
 
     def take_roster(self) -> None:
         """After intake, before anything else: who is on which unit today."""
@@ -257,7 +267,7 @@ class WingModel(mesa.Model):
             submodel.step()
         if self.roster is None:
             self.take_roster()
-        self._mark_radicalised()
+        self._track_radical_views()
 
     def _warm_up(self, days: int) -> None:
         """Simulate ``days`` unrecorded days so ties form and attitudes settle; then day 0."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wingsim.state import AT_RISK, MAINSTREAM, RADICAL, VEO_LESSER, Place, Training
+from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, Place, Training
 
 if TYPE_CHECKING:
     from wingsim.model import WingModel
@@ -28,6 +28,11 @@ FLOW_COUNTS = (
     "staff_contacts",
     "fair_staff_contacts",
     "hostile_staff_contacts",
+    "entered_radical",
+    "left_radical",
+    "assaults_on_staff",
+    "planning_contacts",
+    "undetected_planning",
 )
 
 #: Daily counts after release (``model.day_counts``), reported as counted.
@@ -99,6 +104,8 @@ COLUMNS = (
     # flows of the day (counts), for accounting and diagnostics
     *FLOW_COUNTS,
     "release_trust_in_staff",
+    "assaults_on_prisoners",
+    "staff_posts",
     # after release: the released cohort in the community (docs/outcomes.md)
     "release_readiness",
     "community_population",
@@ -123,12 +130,7 @@ COLUMNS = (
 #: The columns after release, and the prison's own (the rest).
 AFTER_RELEASE = COLUMNS[COLUMNS.index(AFTER_RELEASE_START) :]
 
-# Cost weights (officer-day equivalents): see docs/outcomes.md.
-COST_OFFICER_DAY = 1.0
-COST_GENERAL_TRAINING = 0.1
-COST_SPECIALIST = 0.5
-COST_PLACE_DAY = 0.2
-COST_SESSION_UNIT = 0.25
+DAYS_PER_YEAR = 365.0
 
 
 def gini(x: np.ndarray) -> float:
@@ -169,23 +171,28 @@ def compute(model: WingModel) -> dict[str, float]:
 
     status = p.status[act]
     total_status = status.sum()
-    risky = act & (p.extremism > model.config.assessment.true_risk_threshold)
+    defs, costs = model.config.definitions, model.config.costs
+    risky = act & (p.extremism > defs.true_risk_threshold)
     safe = act & ~risky
     labelled = act & p.labelled
     fpr = float((labelled & safe).sum() / safe.sum()) if safe.any() else 0.0
     fnr = float((~p.labelled & risky).sum() / risky.sum()) if risky.any() else 0.0
 
-    # Cost of the day.
+    # Cost of the day in euros: accounting, from the resources the day used.
     on_post = s.active
-    cost = (
-        COST_OFFICER_DAY * on_post.sum()
-        + COST_GENERAL_TRAINING * (on_post & (s.training == Training.GENERAL)).sum()
-        + COST_SPECIALIST * (on_post & (s.training == Training.SPECIALIST)).sum()
+    officer_year = (
+        costs.officer_year_eur * on_post.sum()
+        + costs.general_training_eur * (on_post & (s.training == Training.GENERAL)).sum()
+        + costs.specialist_premium_eur * (on_post & (s.training == Training.SPECIALIST)).sum()
     )
     occ = np.bincount(p.unit[act], minlength=units.n)
-    place_cost = np.where(units.is_special, model.config.regime.special_unit_cost_factor, 1.0)
-    cost += COST_PLACE_DAY * float((occ * place_cost).sum())
-    cost += COST_SESSION_UNIT * model.day_sums["intervention_cost"]
+    place_factor = np.where(units.is_special, costs.special_unit_place_factor, 1.0)
+    place_year = costs.place_year_eur * float((occ * place_factor).sum())
+    one_to_one = model.config.interventions.mode == "one_to_one"
+    session_eur = costs.one_to_one_session_eur if one_to_one else costs.group_place_eur
+    cost = (officer_year + place_year) / DAYS_PER_YEAR
+    cost += session_eur * model.day_counts["sessions"]
+    cost += costs.assessment_eur * model.day_counts["assessments"]
 
     posts = s.n
     released = model.day_counts["released"]
@@ -217,7 +224,7 @@ def compute(model: WingModel) -> dict[str, float]:
         "extremism_at_risk": _mean(p.extremism, act & (cat == AT_RISK)),
         "grievance": _mean(p.grievance, act),
         "us_vs_them_all": _mean(p.opposition, act),
-        "extremist_leader_count": int((leader & (p.extremism > RADICAL)).sum()),
+        "extremist_leader_count": int((leader & (p.extremism > defs.radical_threshold)).sum()),
         "veo_mainstream_contacts": model.day_counts["veo_mainstream_contacts"],
         "hostile_contacts": model.day_counts["hostile_contacts"],
         "special_unit_population": int(occ[units.special]),
@@ -228,11 +235,14 @@ def compute(model: WingModel) -> dict[str, float]:
             model.day_sums["release_extremism"] / released if released else float("nan")
         ),
         "trust_in_chaplain": _mean(p.trust_in_chaplain, act),
-        "radicalised_share_non_veo": _mean(p.extremism > RADICAL, non_veo),
+        "radicalised_share_non_veo": _mean(p.radical, non_veo),
         **{name: model.day_counts[name] for name in FLOW_COUNTS},
         "release_trust_in_staff": (
             model.day_sums["release_trust"] / released if released else float("nan")
         ),
+        "assaults_on_prisoners": model.day_counts["incidents"]
+        - model.day_counts["assaults_on_staff"],
+        "staff_posts": posts,
         "release_readiness": (
             model.day_sums["release_readiness"] / released if released else float("nan")
         ),
@@ -307,7 +317,53 @@ AGGREGATE = {
     "released": "sum",
     "hostile_contacts": "sum",
     "veo_mainstream_contacts": "sum",
+    "assaults_on_prisoners": "sum",
 }
+
+#: Headcounts and rates a policy analyst counts, derived from a run's daily table.
+HEADCOUNTS = (
+    "incidents_per_1000_year",
+    "assaults_on_staff_per_1000_year",
+    "assaults_on_prisoners_per_1000_year",
+    "newly_radicalised_per_year",
+    "entered_radical_per_year",
+    "left_radical_per_year",
+    "staff_leaving_share_per_year",
+    "held_on_unit",
+    "cost_per_prisoner_year_eur",
+)
+
+
+def headcounts(timeseries) -> dict[str, float]:
+    """Counts per year and per 1,000 prisoners, people held on the unit, euros per prisoner-year.
+
+    Rates scale the run's totals to a year and divide by the mean population (or, for
+    staff, the posts). ``held_on_unit`` is the distinct people held on the special unit
+    during the run: those there at day 0 plus every entry since.
+    """
+    days = timeseries[timeseries["day"] > 0]
+    n_days = max(len(days), 1)
+    year = DAYS_PER_YEAR / n_days
+    population = max(float(days["population"].mean()), 1e-12)
+
+    def per_year(col: str) -> float:
+        return float(days[col].sum()) * year
+
+    return {
+        "incidents_per_1000_year": per_year("incidents") / population * 1000.0,
+        "assaults_on_staff_per_1000_year": per_year("assaults_on_staff") / population * 1000.0,
+        "assaults_on_prisoners_per_1000_year": (
+            per_year("assaults_on_prisoners") / population * 1000.0
+        ),
+        "newly_radicalised_per_year": per_year("newly_radicalised"),
+        "entered_radical_per_year": per_year("entered_radical"),
+        "left_radical_per_year": per_year("left_radical"),
+        "staff_leaving_share_per_year": per_year("staff_left")
+        / max(float(days["staff_posts"].mean()), 1e-12),
+        "held_on_unit": float(timeseries["special_unit_population"].iloc[0])
+        + float(days["unit_entries"].sum()),
+        "cost_per_prisoner_year_eur": float(days["cost"].mean()) * DAYS_PER_YEAR / population,
+    }
 
 
 def summarise(timeseries) -> dict[str, float]:
@@ -327,4 +383,6 @@ def summarise(timeseries) -> dict[str, float]:
             out[f"total_{col}"] = float(days[col].sum())
         else:
             out[f"mean_{col}"] = float(days[col].mean())
+    if len(days):
+        out.update(headcounts(timeseries))
     return out

@@ -55,10 +55,13 @@ def run_scenario(
     progress: bool = False,
     on_day: ProgressCallback | None = None,
 ) -> WingModel:
-    """Build a model and step it day by day (so a bar or a dashboard can follow along).
+    """Run one replication: build a model and step it day by day; return the model.
 
-    ``seed`` and ``days`` default to the scenario's ``run`` section. ``progress`` shows a
-    tqdm bar (on stderr); ``on_day`` is called with the model after every day.
+    The project's one way to run a replication: ``wingsim run``, every run of a sweep or
+    comparison (:func:`wingsim.experiments.runner.simulate`) and the Table 2 checks
+    (:func:`wingsim.patterns.replicate`) all come here. ``seed`` and ``days`` default to
+    the scenario's ``run`` section. ``progress`` shows a tqdm bar (on stderr); ``on_day``
+    is called with the model after every day (so a bar or a dashboard can follow along).
     """
     seed = scenario.run.seed if seed is None else seed
     days = scenario.run.days if days is None else days

@@ -91,6 +91,14 @@ class Establishment(_Section):
     shared_activities: bool = par(
         True, unit="flag", doc="Prisoners of different mainstream wings meet in work and education."
     )
+    extra_places: int = par(
+        0,
+        ge=0,
+        le=10000,
+        unit="places",
+        doc="Places added to the mainstream wings, spread evenly (the resource half of a "
+        "decomposition: dispersal with the places a special unit would add).",
+    )
 
 
 class Population(_Section):
@@ -200,6 +208,14 @@ class Staff(_Section):
     special_unit_specialist: bool = par(
         True, unit="flag", doc="Special-unit officers have specialist training."
     )
+    extra_posts: int = par(
+        0,
+        ge=0,
+        le=10000,
+        unit="posts",
+        doc="Officer posts added to the mainstream wings, spread evenly (the resource half of "
+        "a decomposition: dispersal with the posts a special unit would add).",
+    )
 
 
 class Chaplaincy(_Section):
@@ -229,6 +245,17 @@ class Regime(_Section):
         "dispersal",
         description="Placement policy: dispersal, containment or combination.",
         json_schema_extra={"unit": "category", "source": "paper (three regime types)"},
+    )
+    resources: Literal["from_wings", "added"] = Field(
+        "from_wings",
+        description="Where the special unit's places and officer posts come from: taken "
+        "from the mainstream wings (like for like: the establishment's budget of places and "
+        "posts is the same under every regime) or added on top of them.",
+        json_schema_extra={
+            "unit": "category",
+            "source": "England's separation centres sit inside existing high-security "
+            "prisons (HMIP 2022); that their posts come from the host prison is an assumption",
+        },
     )
     dispersal_cap_per_wing: int = par(
         4,
@@ -269,13 +296,6 @@ class Regime(_Section):
     special_unit_activity_access: float = par(
         0.4, ge=0.0, le=1.0, unit="share (0-1)", doc="Activity access on the unit."
     )
-    special_unit_cost_factor: float = par(
-        3.0,
-        ge=1.0,
-        le=20.0,
-        unit="multiplier",
-        doc="Cost of a special-unit place relative to a mainstream place.",
-    )
 
 
 class Assessment(_Section):
@@ -296,12 +316,15 @@ class Assessment(_Section):
         unit="assessed risk (0-1)",
         doc="Assessed risk above which a prisoner is labelled.",
     )
-    true_risk_threshold: float = par(
-        0.5,
-        ge=0.0,
-        le=1.0,
-        unit="extremism (0-1)",
-        doc="Extremism above which a prisoner is counted truly at risk (for error rates).",
+    label_removal_assessments: int = par(
+        2,
+        ge=1,
+        le=20,
+        unit="assessments",
+        doc="Consecutive assessments below the label threshold (off the special unit) before "
+        "a label is lifted: labels outlast what gave them.",
+        source="paper ('intelligence must be used in a dynamic way, allowing for individuals "
+        "to have their risk lowered'); value assumption",
     )
 
 
@@ -316,11 +339,119 @@ class Interventions(_Section):
             "source": "paper (one-to-one should take priority over group)",
         },
     )
-    one_to_one_cost: float = par(
-        4.0, ge=0.0, le=100.0, unit="cost units/session", doc="Cost units of a 1:1 session."
+
+
+class Definitions(_Section):
+    """Where the model draws lines between kinds of people (for outcomes and mechanisms).
+
+    Definitions, not mechanisms: they decide what is counted as radical, not what
+    happens. They are parameters so their effect on conclusions can be measured.
+    """
+
+    radical_threshold: float = par(
+        0.5,
+        ge=0.05,
+        le=0.95,
+        unit="extremism (0-1)",
+        doc="Extremism above which a prisoner holds radical views: counted in the "
+        "radicalisation outcomes; the line between extremist and order-keeping leaders and "
+        "between committed extremists (who may plan) and others.",
     )
-    group_cost: float = par(
-        1.0, ge=0.0, le=100.0, unit="cost units/place", doc="Cost units of a group place."
+    radical_buffer: float = par(
+        0.05,
+        ge=0.0,
+        le=0.3,
+        unit="extremism (0-1)",
+        doc="Half-width of the band around the radical threshold that a prisoner must cross "
+        "to be counted as entering (above threshold + buffer) or leaving (below threshold - "
+        "buffer) radical views, so noise near the line is not counted as change.",
+    )
+    true_risk_threshold: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="extremism (0-1)",
+        doc="Extremism above which a prisoner is counted truly at risk (for the assessment's "
+        "false positive and negative rates).",
+    )
+
+
+class Costs(_Section):
+    """What resources cost, in euros (2024 prices), for cost per prisoner-year.
+
+    Cost is accounting: it follows from the resources a run uses, by definition. The
+    values are orders of magnitude for a high-security establishment in England and
+    Wales converted at about 1.18 euros per pound (see docs/ODD.md, 'Cost'); set them
+    for the jurisdiction studied.
+    """
+
+    officer_year_eur: float = par(
+        45000.0,
+        ge=0.0,
+        le=1e6,
+        unit="EUR per officer post-year",
+        doc="Pay and on-costs of an officer in post.",
+        source="assumption: HMPPS band 3 prison officer pay (about 32,000 GBP in 2024) "
+        "plus about 20% on-costs",
+    )
+    general_training_eur: float = par(
+        1500.0,
+        ge=0.0,
+        le=1e5,
+        unit="EUR per officer-year",
+        doc="Cost of keeping an officer's general awareness training current.",
+        source="assumption",
+    )
+    specialist_premium_eur: float = par(
+        8000.0,
+        ge=0.0,
+        le=1e5,
+        unit="EUR per officer-year",
+        doc="Extra cost of a specialist officer (training, allowance, supervision).",
+        source="assumption",
+    )
+    place_year_eur: float = par(
+        20000.0,
+        ge=0.0,
+        le=1e6,
+        unit="EUR per occupied place-year",
+        doc="Running cost of an occupied mainstream place other than officers (estate, "
+        "food, healthcare, education share).",
+        source="assumption: about 40% of a high-security cost per place (Ministry of Justice, "
+        "costs per place and costs per prisoner releases)",
+    )
+    special_unit_place_factor: float = par(
+        3.0,
+        ge=1.0,
+        le=20.0,
+        unit="multiplier",
+        doc="Running cost of a special-unit place (besides its officers) relative to a "
+        "mainstream place: single cells, separate facilities, security systems.",
+        source="assumption",
+    )
+    one_to_one_session_eur: float = par(
+        400.0,
+        ge=0.0,
+        le=1e5,
+        unit="EUR per session",
+        doc="A one-to-one specialist session (psychologist or facilitator, preparation).",
+        source="assumption",
+    )
+    group_place_eur: float = par(
+        100.0,
+        ge=0.0,
+        le=1e5,
+        unit="EUR per place",
+        doc="One place in a group session.",
+        source="assumption",
+    )
+    assessment_eur: float = par(
+        300.0,
+        ge=0.0,
+        le=1e5,
+        unit="EUR per assessment",
+        doc="A structured risk assessment (staff time to gather, write and review it).",
+        source="assumption",
     )
 
 
@@ -582,6 +713,8 @@ class Scenario(_Section):
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     interventions: Interventions = Field(default_factory=Interventions)
     probation: Probation = Field(default_factory=Probation)
+    definitions: Definitions = Field(default_factory=Definitions)
+    costs: Costs = Field(default_factory=Costs)
     submodels: Submodels = Field(default_factory=Submodels)
     run: Run = Field(default_factory=Run)
 
@@ -712,6 +845,10 @@ def _known_keys(loc: tuple, schema: type[BaseModel]) -> list[str]:
 #: Parameters that left a section for the submodel that reads them (the layout before
 #: each submodel owned its parameters), old dotted name -> new dotted name.
 MOVED = {
+    "assessment.true_risk_threshold": "definitions.true_risk_threshold",
+    "regime.special_unit_cost_factor": "costs.special_unit_place_factor",
+    "interventions.one_to_one_cost": "costs.one_to_one_session_eur (now in euros)",
+    "interventions.group_cost": "costs.group_place_eur (now in euros)",
     "staff.attrition_base": "mechanisms.staffing.attrition_base",
     "staff.recruitment_days": "mechanisms.staffing.recruitment_days",
     "staff.special_unit_recruitment_factor": "mechanisms.staffing.special_unit_recruitment_factor",

@@ -41,16 +41,6 @@ class Training(IntEnum):
 MAINSTREAM, AT_RISK, VEO_LESSER, VEO_VIOLENT = Category
 CATEGORY_NAMES = tuple(c.name.lower() for c in Category)
 
-#: Extremism above this counts as radicalised (``newly_radicalised``, extremist leaders).
-#: An outcome definition, not a mechanism strength.
-RADICAL = 0.5
-
-#: Re-engagement band: a released person whose extremism has been below
-#: ``RADICAL - REENGAGEMENT_BUFFER`` re-engages when it rises above ``RADICAL +
-#: REENGAGEMENT_BUFFER`` (the buffer keeps noise around the line from counting). An
-#: outcome definition, not a mechanism strength.
-REENGAGEMENT_BUFFER = 0.05
-
 #: Floor of the relative-agreement uncertainty: the update divides by it (Deffuant et al. 2002).
 MIN_UNCERTAINTY = 0.02
 
@@ -100,12 +90,14 @@ class Prisoners:
     label_days: np.ndarray
     assessed_risk: np.ndarray
     low_assessments: np.ndarray
+    clear_assessments: np.ndarray
     next_assessment: np.ndarray
     knowledge: np.ndarray
     reports: np.ndarray
     sentence: np.ndarray
     served: np.ndarray
     radicalised: np.ndarray
+    radical: np.ndarray
     days_on_special_unit: np.ndarray
     # Before release (``resettlement.py``): what a person builds in prison and leaves with.
     # They feed nothing back into the prison's own mechanisms.
@@ -135,11 +127,13 @@ class Prisoners:
             "labelled": bool,
             "readmitted": bool,
             "radicalised": bool,
+            "radical": bool,
             "uid": np.int64,
             "category": np.int8,
             "unit": np.int32,
             "label_days": np.int32,
             "low_assessments": np.int32,
+            "clear_assessments": np.int32,
             "next_assessment": np.int64,
             "sentence": np.int64,
             "served": np.int64,
@@ -259,12 +253,14 @@ class Prisoners:
         self.label_days[s] = 0
         self.assessed_risk[s] = 0.0
         self.low_assessments[s] = 0
+        self.clear_assessments[s] = 0
         self.knowledge[s] = 0.0
         self.reports[s] = 0.0
         self.sentence[s] = sentence.astype(np.int64)
         served = np.floor(u[:, 10] * sentence).astype(np.int64) if served_fraction else 0
         self.served[s] = served
-        self.radicalised[s] = ext > RADICAL
+        self.radical[s] = ext > scenario.definitions.radical_threshold
+        self.radicalised[s] = self.radical[s]
         self.days_on_special_unit[s] = 0
         self.readmitted[s] = False
         self.reset_resettlement(s)

@@ -1,8 +1,9 @@
-"""A tiny TOML writer for resolved scenarios (tables of scalars), so no new dependency.
+"""The project's one TOML writer (resolved scenarios, experiment records), no new dependency.
 
-``tomllib`` only reads TOML. A scenario is a table of scalars and one level of
-sub-tables, which is all this writer supports; its output reads back with ``tomllib``
-to the same dict, so ``wingsim check`` output is itself a valid scenario file.
+``tomllib`` only reads TOML. This writes a dict of scalars, arrays of scalars and
+sub-tables of any depth; its output reads back with ``tomllib`` to the same dict, so
+``wingsim check`` output is itself a valid scenario file, and the ``experiment.toml`` and
+``scenarios/*.toml`` of a results folder reload as the settings that were run.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def _string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def scalar(value: Any) -> str:
+    """A bool, int, float or str written as a TOML literal."""
+    return _value(value)
+
+
 def _value(value: Any) -> str:
     if isinstance(value, bool):  # before int: bool is an int subclass
         return "true" if value else "false"
@@ -54,23 +60,42 @@ def _value(value: Any) -> str:
         return text if any(c in text for c in ".en") else text + ".0"
     if isinstance(value, str):
         return _string(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} as a TOML scalar")
 
 
+def _pairs(table: dict[str, Any]) -> list[str]:
+    """``key = value`` lines of a table's non-table entries (``None`` has no TOML form)."""
+    return [
+        f"{_key(k)} = {_value(v)}"
+        for k, v in table.items()
+        if v is not None and not isinstance(v, dict)
+    ]
+
+
+def _tables(lines: list[str], path: list[str], table: dict[str, Any]) -> None:
+    for name, sub in table.items():
+        if not isinstance(sub, dict):
+            continue
+        here = [*path, _key(name)]
+        pairs = _pairs(sub)
+        # A table holding only sub-tables needs no header of its own.
+        if pairs or not any(isinstance(v, dict) for v in sub.values()):
+            if lines:
+                lines.append("")
+            lines.append(f"[{'.'.join(here)}]")
+            lines.extend(pairs)
+        _tables(lines, here, sub)
+
+
 def dumps(data: dict[str, Any]) -> str:
-    """TOML text for nested dicts of scalars: each table's keys first, then its sub-tables."""
-    lines: list[str] = []
-    _table(data, (), lines)
+    """TOML text for ``data``: top-level keys first, then each table (``[a]``, ``[a.b]``).
+
+    Values are scalars, lists of scalars or dicts (tables, nested to any depth). A key
+    whose value is ``None`` is left out (TOML has no null), so it reads back missing,
+    i.e. as the schema's default.
+    """
+    lines = _pairs(data)
+    _tables(lines, [], data)
     return "\n".join(lines) + "\n"
-
-
-def _table(data: dict[str, Any], path: tuple[str, ...], lines: list[str]) -> None:
-    scalars = [(k, v) for k, v in data.items() if not isinstance(v, dict)]
-    if path and (scalars or not any(isinstance(v, dict) for v in data.values())):
-        if lines:
-            lines.append("")
-        lines.append(f"[{'.'.join(_key(p) for p in path)}]")
-    lines.extend(f"{_key(k)} = {_value(v)}" for k, v in scalars)
-    for name, table in data.items():
-        if isinstance(table, dict):
-            _table(table, (*path, name), lines)

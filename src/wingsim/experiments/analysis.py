@@ -2,7 +2,8 @@
 
 Replications are independent runs, so a t-interval is the honest 95% CI for a mean.
 Because replication ``i`` of every scenario shares its seed, scenario differences are
-analysed *paired* (per replication), which removes the noise the scenarios share.
+analysed *paired* (per replication), which removes the noise the scenarios share. The
+interval itself is :func:`wingsim.experiments.stats.t_interval`.
 Sobol and Morris indices come from SALib, mirroring :mod:`wingsim.experiments.designs`.
 """
 
@@ -16,27 +17,24 @@ from scipy import stats
 
 from wingsim.experiments.designs import salib_problem
 from wingsim.experiments.experiment_file import Experiment
+from wingsim.experiments.stats import t_half_width, t_interval
+from wingsim.outcomes import AGGREGATE, HEADCOUNTS, KEY_OUTCOMES
 
 ID_COLUMNS = ("run_id", "scenario", "point", "replication", "seed", "days")
 
 
 def outcome_columns(runs: pd.DataFrame) -> list[str]:
-    """The summary outcome columns present in a runs table."""
-    return [c for c in runs.columns if c.split("_", 1)[0] in ("end", "mean", "total")]
+    """The summary outcome columns present in a runs table (headcounts included)."""
+    return [
+        c for c in runs.columns if c.split("_", 1)[0] in ("end", "mean", "total") or c in HEADCOUNTS
+    ]
 
 
-def t_interval(x) -> tuple[int, float, float, float]:
-    """(n, mean, low, high): the mean and its 95% t-interval (NaN bounds if n < 2)."""
-    x = np.asarray(x, dtype=float)
-    x = x[np.isfinite(x)]
-    n = x.shape[0]
-    if n == 0:
-        return 0, float("nan"), float("nan"), float("nan")
-    m = float(x.mean())
-    if n < 2:
-        return n, m, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n))
-    return n, m, m - half, m + half
+def key_columns(columns) -> list[str]:
+    """The summary columns of the key outcomes (run mean, or run total for counts), then
+    the headcounts an analyst counts (per year, per 1,000 prisoners, euros)."""
+    cols = [f"{'total' if AGGREGATE.get(k) == 'sum' else 'mean'}_{k}" for k in KEY_OUTCOMES]
+    return [c for c in [*cols, *HEADCOUNTS] if c in set(columns)]
 
 
 def comparison(runs: pd.DataFrame, outcomes: list[str] | None = None) -> pd.DataFrame:
@@ -76,8 +74,7 @@ def timeseries_bands(ts: pd.DataFrame, runs: pd.DataFrame, column: str) -> pd.Da
     df = ts[["run_id", "day", column]].merge(runs[["run_id", "scenario"]], on="run_id")
     g = df.groupby(["scenario", "day"], sort=False)[column]
     out = g.agg(["mean", "std", "count"]).reset_index()
-    tcrit = stats.t.ppf(0.975, np.maximum(out["count"] - 1, 1))
-    half = tcrit * out["std"] / np.sqrt(out["count"])
+    half = t_half_width(out["std"], out["count"])
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
     return out

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from wingsim.outcomes import AGGREGATE, COLUMNS
+from wingsim.outcomes import AGGREGATE, COLUMNS, HEADCOUNTS
 from wingsim.scenario import ScenarioError, field_info, load_scenario
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -42,7 +42,7 @@ def summary_columns() -> list[str]:
             continue
         cols.append(f"end_{c}")
         cols.append(f"{'total' if AGGREGATE.get(c) == 'sum' else 'mean'}_{c}")
-    return cols
+    return cols + list(HEADCOUNTS)
 
 
 def parameter_info(name: str) -> tuple[type, float | None, float | None, tuple | None]:

@@ -130,3 +130,21 @@ def lhs_plot(summary: pd.DataFrame, path: Path) -> Path:
         ax.set_xlim(-1, 1)
         ax.set_title(f"{scen}: {out}", fontsize=8)
     return _save(fig, path)
+
+
+def forest_plot(table: pd.DataFrame, outcomes: list[str], path: Path) -> Path:
+    """Paired differences from the reference scenario, with 95% CIs: one panel per outcome."""
+    rows = table[table["outcome"].isin(outcomes) & table["diff"].notna()]
+    fig, axes = _grid(len(outcomes), width=4.0, height=0.5 + 0.45 * rows["scenario"].nunique())
+    for ax, col in zip(axes, outcomes, strict=False):
+        r = rows[rows["outcome"] == col]
+        y = np.arange(len(r))[::-1]
+        err = np.vstack([r["diff"] - r["diff_ci_low"], r["diff_ci_high"] - r["diff"]])
+        ax.errorbar(r["diff"], y, xerr=np.nan_to_num(err), fmt="o", ms=4, capsize=3)
+        ax.axvline(0.0, color="grey", lw=0.8)
+        ax.set_yticks(y, r["scenario"], fontsize=7)
+        ax.set_title(col.replace("_", " "), fontsize=9)
+        ax.tick_params(axis="x", labelsize=7)
+    ref = rows["reference"].iloc[0] if len(rows) else ""
+    fig.suptitle(f"Difference from {ref} (paired over replications, 95% CI)", fontsize=10)
+    return _save(fig, path)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wingsim.experiments.analysis import key_columns
 from wingsim.experiments.store import atomic_write_text, read_manifest
 
 CSS = """
@@ -110,10 +111,65 @@ def _table(df: pd.DataFrame, max_rows: int = 60) -> str:
     )
 
 
+#: What the first screen shows: headcounts and euros an analyst can act on.
+FOREST_OUTCOMES = (
+    "cost_per_prisoner_year_eur",
+    "newly_radicalised_per_year",
+    "entered_radical_per_year",
+    "left_radical_per_year",
+    "incidents_per_1000_year",
+    "assaults_on_staff_per_1000_year",
+    "staff_leaving_share_per_year",
+    "held_on_unit",
+    "mean_trust_in_staff_veo",
+)
+
+
+def trade_off(table: pd.DataFrame) -> list[str]:
+    """The trade-off in plain words: per scenario, what it buys, at what cost, for whom."""
+
+    def cell(scenario: str, outcome: str):
+        r = table[(table["scenario"] == scenario) & (table["outcome"] == outcome)]
+        return None if r.empty or pd.isna(r["diff"].iloc[0]) else r.iloc[0]
+
+    def clear(r) -> bool:
+        return (
+            r is not None
+            and not pd.isna(r["diff_ci_low"])
+            and not (r["diff_ci_low"] <= 0 <= r["diff_ci_high"])
+        )
+
+    out = []
+    for scen in [s for s in dict.fromkeys(table["scenario"]) if s != table["reference"].iloc[0]]:
+        ref = table["reference"].iloc[0]
+        parts = []
+        cost = cell(scen, "cost_per_prisoner_year_eur")
+        if cost is not None:
+            more = "more" if cost["diff"] > 0 else "less"
+            parts.append(f"costs {abs(cost['diff']):,.0f} euros {more} per prisoner-year")
+        for outcome, words, unit in (
+            ("newly_radicalised_per_year", "non-VEOs newly radicalised", "a year"),
+            ("incidents_per_1000_year", "incidents", "per 1,000 prisoners a year"),
+            ("left_radical_per_year", "prisoners leaving radical views", "a year"),
+            ("mean_trust_in_staff_veo", "VEOs' trust in staff", "on a 0-1 scale"),
+        ):
+            r = cell(scen, outcome)
+            if r is None:
+                continue
+            if clear(r):
+                verb = "more" if r["diff"] > 0 else "fewer"
+                if outcome == "mean_trust_in_staff_veo":
+                    verb = "higher" if r["diff"] > 0 else "lower"
+                parts.append(f"{verb} {words} ({r['diff']:+.2g} {unit})")
+            else:
+                parts.append(f"no clear change in {words}")
+        if parts:
+            out.append(f"Compared with {ref}, {scen}: " + "; ".join(parts) + ".")
+    return out
+
+
 def build_report(folder: Path) -> str:
     """The HTML text of the brief for ``folder``."""
-    from wingsim.experiments.commands import key_columns
-
     manifest = read_manifest(folder)
     exp = json.loads((folder / "experiment.json").read_text())
     e = html.escape
@@ -144,6 +200,22 @@ def build_report(folder: Path) -> str:
     comp = folder / "comparison.csv"
     if comp.exists():
         table = pd.read_csv(comp)
+        forest = [o for o in FOREST_OUTCOMES if o in set(table["outcome"])]
+        if forest and table["diff"].notna().any():
+            from wingsim.experiments.plots import forest_plot
+
+            png = forest_plot(table, forest, folder / "forest.png")
+            head = ["<h2>The trade-off</h2><ul>"]
+            head += [f"<li>{e(s)}</li>" for s in trade_off(table)]
+            head.append(
+                "</ul><figure>"
+                + _img(png)
+                + "<figcaption>Paired differences from the reference scenario, in people, "
+                "incidents and euros (95% CI over common-seed replications). Cost is "
+                "accounting: it follows from the resources each regime uses.</figcaption>"
+                "</figure>"
+            )
+            parts[2:2] = head
         keys = key_columns(table["outcome"].unique())
         parts.append("<h2>Findings</h2><ul>")
         parts += [f"<li>{e(s)}</li>" for s in plain_sentences(table, keys)]

@@ -63,14 +63,16 @@ def _inject_fault(run_id: str, action: str | None) -> None:
 
 
 def simulate(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
-    """Run the model of ``spec`` and return (summary outcomes, daily table)."""
-    from wingsim.model import WingModel
+    """Run the model of ``spec`` and return (summary outcomes, daily table).
+
+    The replication itself is :func:`wingsim.output.run_scenario`, as for ``wingsim run``.
+    """
     from wingsim.outcomes import summarise
+    from wingsim.output import run_scenario
     from wingsim.scenario import validate_scenario
 
     scenario = validate_scenario(spec.scenario, spec.run_id)
-    model = WingModel(scenario, rng=spec.seed)
-    model.run_for(spec.days)
+    model = run_scenario(scenario, seed=spec.seed, days=spec.days)
     daily = model.datacollector.get_model_vars_dataframe()
     summary = summarise(daily)
     if spec.outcomes is not None:
@@ -125,7 +127,7 @@ def make_pool(workers: int) -> cf.ProcessPoolExecutor:
     the runner means each worker imports the model once, not per run.
     """
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["wingsim.experiments.runner", "wingsim.model"])
+    ctx.set_forkserver_preload(["wingsim.experiments.runner", "wingsim.output"])
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 

@@ -139,38 +139,3 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     if not path.exists():
         raise FileNotFoundError(f"{folder}: not an experiment folder (no {MANIFEST})")
     return json.loads(path.read_text())
-
-
-def to_toml(data: dict[str, Any]) -> str:
-    """A small TOML writer for experiment and scenario dicts (tables, scalars, lists)."""
-
-    def scalar(v) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, int | float):
-            return repr(v)
-        if isinstance(v, list | tuple):
-            return "[" + ", ".join(scalar(x) for x in v) + "]"
-        return json.dumps(str(v))
-
-    def key(k: str) -> str:
-        return k if k.replace("_", "").replace("-", "").isalnum() else json.dumps(k)
-
-    lines: list[str] = []
-    tables: list[tuple[str, dict]] = []
-    for k, v in data.items():
-        if v is None:
-            continue
-        if isinstance(v, dict):
-            tables.append((key(k), v))
-        else:
-            lines.append(f"{key(k)} = {scalar(v)}")
-    while tables:
-        name, table = tables.pop(0)
-        sub = [(f"{name}.{key(k)}", v) for k, v in table.items() if isinstance(v, dict)]
-        flat = [(k, v) for k, v in table.items() if not isinstance(v, dict) and v is not None]
-        if flat or not sub:
-            lines.append(f"\n[{name}]")
-            lines.extend(f"{key(k)} = {scalar(v)}" for k, v in flat)
-        tables[:0] = sub
-    return "\n".join(lines) + "\n"

@@ -27,17 +27,25 @@ class AssessmentParams(Params):
         ge=0.0,
         le=1.0,
         unit="assessed risk per report",
-        doc="Assessed risk added per intelligence report on file (up to max_reports).",
+        doc="Assessed risk added by the first intelligence report on file; later ones add "
+        "less (bias = report_weight x max_reports x (1 - exp(-reports / max_reports))).",
     )
     max_reports: float = par(
-        4.0, ge=0.0, le=100.0, unit="reports", doc="Reports beyond this many add no more risk."
+        4.0,
+        ge=0.01,
+        le=100.0,
+        unit="reports",
+        doc="Scale of the report bias: it approaches report_weight x max_reports as reports "
+        "pile up.",
     )
-    report_decay: float = par(
-        0.5,
+    report_staleness: float = par(
+        0.02,
         ge=0.0,
         le=1.0,
-        unit="share (0-1)",
-        doc="Share of the reports on file forgotten at each assessment.",
+        unit="1/day",
+        doc="Daily share of the intelligence reports on file that go stale (half-life about "
+        "35 days at the default).",
+        source="paper ('intelligence must be used in a dynamic way'); value assumption",
     )
 
 
@@ -76,17 +84,22 @@ class Assessment(Submodel):
         p, a = prisoners if prisoners is not None else m.prisoners, m.config.assessment
         z = rng.standard_normal(slots.shape[0])
         sd = a.noise * (1.0 - mp.accuracy_gain_from_knowledge * p.knowledge[slots])
-        bias = mp.report_weight * np.minimum(p.reports[slots], mp.max_reports)
+        # Each report adds less as they pile up: report_weight for the first, never more
+        # than report_weight x max_reports in all (a saturating, not a clipped, response).
+        cap = mp.report_weight * mp.max_reports
+        bias = cap * (1.0 - np.exp(-p.reports[slots] / max(mp.max_reports, 1e-12)))
         risk = np.clip(p.extremism[slots] + bias + sd * z, 0.0, 1.0)
         p.assessed_risk[slots] = risk
         p.low_assessments[slots] = np.where(
             risk < m.config.regime.exit_threshold, p.low_assessments[slots] + 1, 0
         )
-        labelling.label_assessed(p, slots, risk, a.label_threshold, m.units.special)
-        p.reports[slots] *= 1.0 - mp.report_decay
+        labelling.label_assessed(
+            p, slots, risk, a.label_threshold, m.units.special, a.label_removal_assessments
+        )
 
     def step(self) -> None:
         m, p = self.model, self.model.prisoners
+        p.reports *= 1.0 - self.params.report_staleness
         today = m.day
         due = np.flatnonzero(p.active & (p.next_assessment <= today))
         if due.shape[0] == 0:

@@ -15,11 +15,15 @@ class ChaplaincyParams(Params):
         0.05, ge=0.0, le=1.0, unit="share of gap per visit", doc="Trust in chaplain per visit."
     )
     chaplain_deradicalisation: float = par(
-        0.02,
+        0.01,
         ge=0.0,
         le=0.5,
         unit="share per visit",
-        doc="Extremism reduction per visit by a trained, trusted chaplain.",
+        doc="Share of today's extremism a trained chaplain's visit challenges away, at full "
+        "trust in the chaplain; by default a third of a specialist session's effect, and "
+        "it leaves convictions (predisposition) to specialist work.",
+        source="paper ('The fact that they are religiously educated does not suffice for "
+        "specialist interventions with VEOs'); value assumption",
     )
     chaplain_security_distrust: float = par(
         0.5,
@@ -30,6 +34,13 @@ class ChaplaincyParams(Params):
             "When chaplains assess risk: share of per-visit trust gain lost; labelled prisoners "
             "also lose 1% x this of chaplain trust daily."
         ),
+    )
+    pastoral_targeting: float = par(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        unit="weight per unit ill-being",
+        doc="How much more often chaplains visit those with low well-being (0: at random).",
     )
     chaplain_knowledge_gain: float = par(
         0.025,
@@ -68,8 +79,9 @@ class Chaplaincy(Submodel):
     although this has not been without controversy as it can erode the trust of
     prisoners".
 
-    Visits fall on prisoners at random. Each visit builds trust in the chaplain and
-    well-being; a trained chaplain lowers extremism in proportion to that trust. If
+    Visits go to prisoners weighted toward low well-being. Each visit builds trust in the
+    chaplain and well-being; a trained chaplain challenges today's extremist views in
+    proportion to that trust (convictions are left to specialist interventions). If
     chaplains take part in risk assessment, each visit builds less trust, labelled
     prisoners' trust drains daily, and what the chaplain learns feeds the assessment.
     """
@@ -88,7 +100,10 @@ class Chaplaincy(Submodel):
             return
         act = self.roster.slots
         k = rng.poisson(m.chaplains.n * ch.visits_per_chaplain)
-        visited = act[(rng.random(k) * act.shape[0]).astype(np.int64)]
+        # Visits go where pastoral need is: weighted toward low well-being.
+        need = 1.0 + mp.pastoral_targeting * (1.0 - p.wellbeing[act])
+        cum = np.cumsum(need)
+        visited = act[np.searchsorted(cum, rng.random(k) * cum[-1], side="right")]
         m.chaplains.visits_made += k / m.chaplains.n
         n = p.n
         visits = np.bincount(visited, minlength=n).astype(float)
@@ -103,7 +118,7 @@ class Chaplaincy(Submodel):
             np.clip(p.knowledge, 0.0, 1.0, out=p.knowledge)
         p.wellbeing[:] = 1.0 - (1.0 - p.wellbeing) * (1.0 - mp.visit_wellbeing_gain) ** visits
         if ch.trained:
-            keep = (1.0 - mp.chaplain_deradicalisation * tc) ** visits
-            p.extremism *= keep
-            p.predisposition *= keep
+            # Dialogue challenges today's views; changing convictions (predisposition) is
+            # specialist work, which religious education alone does not suffice for.
+            p.extremism *= (1.0 - mp.chaplain_deradicalisation * tc) ** visits
         m.day_counts["chaplain_visits"] += int(k)

@@ -9,14 +9,27 @@ from wingsim.params import Params, par
 from wingsim.state import AT_RISK, FamilyKind, Place
 from wingsim.submodels.community import FAMILY, CommunitySubmodel, traits
 
-#: Where a family pulls a person's attitude: a supportive family toward non-violence, a
-#: family that shares the extremist mindset toward it (*constants*).
-SUPPORTIVE_STANCE = 0.1
-NEGATIVE_STANCE = 0.8
-
 
 class CommunityTiesParams(Params):
     """Strengths of the social network after release (``[mechanisms.community_ties]``)."""
+
+    supportive_stance: float = par(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        unit="extremism (0-1)",
+        doc="Attitude a supportive family pulls a person toward (non-violence).",
+        source="assumption",
+    )
+    negative_stance: float = par(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="extremism (0-1)",
+        doc="Attitude a family that shares the extremist mindset pulls a person toward.",
+        source="paper ('assess whether the family and social circle are partners'); value "
+        "assumption",
+    )
 
     supportive_family_share: float = par(
         0.55,
@@ -175,7 +188,7 @@ class CommunityTies(CommunitySubmodel):
         e = self.exposure(rows)
         x, x0 = c.person.extremism, c.person.predisposition
         kind = c.family_kind[rows]
-        stance = np.where(kind == FamilyKind.NEGATIVE, NEGATIVE_STANCE, SUPPORTIVE_STANCE)
+        stance = np.where(kind == FamilyKind.NEGATIVE, mp.negative_stance, mp.supportive_stance)
         pull = np.where(
             kind == FamilyKind.NONE,
             0.0,

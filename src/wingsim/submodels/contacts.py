@@ -87,10 +87,8 @@ class PrisonerContactsParams(Params):
         ge=0.0,
         le=5.0,
         unit="per unit gap x opposition",
-        doc=(
-            "Hostility chance per contact = hostility x attitude gap x max(opposition of the two),"
-            " clipped to [0,1]."
-        ),
+        doc="Hostility of a meeting: chance 1 - exp(-hostility x attitude gap x the larger "
+        "opposition of the two).",
     )
     opposition_contagion: float = par(
         0.03,
@@ -105,6 +103,25 @@ class PrisonerContactsParams(Params):
         le=1.0,
         unit="per contact x tie",
         doc="Pull of a bonded peer's trust (or distrust) in staff.",
+    )
+    monitoring_interception: float = par(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share per unit security",
+        doc="Share of a pull toward extremism cut per unit of the unit's security intensity "
+        "(staff watching interrupt recruitment).",
+        source="paper (containment 'allows the close monitoring of behaviours and "
+        "interactions'); value assumption",
+    )
+    monitoring_detection: float = par(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share per unit security",
+        doc="Chance per unit of security intensity that a meeting of two committed "
+        "extremists (planning) is detected and reported.",
+        source="paper (close monitoring); value assumption",
     )
     hostile_tie_loss: float = par(
         2.0,
@@ -206,7 +223,13 @@ class PrisonerContacts(Submodel):
         np.clip(p.extremism, 0.0, 1.0, out=p.extremism)
 
     def step(self) -> None:
-        m, p, mp, rng = self.model, self.model.prisoners, self.params, self.rng
+        m, p, mp, rng, units = (
+            self.model,
+            self.model.prisoners,
+            self.params,
+            self.rng,
+            self.model.units,
+        )
         a, b = self.meetings()
         # Kept for invariant checks: who met, and on which units they were at the time.
         m.last_meetings = (a, b, p.unit[a], p.unit[b])
@@ -216,7 +239,7 @@ class PrisonerContacts(Submodel):
             return
         x = p.extremism
         gap = np.abs(x[a] - x[b])
-        hostile_p = np.clip(mp.hostility * gap * np.maximum(p.opposition[a], p.opposition[b]), 0, 1)
+        hostile_p = 1.0 - np.exp(-mp.hostility * gap * np.maximum(p.opposition[a], p.opposition[b]))
         hostile = rng.random(a.shape[0]) < hostile_p
         friendly = ~hostile
 
@@ -236,6 +259,11 @@ class PrisonerContacts(Submodel):
         # Trust in staff closes a prisoner to being pulled toward extremism (dynamic security).
         closed_a = np.where(x[fb] > x[fa], 1.0 - mp.trust_closure * p.trust_in_staff[fa], 1.0)
         closed_b = np.where(x[fa] > x[fb], 1.0 - mp.trust_closure * p.trust_in_staff[fb], 1.0)
+        # Close monitoring interrupts recruitment: a pull toward extremism is cut where
+        # staff watch (the meeting's unit's security).
+        watched = 1.0 - mp.monitoring_interception * units.security[np.maximum(p.unit[fa], 0)]
+        closed_a = np.where(x[fb] > x[fa], closed_a * watched, closed_a)
+        closed_b = np.where(x[fa] > x[fb], closed_b * watched, closed_b)
         vul_a = mp.base_receptiveness + p.vulnerability[fa]
         vul_b = mp.base_receptiveness + p.vulnerability[fb]
         relative_agreement(
@@ -249,6 +277,19 @@ class PrisonerContacts(Submodel):
         )
         np.clip(p.uncertainty, MIN_UNCERTAINTY, 1.0, out=p.uncertainty)
         self._anchor()
+
+        # Two committed extremists meeting is where planning happens; close monitoring
+        # detects some of it, which becomes intelligence on both (reports).
+        radical = m.config.definitions.radical_threshold
+        plotting = (x[fa] > radical) & (x[fb] > radical)
+        seen = (
+            rng.random(fa.shape[0])
+            < mp.monitoring_detection * units.security[np.maximum(p.unit[fa], 0)]
+        )
+        caught = plotting & seen
+        p.reports += np.bincount(fa[caught], minlength=p.n) + np.bincount(fb[caught], minlength=p.n)
+        m.day_counts["planning_contacts"] += int(plotting.sum())
+        m.day_counts["undetected_planning"] += int((plotting & ~seen).sum())
 
         # Group culture: the oppositional mindset toward staff, and (dis)trust of staff,
         # spread along bonds.

@@ -102,11 +102,19 @@ class GrievanceParams(Params):
         5.0,
         ge=0.0,
         le=50.0,
-        unit="hardship per prisoner/place",
-        doc=(
-            "Crowding hardship per unit of occupancy above the onset (0.2 above onset = full "
-            "crowding)."
-        ),
+        unit="1/(prisoners/place)",
+        doc="How fast crowding hardship rises with occupancy above the onset: hardship "
+        "1 - exp(-slope x excess), so 0.1 above onset is 0.39 at the default.",
+    )
+    label_activity_exclusion: float = par(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of work, education and programme places a labelled prisoner is barred "
+        "from (security vetting), on top of his unit's access.",
+        source="paper (labels 'may follow' a prisoner and restrict what he can do); value "
+        "assumption",
     )
     unstaffed_fairness: float = par(
         0.3,
@@ -144,6 +152,14 @@ class GrievanceParams(Params):
     )
 
 
+def either(*shares: np.ndarray) -> np.ndarray:
+    """Combined burden of independent shares in [0, 1]: 1 - prod(1 - share)."""
+    keep = 1.0
+    for share in shares:
+        keep = keep * (1.0 - share)
+    return 1.0 - keep
+
+
 class Grievance(Submodel):
     """Conditions set hardship; fairness sets legitimacy; grievance = hardship x (1 - legitimacy).
 
@@ -172,26 +188,30 @@ class Grievance(Submodel):
         act = p.active
         unit = np.where(act, p.unit, 0)
         fill = self.roster.counts / np.maximum(units.capacity, 1)
-        crowding = np.clip(fill - mp.crowding_onset, 0.0, 1.0) * mp.crowding_slope
+        crowding = 1.0 - np.exp(-mp.crowding_slope * np.maximum(fill - mp.crowding_onset, 0.0))
         officers = np.bincount(m.staff.unit[m.staff.active], minlength=units.n)
         posts = np.maximum(np.bincount(m.staff.unit, minlength=units.n), 1)
         understaffed = 1.0 - officers / posts
         t = units.time_out_of_cell * (1.0 - units.lockdown)
-        unit_hardship = (
-            mp.weight_crowding * np.minimum(crowding + understaffed, 1.0)
+        weights = (
+            mp.weight_crowding + mp.weight_locked + mp.weight_idle + mp.weight_family
+        ) + mp.weight_security
+        # Each condition is in [0, 1] and hardship is their weighted mean, so no weight or
+        # condition can push it past 1: every lever acts at every level.
+        access = labelling.programme_access(p, units.activity_access, mp.label_activity_exclusion)
+        conditions = (
+            mp.weight_crowding * either(crowding, understaffed)
             + mp.weight_locked * (1.0 - t)
-            + mp.weight_idle * (1.0 - units.activity_access)
             + mp.weight_family * (1.0 - est.family_contact)
             + mp.weight_security * units.security
-        )
+        )[unit] + mp.weight_idle * (1.0 - access)
         on_special = unit == units.special
         marked = p.labelled | on_special
-        hardship = np.clip(
-            unit_hardship[unit]
-            + mp.label_stigma * p.labelled
-            + mp.special_unit_stigma * on_special,
-            0.0,
-            1.0,
+        # Stigma adds as independent burdens do: a share of what conditions left to lose.
+        hardship = either(
+            conditions / max(weights, 1e-12),
+            mp.label_stigma * p.labelled,
+            mp.special_unit_stigma * on_special,
         )
 
         p.wellbeing += mp.wellbeing_rate * ((1.0 - hardship) - p.wellbeing)

@@ -3,11 +3,13 @@
 Paper: "Singling out one group ... can reinforce an 'us' versus 'them' divide";
 "monitoring for extremism is subject to false positives".
 
-A prisoner carries a label when his assessed risk is above ``assessment.label_threshold``
-or while he is held on the special unit (placement there is itself a label). What a
-label does lives with the mechanism it acts through: hardship and lost legitimacy in
-``grievance.py``, being singled out by officers in ``staff_contact.py``, eligibility
-for specialist sessions in ``interventions.py``.
+A prisoner is given a label when his assessed risk is above
+``assessment.label_threshold`` or while he is held on the special unit (placement there
+is itself a label); the label is lifted only after ``assessment.label_removal_assessments``
+consecutive assessments below the threshold. What a label does lives with the mechanism
+it acts through: hardship, lost legitimacy and fewer programme places in
+``grievance.py`` (through :func:`programme_access`), being singled out by officers in
+``staff_contact.py``, eligibility for specialist sessions in ``interventions.py``.
 """
 
 from __future__ import annotations
@@ -18,10 +20,30 @@ from wingsim.state import Prisoners
 
 
 def label_assessed(
-    p: Prisoners, slots: np.ndarray, risk: np.ndarray, threshold: float, special_unit: int
+    p: Prisoners,
+    slots: np.ndarray,
+    risk: np.ndarray,
+    threshold: float,
+    special_unit: int,
+    removal_assessments: int,
 ) -> None:
-    """After an assessment: labelled if assessed above ``threshold`` or on the unit."""
-    p.labelled[slots] = (risk > threshold) | (p.unit[slots] == special_unit)
+    """After an assessment: a label is given above ``threshold`` or on the unit.
+
+    A label outlasts what gave it: it is lifted only after ``removal_assessments``
+    consecutive assessments below the threshold off the unit, so a prisoner who leaves
+    the special unit carries its label back to the wing for a while.
+    """
+    on_unit = p.unit[slots] == special_unit
+    high = (risk > threshold) | on_unit
+    p.clear_assessments[slots] = np.where(high, 0, p.clear_assessments[slots] + 1)
+    keep = p.labelled[slots] & (p.clear_assessments[slots] < removal_assessments)
+    p.labelled[slots] = high | keep
+
+
+def programme_access(p: Prisoners, unit_access: np.ndarray, exclusion: float) -> np.ndarray:
+    """Each prisoner's access to work, education and programmes: his unit's, less the
+    share a label bars him from (``label_activity_exclusion``)."""
+    return unit_access[np.maximum(p.unit, 0)] * (1.0 - exclusion * p.labelled)
 
 
 def label_on_entry(p: Prisoners, slot: int) -> None:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim.params import Params, par
-from wingsim.state import AT_RISK, RADICAL, FamilyKind, MentorKind, Mentors, Place
+from wingsim.state import AT_RISK, FamilyKind, MentorKind, Mentors, Place
 from wingsim.submodels.community import HOME, CommunitySubmodel, count, traits
-
-#: Religious observance above which a religious mentor is the match (*constant*).
-OBSERVANT = 0.6
 
 
 class MentoringParams(Params):
@@ -76,6 +73,25 @@ class MentoringParams(Params):
     mentoring_days: int = par(
         365, ge=0, le=3650, unit="days", doc="Days mentoring lasts after release."
     )
+    observant_threshold: float = par(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="observance (0-1)",
+        doc="Religious observance above which a religious mentor is the match.",
+        source="assumption",
+    )
+    former_margin: float = par(
+        0.2,
+        ge=0.0,
+        le=0.95,
+        unit="extremism (0-1)",
+        doc=(
+            "A person of concern (at risk, VEO or labelled) whose extremism is above "
+            "definitions.radical_threshold minus this margin is matched to a former."
+        ),
+        source="paper (formers for those still engaged); value assumption",
+    )
 
 
 class Mentoring(CommunitySubmodel):
@@ -129,8 +145,10 @@ class Mentoring(CommunitySubmodel):
     def preferred(self, category, extremism, observance, labelled) -> np.ndarray:
         """The kind of mentor that matches each person."""
         kind = np.full(category.shape[0], MentorKind.VOLUNTEER, dtype=np.int8)
-        kind[observance > OBSERVANT] = MentorKind.RELIGIOUS
-        engaged = ((category >= AT_RISK) | labelled) & (extremism > RADICAL - 0.2)
+        mp = self.params
+        kind[observance > mp.observant_threshold] = MentorKind.RELIGIOUS
+        line = self.model.config.definitions.radical_threshold - mp.former_margin
+        engaged = ((category >= AT_RISK) | labelled) & (extremism > line)
         kind[engaged] = MentorKind.FORMER
         return kind
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim.params import Params, par
-from wingsim.state import RADICAL, REENGAGEMENT_BUFFER, VEO_LESSER, Place
+from wingsim.state import VEO_LESSER, Place
 from wingsim.submodels.community import PROPENSITY, CommunitySubmodel, traits
 
 
@@ -64,8 +64,12 @@ class ReoffendingParams(Params):
         unit="1/day",
         doc="Daily hazard of a terrorist reoffence at full extremism with no strain.",
         source=(
-            "set against reconviction after release: 6 of 196 terrorist offenders in England "
-            "and Wales 2013-19 (~3%), Belgium <3%, United States 1.6%; see docs/ODD.md 7.13"
+            "set against terrorist reconviction after release: 6 of 196 people convicted of a "
+            "terrorist offence and released in England and Wales, Jan 2013-Dec 2019, were "
+            "reconvicted of a terrorist offence (3.06%, follow-up up to seven years; written "
+            "answer to Lord Anderson, reported by The Guardian, 12 Feb 2020); Belgium <3% "
+            "(Renard, CTC Sentinel); United States 4 of 247, 1.6% (Hodwitz 2019); value "
+            "calibrated, see docs/ODD.md 7.13"
         ),
     )
     terrorist_strain: float = par(
@@ -140,7 +144,8 @@ class Reoffending(CommunitySubmodel):
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         m, c, mp = self.model, self.model.community, self.params
         rec = c.person
-        c.disengaged[rows] = rec.extremism[rows] < RADICAL - REENGAGEMENT_BUFFER
+        d = m.config.definitions
+        c.disengaged[rows] = rec.extremism[rows] < d.radical_threshold - d.radical_buffer
         history = -np.log1p(-traits(m, rec.uid[rows])[:, PROPENSITY])  # exponential, mean 1
         factor = np.where(rec.category[rows] >= VEO_LESSER, mp.veo_general_factor, 1.0)
         c.propensity[rows] = history * factor * np.where(rec.gang[rows], mp.gang_factor, 1.0)
@@ -156,7 +161,8 @@ class Reoffending(CommunitySubmodel):
             * np.exp(mp.general_strain * strain)
             * (1.0 - mp.general_support * support)
         )
-        engaged = np.clip((rec.extremism[rows] - RADICAL) / (1.0 - RADICAL), 0.0, 1.0)
+        line = m.config.definitions.radical_threshold
+        engaged = np.clip((rec.extremism[rows] - line) / (1.0 - line), 0.0, 1.0)
         supervised = (c.officer[rows] >= 0) & (m.day < c.licence_end[rows])
         known = np.where(supervised, c.officer_knowledge[rows], 0.0)
         terrorist = (
@@ -196,9 +202,10 @@ class Reoffending(CommunitySubmodel):
         c.hazard_by_day += np.bincount(out, e * general, c.horizon)
         c.terrorist_hazard_by_day += np.bincount(out, e * terrorist, c.horizon)
 
-        x = c.person.extremism[rows]
-        c.disengaged[rows] |= x < RADICAL - REENGAGEMENT_BUFFER
-        newly = c.disengaged[rows] & ~c.reengaged[rows] & (x > RADICAL + REENGAGEMENT_BUFFER)
+        x, d = c.person.extremism[rows], m.config.definitions
+        c.disengaged[rows] |= x < d.radical_threshold - d.radical_buffer
+        up = x > d.radical_threshold + d.radical_buffer
+        newly = c.disengaged[rows] & ~c.reengaged[rows] & up
         c.reengaged[rows[newly]] = True
         m.day_counts["reengagements"] += int(newly.sum())
 

@@ -34,10 +34,8 @@ class StaffContactsParams(Params):
         ge=0.0,
         le=1.0,
         unit="share (0-1)",
-        doc=(
-            "Extra chance a labelled prisoner is singled out; scaled by (1 - officer training "
-            "level), so half for generally trained, zero for specialists."
-        ),
+        doc="Extra chance a labelled prisoner is singled out by an untrained officer (trained "
+        "officers: see training_restraint).",
     )
     knowledge_gain: float = par(
         0.05,
@@ -73,6 +71,24 @@ class StaffContactsParams(Params):
             "Chance per staff contact an untrained officer files a report, per unit of religious "
             "observance (halved for general training)."
         ),
+    )
+    training_restraint: float = par(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of singling out a fully trained (specialist) officer refrains from; a "
+        "generally trained officer refrains from half as much.",
+    )
+    monitoring_knowledge: float = par(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        unit="multiple per unit security",
+        doc="Extra that staff learn from a fair contact per unit of security intensity "
+        "(close monitoring).",
+        source="paper (containment 'allows the close monitoring of behaviours and "
+        "interactions'); value assumption",
     )
     hostile_share: float = par(
         0.25,
@@ -202,10 +218,12 @@ class StaffContacts(Submodel):
             * (1.0 - mp.security_fairness_loss * units.security[wu])
             * (1.0 - mp.opposition_filter * self.seen_through()[who])
         )
-        singled = p.labelled[who] * mp.label_hostility * (1.0 - training)
+        # Training restrains singling out; specialists still do it, less often.
+        singled = p.labelled[who] * mp.label_hostility * (1.0 - mp.training_restraint * training)
         fair_p = fair_p * (1.0 - singled)
         fair = r[:, 1] < fair_p
-        hostile = ~fair & (r[:, 1] < fair_p + (1.0 - fair_p) * (mp.hostile_share + singled))
+        heavy = 1.0 - (1.0 - mp.hostile_share) * (1.0 - singled)
+        hostile = ~fair & (r[:, 1] < fair_p + (1.0 - fair_p) * heavy)
 
         n = p.n
         nf = np.bincount(who[fair], minlength=n).astype(float)
@@ -225,7 +243,9 @@ class StaffContacts(Submodel):
         op[:] = 1.0 - (1.0 - op) * np.sqrt(keep_h)
 
         untrained = mp.untrained_learning
-        learn = mp.knowledge_gain * (untrained + (1.0 - untrained) * training) * fair
+        # Close monitoring: on a high-security unit staff learn more from the same contact.
+        watch = 1.0 + mp.monitoring_knowledge * units.security[wu]
+        learn = mp.knowledge_gain * (untrained + (1.0 - untrained) * training) * watch * fair
         nk = np.bincount(who, learn, minlength=n)
         p.knowledge += nk * (1.0 - p.knowledge)
         np.clip(p.knowledge, 0.0, 1.0, out=p.knowledge)

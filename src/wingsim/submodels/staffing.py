@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.establishment import spread, takes_from_wings
 from wingsim.params import Params, par
 from wingsim.state import Staff, Training
 from wingsim.submodels.base import Submodel
@@ -54,8 +55,11 @@ class Staffing(Submodel):
     and control"; "When incidents occur (e.g. staff are wounded), positions in special
     wings become much less attractive".
 
-    Each wing has ``round(staff_ratio x wing_capacity x occupancy)`` posts and the open
-    special unit ``round(special_unit_staff_ratio x places)``. A new officer is trained
+    Each wing has ``round(staff_ratio x wing_capacity x occupancy)`` posts (plus any
+    ``extra_posts``, spread evenly) and the open special unit
+    ``round(special_unit_staff_ratio x places)``; like for like
+    (``regime.resources = "from_wings"``), the unit's posts are taken from the wings.
+    A new officer is trained
     with chance ``staff.training`` (specialist on the unit if the scenario says so) and
     draws a fairness around the establishment's mean. Every day an officer leaves with a
     chance that rises with stress (``incidents.py``); a vacant post is filled after
@@ -81,8 +85,14 @@ class Staffing(Submodel):
             if units.open[units.special]
             else 0
         )
+        wing_posts = est.wings * per_wing + st.extra_posts
+        if takes_from_wings(m.config):
+            wing_posts -= special
         posts_unit = np.concatenate(
-            [np.repeat(np.arange(est.wings), per_wing), np.full(special, units.special)]
+            [
+                np.repeat(np.arange(est.wings), spread(wing_posts, est.wings)),
+                np.full(special, units.special),
+            ]
         ).astype(np.int32)
         m.staff = Staff.posts(posts_unit)
         self.hire(np.arange(posts_unit.shape[0]), m.streams["staff_init"])

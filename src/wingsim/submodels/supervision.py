@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim.params import Params, par
-from wingsim.state import RADICAL, VEO_LESSER, Place
+from wingsim.state import VEO_LESSER, Place
 from wingsim.submodels.community import BACKGROUND, CommunitySubmodel, count, over, traits
 
 #: Cultural or religious backgrounds in the population (*constant*): a majority and two
@@ -166,6 +166,17 @@ class SupervisionParams(Params):
         le=0.5,
         unit="share per disclosure",
         doc="Extremism (and predisposition) lowered by a referral after a worrying disclosure.",
+    )
+    worry_margin: float = par(
+        0.2,
+        ge=0.0,
+        le=0.95,
+        unit="extremism (0-1)",
+        doc=(
+            "A disclosure is worrying (and referred) when extremism is above "
+            "definitions.radical_threshold minus this margin."
+        ),
+        source="assumption",
     )
     breach_base: float = par(
         0.0004,
@@ -383,7 +394,8 @@ class Supervision(CommunitySubmodel):
             c.strain[tell] *= 1.0 - mp.strain_relief
             c.mh_identified[tell] |= c.mh_need[tell]
             x, x0 = c.person.extremism, c.person.predisposition
-            worry = tell[x[tell] > RADICAL - 0.2]
+            line = m.config.definitions.radical_threshold - mp.worry_margin
+            worry = tell[x[tell] > line]
             x[worry] *= 1.0 - mp.intervention_effect
             x0[worry] *= 1.0 - mp.intervention_effect
             m.day_counts["disclosures"] += int(tell.shape[0])

@@ -35,7 +35,10 @@ from scipy import stats
 
 from wingsim.experiments.analysis import INDEX_COLUMNS, salib_analyze
 from wingsim.experiments.designs import Plan, plan, salib_problem
+from wingsim.experiments.engine import execute_plan, prepare_folder
 from wingsim.experiments.experiment_file import Experiment, ExperimentError, validate_experiment
+from wingsim.experiments.stats import t_half_width
+from wingsim.patterns import Claim, claim
 from wingsim.scenario import ScenarioError
 
 REGIMES = ("dispersal", "containment", "combination")
@@ -57,18 +60,31 @@ class Pattern:
         return f"{self.contrast}-dispersal:{self.outcome.removeprefix('mean_')}"
 
 
-# Table 2, containment column; combination is read the same way (it places the assessed
-# high-risk prisoners on a unit), which is our reading, not a claim the paper makes.
-_CLAIMS = (
-    ("mean_trust_in_staff_veo", -1, "eroded trust between staff and prisoners"),
-    ("mean_bonding_veo", +1, "new and stronger bonds forged among VEOs"),
-    ("mean_status_share_veo", +1, "status from special-unit placement"),
-    ("mean_extremism_mainstream", -1, "limited influence on the mainstream population"),
-    ("mean_us_vs_them", +1, "entrenched 'us versus them'"),
-    ("mean_cost", +1, "higher cost"),
+#: The Table 2 claims (``wingsim.patterns.CLAIMS``, containment column) mapped over the
+#: parameter space, in the order of the result tables. Combination is read the same way
+#: (it places the assessed high-risk prisoners on a unit), which is our reading, not a
+#: claim the paper makes.
+STUDIED = (
+    "containment_trust",
+    "containment_bonding",
+    "containment_status",
+    "containment_mainstream",
+    "containment_us_vs_them",
+    "containment_cost",
 )
-PATTERNS = tuple(Pattern(c, o, s, t) for c in CONTRASTS for o, s, t in _CLAIMS)
-OUTCOMES = tuple(o for o, _, _ in _CLAIMS)
+
+
+def _studied() -> tuple[Claim, ...]:
+    claims = tuple(claim(n) for n in STUDIED)
+    for c in claims:
+        if (c.a, c.b) != (REFERENCE, "containment"):
+            raise ValueError(f"{c.name}: not a containment-vs-dispersal claim")
+    return claims
+
+
+STUDIED_CLAIMS = _studied()
+PATTERNS = tuple(Pattern(k, c.outcome, c.sign, c.words) for k in CONTRASTS for c in STUDIED_CLAIMS)
+OUTCOMES = tuple(c.outcome for c in STUDIED_CLAIMS)
 
 
 # -- configuration ---------------------------------------------------------------------------
@@ -197,8 +213,7 @@ def point_differences(diffs: pd.DataFrame) -> pd.DataFrame:
     params = [c for c in diffs.columns if "." in c]
     g = diffs.groupby(["pattern", "sample"], sort=True)
     out = g[params].first().join(g["diff"].agg(["count", "mean", "std"]))
-    tcrit = stats.t.ppf(0.975, np.maximum(out["count"] - 1, 1))
-    half = np.where(out["count"] > 1, tcrit * out["std"] / np.sqrt(out["count"]), np.nan)
+    half = t_half_width(out["std"], out["count"])
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
     return out.reset_index()
@@ -426,8 +441,6 @@ def run(
     progress: bool | None = None,
 ) -> dict:
     """Run (or resume) a robustness experiment and write its tables and figures."""
-    from wingsim.experiments.commands import execute_plan, prepare_folder
-
     cfg, exp = load_config(config)
     p = plan(exp)
     labels = regime_labels(p)
