@@ -25,9 +25,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from wingsim import WingModel, default_scenario
+from wingsim.experiments.stats import t_interval
 from wingsim.outcomes import summarise
 from wingsim.output import run_scenario
 
@@ -217,13 +217,8 @@ class Paired:
 def paired(claim: str, a: list[dict], b: list[dict], outcome: str, sign: int) -> Paired:
     xa = np.array([r[outcome] for r in a])
     xb = np.array([r[outcome] for r in b])
-    d = xb - xa
-    n = d.shape[0]
-    half = stats.t.ppf(0.975, n - 1) * d.std(ddof=1) / np.sqrt(n) if n > 1 else float("inf")
-    m = float(d.mean())
-    return Paired(
-        claim, outcome, float(xa.mean()), float(xb.mean()), m, m - half, m + half, n, sign
-    )
+    n, m, lo, hi = t_interval(xb - xa)
+    return Paired(claim, outcome, float(xa.mean()), float(xb.mean()), m, lo, hi, n, sign)
 
 
 def replicate(
