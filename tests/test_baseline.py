@@ -14,11 +14,9 @@ regen = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(regen)
 
 
-def test_summary_matches_stored_baseline():
-    stored = json.loads(regen.BASELINE.read_text())
-    now = regen.baseline_summary()
+def _differences(stored: dict, now: dict) -> dict:
     assert set(now) == set(stored)
-    diffs = {
+    return {
         k: (stored[k], now[k])
         for k in stored
         if not (
@@ -26,4 +24,17 @@ def test_summary_matches_stored_baseline():
             or (math.isnan(stored[k]) and math.isnan(now[k]))
         )
     }
+
+
+def test_summary_matches_stored_baseline():
+    stored = json.loads(regen.BASELINE.read_text())
+    diffs = _differences(stored, regen.baseline_summary())
     assert not diffs, f"behaviour changed (regenerate deliberately if intended): {diffs}"
+
+
+def test_prison_untouched_by_the_community_when_nobody_returns():
+    """The community draws only from its own streams: with no returns to custody, the
+    prison's outcomes are bit-identical to the prison before the community existed."""
+    stored = json.loads(regen.PRISON_BASELINE.read_text())
+    diffs = _differences(stored, regen.prison_summary())
+    assert not diffs, f"the community moved the prison: {diffs}"

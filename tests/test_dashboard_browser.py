@@ -118,6 +118,9 @@ def test_dashboard_in_chromium(server, tmp_path):
             "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 3'",
             timeout=10_000,
         )
+        # The released cohort is shown beside the wings.
+        released = page.locator(".wingsim-released").inner_text()
+        assert "After release" in released and "Back in custody" in released
 
         # Switch the regime: a new run (day 0) and a different picture (a special unit opens).
         network = page.locator(".wingsim-network").first

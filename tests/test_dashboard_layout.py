@@ -76,3 +76,22 @@ def test_figures_draw_png_frames():
         plots.update([model])
         a, b = net.png(), plots.png()
         assert a[:8] == b[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_released_panel_puts_everyone_released_in_one_place():
+    from wingsim.dashboard.released import released_counts, released_table
+
+    model = WingModel(
+        default_scenario("containment").with_overrides(
+            {"population.sentence_days_other": 120.0, "probation.horizon_days": 60}
+        ),
+        rng=3,
+    )
+    model.run_for(150)
+    counts = released_counts(model)
+    assert counts["released"] > 50
+    assert counts["community"] + counts["custody"] + counts["past"] == counts["released"]
+    assert counts["community"] == model.today["community_population"]
+    assert 0 < counts["supervised"] <= counts["community"]
+    html = released_table([model, model], ["Containment", "Again"])
+    assert html.count("<tr>") == 13 and "Back in custody" in html and "Again" in html

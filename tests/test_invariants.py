@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from wingsim import Leader, Prisoner, WingModel, default_scenario
+from wingsim import Leader, Prisoner, ReleasedPerson, WingModel, default_scenario
+from wingsim.state import Place
 
 STATE_IN_UNIT_RANGE = (
     "extremism",
@@ -66,3 +67,46 @@ def test_no_veo_meets_mainstream_under_containment_when_unit_has_room():
         a, b, _, _ = m.last_meetings
         cat = m.prisoners.category
         assert not np.any(((cat[a] >= 2) & (cat[b] == 0)) | ((cat[b] >= 2) & (cat[a] == 0)))
+
+
+@pytest.mark.parametrize("regime", ["dispersal", "containment"])
+def test_everyone_is_in_exactly_one_place(regime):
+    """Every person ever drawn is in one place: a prison place, waiting for one, in the
+    community, back in custody waiting for a place, or past the horizon. Nobody is lost."""
+    sc = default_scenario(regime).with_overrides(
+        {
+            "establishment.wings": 2,
+            "establishment.wing_capacity": 60,
+            "population.sentence_days_other": 90.0,
+            "population.sentence_days_veo": 120.0,
+            "population.veo_violent_share": 0.1,
+            "probation.horizon_days": 120,
+            "mechanisms.supervision.recall_days": 40,
+        }
+    )
+    m = WingModel(sc, rng=12)
+    released = 0
+    for _ in range(300):
+        m.step()
+        released += m.today["released"]
+        p, c, h = m.prisoners, m.community, m.holding
+        n = c.size
+        assert n == released  # one ledger row per release, from a place or from waiting
+        everyone = np.arange(m._next_uid["prisoner"])
+        latest = c.rows_of(everyone)
+        ever = latest >= 0
+        place = np.where(ever, c.place[np.maximum(latest, 0)], -1)
+        where = (
+            np.isin(everyone, p.uid[p.active]).astype(int)
+            + np.isin(everyone, h.person.uid[: h.size])
+            + (ever & (place == Place.COMMUNITY))
+            + (ever & c.awaiting[np.maximum(latest, 0)])
+            + (ever & (place == Place.PAST_HORIZON))
+        )
+        assert (where == 1).all(), everyone[where != 1]
+        # Back in custody means waiting or holding a place.
+        back = ever & (place == Place.RETURNED)
+        in_prison = np.isin(everyone, p.uid[p.active & p.readmitted])
+        assert (back == (in_prison | (ever & c.awaiting[np.maximum(latest, 0)]))).all()
+        assert len(m.agents_by_type.get(ReleasedPerson, [])) == m.today["community_population"]
+    assert c.episode[:n].max() > 1 and (c.place[:n] == Place.PAST_HORIZON).any()

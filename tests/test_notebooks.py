@@ -13,13 +13,14 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_all_four_notebooks_exist():
+def test_all_five_notebooks_exist():
     names = [p.name for p in NOTEBOOKS]
     for expected in (
         "01-quickstart.ipynb",
         "02-comparing-regimes.ipynb",
         "03-sweeps-and-sensitivity.ipynb",
         "04-workshop-demo.ipynb",
+        "05-after-release.ipynb",
     ):
         assert expected in names
 

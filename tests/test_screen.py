@@ -1,8 +1,10 @@
 """No dead levers: every parameter moves some outcome at the defaults, unless documented.
 
 The one-at-a-time screen (``wingsim.validation.screen``) on a small containment
-establishment for 90 days: each parameter halved and doubled (flags flipped, choices
-switched), one seed, common random numbers. A parameter whose runs are bit-identical to
+establishment for 90 days, and for the parameters after release (the probation service
+and the submodels from resettlement on) on a small establishment that releases many people
+(``AFTER_RELEASE_TEST_ESTABLISHMENT``): each parameter halved and doubled (flags flipped,
+choices switched), one seed, common random numbers. A parameter whose runs are bit-identical to
 the default run does nothing there. It must be listed, with the reason, either as inert
 at the defaults (``INERT_AT_DEFAULTS``) or as acting only through events too rare for
 this short run (``RARE_IN_SHORT_RUNS``); the latter must act in the full screen whose
@@ -24,9 +26,19 @@ FULL_SCREEN = Path(__file__).resolve().parents[1] / "docs" / "figures" / "screen
 
 @pytest.fixture(scope="module")
 def dead() -> set[str]:
-    small = default_scenario("containment").with_overrides(screen.TEST_ESTABLISHMENT)
-    runs = screen.screen(small, seeds=[1], days=screen.TEST_DAYS, workers=2)
-    return set(screen.inert(runs))
+    prison = default_scenario("containment").with_overrides(screen.TEST_ESTABLISHMENT)
+    runs = screen.screen(
+        prison, seeds=[1], days=screen.TEST_DAYS, workers=2, only=_not(screen.after_release)
+    )
+    after = default_scenario("dispersal").with_overrides(screen.AFTER_RELEASE_TEST_ESTABLISHMENT)
+    after_runs = screen.screen(
+        after, seeds=[1], days=screen.AFTER_RELEASE_TEST_DAYS, workers=2, only=screen.after_release
+    )
+    return set(screen.inert(runs)) | set(screen.inert(after_runs))
+
+
+def _not(predicate):
+    return lambda name: not predicate(name)
 
 
 def test_every_parameter_acts_at_the_defaults(dead):

@@ -3,7 +3,15 @@
 For comparing regimes and levers, never for scoring real individuals.
 """
 
-from wingsim.agents import Chaplain, Leader, Prisoner, Staff
+from wingsim.agents import (
+    Chaplain,
+    Leader,
+    Mentor,
+    Prisoner,
+    ProbationOfficer,
+    ReleasedPerson,
+    Staff,
+)
 from wingsim.model import WingModel
 from wingsim.scenario import Scenario, ScenarioError, default_scenario, load_scenario
 
@@ -12,7 +20,10 @@ __version__ = "0.1.0"
 __all__ = [
     "Chaplain",
     "Leader",
+    "Mentor",
     "Prisoner",
+    "ProbationOfficer",
+    "ReleasedPerson",
     "Scenario",
     "ScenarioError",
     "Staff",

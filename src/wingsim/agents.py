@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from wingsim.state import CATEGORY_NAMES, VEO_LESSER
+from wingsim.state import CATEGORY_NAMES, VEO_LESSER, FamilyKind, MentorKind, Place
 
 if TYPE_CHECKING:
     from wingsim.model import WingModel
@@ -53,6 +53,9 @@ class Prisoner(mesa.Agent):
     gang = _view("prisoners", "gang", "Member of a crime group or gang.", bool)
     days_served = _view("prisoners", "served", "Days served so far.", int)
     sentence = _view("prisoners", "sentence", "Sentence length in days.", int)
+    skills = _view("prisoners", "skills", "Vocational skills built in prison, 0-1.")
+    family_bond = _view("prisoners", "family_bond", "Strength of family ties, 0-1.")
+    plan_days = _view("prisoners", "plan_days", "Days of resettlement planning so far.", int)
 
     @property
     def category(self) -> str:
@@ -113,3 +116,101 @@ class Chaplain(mesa.Agent):
 
     trained = _view("chaplains", "trained", "Trained for disengagement work.", bool)
     visits_made = _view("chaplains", "visits_made", "Visits made so far.")
+
+
+def _record(field: str, doc: str, cast=float) -> property:
+    """A view on the prisoner record a released person carries (``community.person``)."""
+
+    def get(self):
+        return cast(getattr(self.model.community.person, field)[self.slot])
+
+    def set_(self, value):
+        getattr(self.model.community.person, field)[self.slot] = value
+
+    return property(get, set_, doc=doc)
+
+
+class ReleasedPerson(mesa.Agent):
+    """A person released from the establishment: a view on one row of ``model.community``.
+
+    The row is one release *episode*; the agent leaves the model when the episode ends
+    (returned to custody, or followed for the whole horizon).
+    """
+
+    def __init__(self, model: WingModel, row: int):
+        super().__init__(model)
+        self.slot = row
+
+    prisoner_uid = _record("uid", "The person's id as a prisoner (kept across returns).", int)
+    extremism = _record("extremism", "Attitude toward violent extremism, 0-1.")
+    labelled = _record("labelled", "Carries a risk label from prison.", bool)
+    housed = _view("community", "housed", "Has stable housing.", bool)
+    employed = _view("community", "employed", "Has work or training.", bool)
+    strain = _view("community", "strain", "Transition strain (vulnerability), 0-1.")
+    support = _view("community", "support", "Support in place, 0-1.")
+    trust_in_officer = _view("community", "officer_trust", "Trust in the probation officer.")
+    trust_in_mentor = _view("community", "mentor_trust", "Trust in the mentor, 0-1.")
+    officer = _view("community", "officer", "Probation officer (-1: none).", int)
+    mentor = _view("community", "mentor", "Mentor (-1: none).", int)
+    episode = _view("community", "episode", "1 for a first release, 2 after a return, ...", int)
+
+    @property
+    def category(self) -> str:
+        return CATEGORY_NAMES[int(self.model.community.person.category[self.slot])]
+
+    @property
+    def place(self) -> str:
+        """community | returned | past_horizon"""
+        return Place(int(self.model.community.place[self.slot])).name.lower()
+
+    @property
+    def family(self) -> str:
+        """none | supportive | negative"""
+        return FamilyKind(int(self.model.community.family_kind[self.slot])).name.lower()
+
+    @property
+    def days_out(self) -> int:
+        return int(self.model.day - self.model.community.release_day[self.slot])
+
+    def __repr__(self) -> str:
+        return f"<ReleasedPerson {self.unique_id} {self.category} day {self.days_out}>"
+
+
+class ProbationOfficer(mesa.Agent):
+    """A probation officer in post: a view on one row of ``model.probation_officers``."""
+
+    def __init__(self, model: WingModel, index: int):
+        super().__init__(model)
+        self.slot = index
+
+    background = _view("probation_officers", "background", "Cultural or religious background.", int)
+    fairness = _view("probation_officers", "fairness", "Professionalism and fairness, 0-1.")
+
+    @property
+    def caseload(self) -> int:
+        """People on licence and in pre-release planning this officer holds."""
+        m = self.model
+        c, n = m.community, m.community.size
+        in_community = (
+            (c.officer[:n] == self.slot)
+            & (c.place[:n] == Place.COMMUNITY)
+            & (m.day < c.licence_end[:n])
+        )
+        before = m.prisoners.active & (m.prisoners.officer == self.slot)
+        return int(in_community.sum() + before.sum())
+
+
+class Mentor(mesa.Agent):
+    """A mentor: a 'former', a religious mentor or a community volunteer."""
+
+    def __init__(self, model: WingModel, index: int):
+        super().__init__(model)
+        self.slot = index
+
+    hidden_agenda = _view("mentors", "hidden_agenda", "Has a hidden agenda (not screened).", bool)
+    places = _view("mentors", "places", "People the mentor can work with at once.", int)
+
+    @property
+    def kind(self) -> str:
+        """former | religious | volunteer"""
+        return MentorKind(int(self.model.mentors.kind[self.slot])).name.lower()

@@ -9,11 +9,28 @@ import mesa
 import numpy as np
 
 from wingsim import outcomes, schedule
-from wingsim.agents import Chaplain, Leader, Prisoner, Staff
+from wingsim.agents import (
+    Chaplain,
+    Leader,
+    Mentor,
+    Prisoner,
+    ProbationOfficer,
+    ReleasedPerson,
+    Staff,
+)
 from wingsim.establishment import build_units
 from wingsim.network import TieLayer
 from wingsim.scenario import Scenario, default_scenario, load_scenario
-from wingsim.state import VEO_LESSER, Chaplains, Prisoners, Roster
+from wingsim.state import (
+    VEO_LESSER,
+    Chaplains,
+    Community,
+    Holding,
+    Mentors,
+    Prisoners,
+    ProbationOfficers,
+    Roster,
+)
 from wingsim.state import Staff as StaffArrays
 from wingsim.streams import Streams
 
@@ -63,6 +80,16 @@ class WingModel(mesa.Model):
         n = int(round(est.wings * est.wing_capacity * est.occupancy))
         self.prisoners = Prisoners.empty(n)
         self.ties = TieLayer(n)
+        #: After release: one row per release episode (``state.Community``), the probation
+        #: officers in post and the mentors available (built by the community submodels).
+        self.community = Community.empty(scenario.probation.horizon_days)
+        self.probation_officers = ProbationOfficers.empty()
+        self.mentors = Mentors.empty()
+        self._released_agents: dict[int, ReleasedPerson] = {}
+        #: Arrivals waiting elsewhere for a place (only while returners hold places), and
+        #: how many arrivals today's intake draws (the regular releases of yesterday).
+        self.holding = Holding.empty()
+        self.arrivals_due = 0
         self._next_uid = {"prisoner": 0, "staff": 0}
         self.day = 0
         self._reset_day()
@@ -115,6 +142,79 @@ class WingModel(mesa.Model):
         self.ties.remove_nodes(slots)
         self.prisoners.clear(slots)
         _remove_views(self._prisoner_agents, slots)
+
+    # -- after release -----------------------------------------------------------------
+    def hand_over(self, slots: np.ndarray, source: Prisoners | None = None) -> np.ndarray:
+        """People released today from ``slots`` of ``source`` (the prisoners, or the
+        arrivals waiting for a place) enter the community; returns their community rows.
+
+        Each enabled submodel with an ``enter(rows, slots)`` method then sets its part of
+        their state at the gate, in schedule order (``slots`` is None for people who never
+        held a place here). The probation case and the mentoring place move out with them.
+        """
+        from_prison = source is None
+        source = self.prisoners if from_prison else source
+        rows = self.community.admit(source, slots, self.day)
+        source.officer[slots] = -1
+        source.mentor[slots] = -1
+        for submodel in self.schedule:
+            enter = getattr(submodel, "enter", None)
+            if enter is not None:
+                enter(rows, slots if from_prison else None)
+        for row in rows.tolist():
+            self._released_agents[row] = ReleasedPerson(self, row)
+        return rows
+
+    def leave_community(self, rows: np.ndarray) -> None:
+        """Remove the Mesa views of ``rows`` (returned to custody, or past the horizon)."""
+        for row in rows.tolist():
+            agent = self._released_agents.pop(row, None)
+            if agent is not None:
+                agent.remove()
+
+    def return_to_custody(self, rows: np.ndarray, sentence: np.ndarray | int) -> None:
+        """Recall (or a new custodial sentence): ``rows`` wait for a place at the next intake."""
+        if rows.shape[0] == 0:
+            return
+        self.community.send_back(rows, self.day, sentence)
+        self.community.mentor[rows] = -1
+        self.leave_community(rows)
+        self.day_counts["recalls"] += int(rows.shape[0])
+
+    def readmit(self, slots: np.ndarray) -> int:
+        """People returned to custody take free ``slots``, longest waiting first, with their
+        own state; returns how many did."""
+        rows = self.community.waiting()[: slots.shape[0]]
+        k = rows.shape[0]
+        if k:
+            self.community.restore(rows, self.prisoners, slots[:k], self.day)
+            self.day_counts["readmissions"] += k
+        return k
+
+    def release_waiting(self) -> None:
+        """Arrivals who served their whole sentence while waiting for a place are released
+        from there (counted as releases of the establishment)."""
+        h = self.holding
+        if h.size == 0:
+            return
+        waiting = np.arange(h.size)
+        h.person.served[waiting] += 1
+        done = waiting[h.person.served[waiting] >= h.person.sentence[waiting]]
+        if done.shape[0]:
+            self.arrivals_due += int(done.shape[0])
+            self.day_counts["released"] += int(done.shape[0])
+            self.day_sums["release_extremism"] += float(h.person.extremism[done].sum())
+            self.day_sums["release_trust"] += float(h.person.trust_in_staff[done].sum())
+            self.hand_over(done, source=h.person)
+            h.remove(done)
+
+    def add_officer_views(self, officers: np.ndarray) -> None:
+        for index in officers.tolist():
+            ProbationOfficer(self, index)
+
+    def add_mentor_views(self, mentors: np.ndarray) -> None:
+        for index in mentors.tolist():
+            Mentor(self, index)
 
     # -- staff ------------------------------------------------------------------------
     def add_staff_views(self, posts: np.ndarray) -> None:
@@ -176,6 +276,7 @@ class WingModel(mesa.Model):
         for _ in range(days):
             self._simulate_day()
         self.prisoners.next_assessment -= self.day  # keep the assessment calendar
+        self.community.shift_days(self.day)
         self.day = 0
         self._reset_day()
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, Training
+from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, Place, Training
 
 if TYPE_CHECKING:
     from wingsim.model import WingModel
@@ -34,6 +34,34 @@ FLOW_COUNTS = (
     "planning_contacts",
     "undetected_planning",
 )
+
+#: Daily counts after release (``model.day_counts``), reported as counted.
+COMMUNITY_FLOWS = (
+    "readmissions",
+    "probation_contacts",
+    "disclosures",
+    "mentor_meetings",
+    "breaches",
+    "breach_recalls",
+    "recalls",
+    "reengagements",
+    "terrorist_reoffences",
+    "general_reoffences",
+)
+
+#: Episodes whose horizon closed today and their outcomes within it (``model.day_counts``).
+COHORT_COUNTS = (
+    "cohort_followups",
+    "cohort_veo",
+    "cohort_reengaged",
+    "cohort_terrorist_reoffended",
+    "cohort_general_reoffended",
+    "cohort_recalled",
+    "cohort_desisted",
+)
+
+#: Columns about the community after release (every column from ``release_readiness`` on).
+AFTER_RELEASE_START = "release_readiness"
 
 #: Columns that every run reports (the issue's required set comes first).
 COLUMNS = (
@@ -78,7 +106,29 @@ COLUMNS = (
     "release_trust_in_staff",
     "assaults_on_prisoners",
     "staff_posts",
+    # after release: the released cohort in the community (docs/outcomes.md)
+    "release_readiness",
+    "community_population",
+    "community_supervised",
+    "community_mentored",
+    "awaiting_return",
+    "community_housed_share",
+    "community_employed_share",
+    "community_support",
+    "community_strain",
+    "trust_in_probation",
+    "probation_caseload",
+    "community_extremism",
+    *COMMUNITY_FLOWS,
+    "terrorist_reoffences_expected",
+    "general_reoffences_expected",
+    *COHORT_COUNTS,
+    "cohort_terrorist_expected",
+    "cohort_general_expected",
 )
+
+#: The columns after release, and the prison's own (the rest).
+AFTER_RELEASE = COLUMNS[COLUMNS.index(AFTER_RELEASE_START) :]
 
 DAYS_PER_YEAR = 365.0
 
@@ -146,6 +196,7 @@ def compute(model: WingModel) -> dict[str, float]:
 
     posts = s.n
     released = model.day_counts["released"]
+    after = _community(model)
     leader = act & p.leader
     return {
         "day": model.day,
@@ -192,6 +243,42 @@ def compute(model: WingModel) -> dict[str, float]:
         "assaults_on_prisoners": model.day_counts["incidents"]
         - model.day_counts["assaults_on_staff"],
         "staff_posts": posts,
+        "release_readiness": (
+            model.day_sums["release_readiness"] / released if released else float("nan")
+        ),
+        **after,
+        **{name: model.day_counts[name] for name in COMMUNITY_FLOWS},
+        "terrorist_reoffences_expected": model.day_sums["terrorist_reoffences_expected"],
+        "general_reoffences_expected": model.day_sums["general_reoffences_expected"],
+        **{name: model.day_counts[name] for name in COHORT_COUNTS},
+        "cohort_terrorist_expected": model.day_sums["cohort_terrorist_expected"],
+        "cohort_general_expected": model.day_sums["cohort_general_expected"],
+    }
+
+
+def _community(model: WingModel) -> dict[str, float]:
+    """Stocks of the community after release today."""
+    c, n = model.community, model.community.size
+    place = c.place[:n]
+    out = place == Place.COMMUNITY
+    k = int(out.sum())
+    supervised = out & (c.officer[:n] >= 0) & (model.day < c.licence_end[:n])
+    p = model.prisoners
+    before = p.active & (p.officer >= 0)
+    officers = np.bincount(c.officer[:n][supervised], minlength=model.probation_officers.n)
+    officers += np.bincount(p.officer[before], minlength=model.probation_officers.n)
+    return {
+        "community_population": k,
+        "community_supervised": int(supervised.sum()),
+        "community_mentored": int((out & (c.mentor[:n] >= 0)).sum()),
+        "awaiting_return": int(c.awaiting[:n].sum()),
+        "community_housed_share": _mean(c.housed[:n], out),
+        "community_employed_share": _mean(c.employed[:n], out),
+        "community_support": _mean(c.support[:n], out),
+        "community_strain": _mean(c.strain[:n], out),
+        "trust_in_probation": _mean(c.officer_trust[:n], supervised),
+        "probation_caseload": float(officers.mean()) if officers.shape[0] else 0.0,
+        "community_extremism": _mean(c.person.extremism[:n], out),
     }
 
 
@@ -208,11 +295,23 @@ KEY_OUTCOMES = (
     "labelled_share",
     "false_positive_rate",
     "cost",
+    # after release (in-run flows; cohort outcomes over the horizon are the cohort_* columns)
+    "trust_in_probation",
+    "reengagements",
+    "terrorist_reoffences_expected",
+    "general_reoffences",
+    "recalls",
 )
 
 #: How each key outcome is summarised over a run: "mean" of daily values or "sum".
 AGGREGATE = {
     **dict.fromkeys(FLOW_COUNTS, "sum"),
+    **dict.fromkeys(COMMUNITY_FLOWS, "sum"),
+    **dict.fromkeys(COHORT_COUNTS, "sum"),
+    "terrorist_reoffences_expected": "sum",
+    "general_reoffences_expected": "sum",
+    "cohort_terrorist_expected": "sum",
+    "cohort_general_expected": "sum",
     "newly_radicalised": "sum",
     "incidents": "sum",
     "released": "sum",

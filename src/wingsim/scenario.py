@@ -457,6 +457,179 @@ class Costs(_Section):
     )
 
 
+class Probation(_Section):
+    """The probation service and the community after release: the levers a service decides.
+
+    How strongly each mechanism works is in its ``[mechanisms.<submodel>]`` table; this
+    section holds what a service (with its partners) chooses or faces: how early planning
+    starts, caseloads, mentors, information sharing, family involvement, services, and
+    the stigma of the community people return to.
+    """
+
+    step_days: int = par(
+        7,
+        ge=1,
+        le=28,
+        unit="days",
+        doc=(
+            "The community's mechanisms step every this many days (1 = daily), with rates and "
+            "chances scaled to the days each person lived since the last step."
+        ),
+        source="model design (resolution; weekly keeps the model's speed)",
+    )
+    horizon_days: int = par(
+        730,
+        ge=1,
+        le=3650,
+        unit="days",
+        doc="Days each released person is followed in the community (the outcome window).",
+        source="brief (outcomes over one to two years after release)",
+    )
+    planning_lead_days: int = par(
+        182,
+        ge=0,
+        le=1825,
+        unit="days",
+        doc=(
+            "Resettlement planning starts this many days before release (0 = at release); "
+            "a shorter sentence leaves only the time it has."
+        ),
+        source="paper ('preferably at least six months earlier')",
+    )
+    continuity: bool = par(
+        True,
+        unit="flag",
+        doc=(
+            "The probation officer and the mentor meet the person in prison during planning "
+            "and stay after release (false: support starts at the gate with strangers)."
+        ),
+        source="paper ('Offenders must have continuity of support from prison to release')",
+    )
+    caseload: float = par(
+        35.0,
+        ge=1.0,
+        le=200.0,
+        unit="people per officer",
+        doc=(
+            "Caseload the service staffs for: a new officer is hired when every officer holds "
+            "this many cases."
+        ),
+        source=(
+            "UK Parliament written answer, 11 Sep 2024 (average caseload per probation officer "
+            "in England and Wales 35-37, 2021-24)"
+        ),
+    )
+    min_licence_days: int = par(
+        365,
+        ge=0,
+        le=3650,
+        unit="days",
+        doc=(
+            "Shortest supervision on licence after release; a longer sentence is supervised "
+            "for as long as it was served (release at the half-way point)."
+        ),
+        source="Offender Rehabilitation Act 2014 (12 months' supervision); assumption",
+    )
+    officer_matching: bool = par(
+        True,
+        unit="flag",
+        doc=(
+            "Cases go to an officer of the same cultural or religious background when one has room."
+        ),
+        source="paper ('Probation officers who share a cultural or religious background ...')",
+    )
+    information_sharing: float = par(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="index (0-1)",
+        doc=(
+            "How fully prison, probation, police, health and community services share what they "
+            "know in the pre-release risk and needs assessment."
+        ),
+        source="paper (multi-agency cooperation); value assumption",
+    )
+    mentors: int = par(
+        25,
+        ge=0,
+        le=10000,
+        unit="mentors",
+        doc="Mentors available to the service ('formers', religious and community volunteers).",
+        source="assumption",
+    )
+    mentees_per_mentor: int = par(
+        3, ge=1, le=50, unit="people", doc="People a mentor works with at once."
+    )
+    former_share: float = par(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of mentors who are 'formers' (left violent extremism themselves).",
+        source="paper (mentoring programmes in Denmark and the UK); value assumption",
+    )
+    religious_share: float = par(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of mentors from religious communities (the rest are community volunteers).",
+    )
+    mentor_vetting: bool = par(
+        True,
+        unit="flag",
+        doc="Mentors are vetted for hidden agendas before they are matched.",
+        source="paper ('Vetting mentors to make sure there are no hidden agendas')",
+    )
+    mentor_matching: bool = par(
+        True,
+        unit="flag",
+        doc=(
+            "Mentors are matched to a person's needs (formers to the engaged, religious "
+            "mentors to the observant)."
+        ),
+        source="paper ('a good matching process between mentor and offender')",
+    )
+    family_involvement: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "Chance that a family is involved in the plan and supervision (tasks, training), "
+            "if planning had time to do it."
+        ),
+        source="paper ('Involving an ex-offender's social network, especially the family')",
+    )
+    support_services: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="index (0-1)",
+        doc="Structured cooperation with housing, employment and education services.",
+        source="paper ('Structured cooperation with service-providers'); value assumption",
+    )
+    mental_health_services: float = par(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="index (0-1)",
+        doc="Availability of mental health assessment and treatment, in prison and after.",
+        source="paper ('Mental health services and assessments are needed'); value assumption",
+    )
+    public_stigma: float = par(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        unit="index (0-1)",
+        doc=(
+            "Stigma the community attaches to a prison record (VEOs and the labelled meet "
+            "more: [mechanisms.barriers])."
+        ),
+        source="paper ('Barriers to reintegration'); value assumption",
+    )
+
+
 def _mechanisms_section(day: tuple) -> type[_Section]:
     """``[mechanisms]``: one table per submodel of ``day`` that has parameters."""
     tables = {
@@ -541,6 +714,7 @@ class Scenario(_Section):
     assessment: Assessment = Field(default_factory=Assessment)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     interventions: Interventions = Field(default_factory=Interventions)
+    probation: Probation = Field(default_factory=Probation)
     definitions: Definitions = Field(default_factory=Definitions)
     costs: Costs = Field(default_factory=Costs)
     submodels: Submodels = Field(default_factory=Submodels)

@@ -99,6 +99,16 @@ class Prisoners:
     radicalised: np.ndarray
     radical: np.ndarray
     days_on_special_unit: np.ndarray
+    # Before release (``resettlement.py``): what a person builds in prison and leaves with.
+    # They feed nothing back into the prison's own mechanisms.
+    skills: np.ndarray  # vocational skills, 0-1 (-1: not yet profiled)
+    family_bond: np.ndarray  # strength of family ties, 0-1 (-1: not yet profiled)
+    plan_days: np.ndarray  # days of resettlement planning so far
+    officer: np.ndarray  # probation officer met before release (-1: none yet)
+    officer_trust: np.ndarray  # trust in that officer, 0-1
+    mentor: np.ndarray  # mentor met before release (-1: none)
+    mentor_trust: np.ndarray  # trust in that mentor, 0-1
+    readmitted: np.ndarray  # back from the community (recalled or sentenced again)
 
     @property
     def n(self) -> int:
@@ -115,6 +125,7 @@ class Prisoners:
             "gang": bool,
             "leader": bool,
             "labelled": bool,
+            "readmitted": bool,
             "radicalised": bool,
             "radical": bool,
             "uid": np.int64,
@@ -127,10 +138,35 @@ class Prisoners:
             "sentence": np.int64,
             "served": np.int64,
             "days_on_special_unit": np.int64,
+            "plan_days": np.int64,
+            "officer": np.int32,
+            "mentor": np.int32,
         }
-        return cls(
-            **{f.name: np.zeros(n, dtype=kinds.get(f.name, np.float64)) for f in fields(cls)}
-        )
+        out = cls(**{f.name: np.zeros(n, dtype=kinds.get(f.name, np.float64)) for f in fields(cls)})
+        out.reset_resettlement(np.arange(n))
+        return out
+
+    def reset_resettlement(self, slots: np.ndarray) -> None:
+        """A new arrival has no plan, officer or mentor yet and is profiled on first sight."""
+        self.skills[slots] = -1.0
+        self.family_bond[slots] = -1.0
+        self.plan_days[slots] = 0
+        self.officer[slots] = -1
+        self.officer_trust[slots] = 0.0
+        self.mentor[slots] = -1
+        self.mentor_trust[slots] = 0.0
+
+    def copy_rows(self, rows: np.ndarray, other: Prisoners, other_rows: np.ndarray) -> None:
+        """``self[rows] = other[other_rows]`` for every field (a snapshot or a restore)."""
+        for f in fields(self):
+            getattr(self, f.name)[rows] = getattr(other, f.name)[other_rows]
+
+    def grown(self, n: int) -> Prisoners:
+        """A copy with ``n`` rows: the first rows as now, the rest empty."""
+        out = Prisoners.empty(n)
+        k = min(n, self.n)
+        out.copy_rows(np.arange(k), self, np.arange(k))
+        return out
 
     def fill(
         self,
@@ -226,6 +262,8 @@ class Prisoners:
         self.radical[s] = ext > scenario.definitions.radical_threshold
         self.radicalised[s] = self.radical[s]
         self.days_on_special_unit[s] = 0
+        self.readmitted[s] = False
+        self.reset_resettlement(s)
         # Stagger assessments so they do not all fall on one day.
         interval = scenario.assessment.interval_days
         self.next_assessment[s] = today + np.floor(u[:, 11] * interval).astype(np.int64)
@@ -305,3 +343,376 @@ class Chaplains:
     @property
     def n(self) -> int:
         return self.uid.shape[0]
+
+
+# -- after release ----------------------------------------------------------------------
+
+
+class Place(IntEnum):
+    """Where a released person's episode stands (one row of the community ledger).
+
+    ``COMMUNITY``: out of prison and followed; ``RETURNED``: back in custody (recalled, or
+    a new custodial sentence), awaiting or holding a place in the establishment;
+    ``PAST_HORIZON``: followed for the whole horizon in the community. A person released
+    again after a return starts a new episode (a new row).
+    """
+
+    COMMUNITY = 0
+    RETURNED = 1
+    PAST_HORIZON = 2
+
+
+class FamilyKind(IntEnum):
+    """Family and significant others after release: none, a support, a negative influence."""
+
+    NONE = 0
+    SUPPORTIVE = 1
+    NEGATIVE = 2
+
+
+class MentorKind(IntEnum):
+    """Mentors the paper names: 'formers', religious or community mentors, volunteers."""
+
+    FORMER = 0
+    RELIGIOUS = 1
+    VOLUNTEER = 2
+
+
+#: Uids are below this (pairs of uids are keyed as ``lo * _UID_SPAN + hi``).
+_UID_SPAN = 1 << 31
+
+#: Community ledger fields and their dtypes (float64 unless listed).
+_COMMUNITY_KINDS = {
+    "place": np.int8,
+    "episode": np.int32,
+    "release_day": np.int64,
+    "licence_end": np.int64,
+    "mentor_end": np.int64,
+    "return_day": np.int64,
+    "return_sentence": np.int64,
+    "awaiting": bool,
+    "closed": bool,
+    "housed": bool,
+    "home": bool,
+    "employed": bool,
+    "family_kind": np.int8,
+    "family_involved": bool,
+    "background": np.int8,
+    "mh_need": bool,
+    "mh_identified": bool,
+    "mh_treated": bool,
+    "officer": np.int32,
+    "matched_officer": bool,
+    "mentor": np.int32,
+    "matched_mentor": bool,
+    "disengaged": bool,
+    "reengaged": bool,
+    "general_reoffences": np.int32,
+    "terrorist_reoffences": np.int32,
+    "breaches": np.int32,
+}
+
+
+@dataclass
+class Community:
+    """Everyone released, one row per release *episode*, kept for the whole run.
+
+    ``person`` holds each episode's prisoner record as it was at the gate (extremism,
+    trust, label, category, ...); the community mechanisms then move its extremism and
+    predisposition. The other arrays are the community's own state. Rows are appended at
+    release and never removed, so nobody is lost: a row's ``place`` says where the episode
+    stands. ``size`` rows are in use; arrays grow by doubling.
+    """
+
+    size: int
+    person: Prisoners
+    place: np.ndarray
+    episode: np.ndarray  # 1 for a first release, 2 after one return, ...
+    release_day: np.ndarray
+    licence_end: np.ndarray  # first day no longer on licence
+    mentor_end: np.ndarray  # first day without the mentor
+    return_day: np.ndarray  # day of return to custody (RETURNED)
+    return_sentence: np.ndarray  # days to serve on return
+    awaiting: np.ndarray  # returned, waiting for a place in the establishment
+    closed: np.ndarray  # the horizon has passed: the episode's outcomes are counted
+    extremism_at_release: np.ndarray
+    readiness: np.ndarray  # share of the resettlement plan done at release, 0-1
+    quality: np.ndarray  # quality of the multi-agency needs assessment at release, 0-1
+    stigma: np.ndarray  # stigma met in the community, 0-1
+    home: np.ndarray  # has a home to return to (a fixed trait)
+    housed: np.ndarray
+    employed: np.ndarray
+    family_kind: np.ndarray
+    family_involved: np.ndarray
+    background: np.ndarray  # cultural or religious background (index)
+    mh_need: np.ndarray
+    mh_identified: np.ndarray
+    mh_treated: np.ndarray
+    officer: np.ndarray  # probation officer (-1: none)
+    matched_officer: np.ndarray
+    officer_trust: np.ndarray
+    officer_knowledge: np.ndarray
+    misses: np.ndarray  # missed appointments since the last breach
+    mentor: np.ndarray  # mentor (-1: none)
+    matched_mentor: np.ndarray
+    mentor_trust: np.ndarray
+    support: np.ndarray  # support in place, 0-1 (transition.py)
+    strain: np.ndarray  # transition strain (vulnerability), 0-1
+    disengaged: np.ndarray  # extremism has been below the re-engagement band
+    reengaged: np.ndarray
+    general_reoffences: np.ndarray
+    terrorist_reoffences: np.ndarray
+    breaches: np.ndarray
+    propensity: np.ndarray  # general reoffending relative to the average (criminal history)
+    expected_general: np.ndarray  # sum of daily general reoffending hazards
+    expected_terrorist: np.ndarray  # sum of daily terrorist reoffending hazards
+    #: Per day since release (0 .. horizon-1): people at risk, hazards and events summed.
+    at_risk_by_day: np.ndarray
+    hazard_by_day: np.ndarray  # general reoffending hazard
+    terrorist_hazard_by_day: np.ndarray
+    events_by_day: np.ndarray  # general reoffences
+    row_of_uid: np.ndarray  # the row of a uid's latest episode (-1: never released)
+    #: Prison ties carried out of the gate: uids of both ends and strength.
+    tie_a: np.ndarray
+    tie_b: np.ndarray
+    tie_w: np.ndarray
+    #: Days simulated before day 0 (warm-up): keyed draws use ``day + day_offset``.
+    day_offset: int = 0
+
+    @classmethod
+    def empty(cls, horizon: int, capacity: int = 64) -> Community:
+        arrays = {}
+        for f in fields(cls):
+            if f.name in ("size", "person", "day_offset") or f.name.endswith("_by_day"):
+                continue
+            if f.name in ("row_of_uid", "tie_a", "tie_b", "tie_w"):
+                continue
+            arrays[f.name] = np.zeros(capacity, dtype=_COMMUNITY_KINDS.get(f.name, np.float64))
+        arrays["officer"][:] = -1
+        arrays["mentor"][:] = -1
+        by_day = {
+            name: np.zeros(horizon)
+            for name in (
+                "at_risk_by_day",
+                "hazard_by_day",
+                "terrorist_hazard_by_day",
+                "events_by_day",
+            )
+        }
+        return cls(
+            size=0,
+            person=Prisoners.empty(capacity),
+            row_of_uid=np.full(64, -1, dtype=np.int64),
+            tie_a=np.empty(0, np.int64),
+            tie_b=np.empty(0, np.int64),
+            tie_w=np.empty(0),
+            **arrays,
+            **by_day,
+        )
+
+    @property
+    def capacity(self) -> int:
+        return self.place.shape[0]
+
+    @property
+    def horizon(self) -> int:
+        return self.at_risk_by_day.shape[0]
+
+    def _row_fields(self) -> list[str]:
+        skip = ("size", "person", "day_offset", "row_of_uid", "tie_a", "tie_b", "tie_w")
+        return [f.name for f in fields(self) if f.name not in skip and "_by_day" not in f.name]
+
+    def _grow(self, need: int) -> None:
+        cap = self.capacity
+        if need <= cap:
+            return
+        new = max(need, 2 * cap)
+        for name in self._row_fields():
+            old = getattr(self, name)
+            grown = np.zeros(new, dtype=old.dtype)
+            if name in ("officer", "mentor"):
+                grown[:] = -1
+            grown[:cap] = old
+            setattr(self, name, grown)
+        self.person = self.person.grown(new)
+
+    def in_community(self) -> np.ndarray:
+        """Rows followed in the community today."""
+        return np.flatnonzero(self.place[: self.size] == Place.COMMUNITY)
+
+    def admit(self, prisoners: Prisoners, slots: np.ndarray, today: int) -> np.ndarray:
+        """New rows for prisoners released from ``slots`` today: their record at the gate.
+
+        Every other field starts neutral (housed, employed, no officer, no mentor, no
+        family); each community mechanism sets its own part as the person leaves.
+        """
+        k = slots.shape[0]
+        rows = np.arange(self.size, self.size + k)
+        self._grow(self.size + k)
+        self.size += k
+        self.person.copy_rows(rows, prisoners, slots)
+        self.extremism_at_release[rows] = prisoners.extremism[slots]
+        uid = prisoners.uid[slots]
+        if uid.max() >= self.row_of_uid.shape[0]:
+            grown = np.full(max(int(uid.max()) + 1, 2 * self.row_of_uid.shape[0]), -1, np.int64)
+            grown[: self.row_of_uid.shape[0]] = self.row_of_uid
+            self.row_of_uid = grown
+        before = self.row_of_uid[uid]
+        self.episode[rows] = np.where(before >= 0, self.episode[np.maximum(before, 0)] + 1, 1)
+        self.row_of_uid[uid] = rows
+        self.place[rows] = Place.COMMUNITY
+        self.release_day[rows] = today
+        self.licence_end[rows] = today
+        self.mentor_end[rows] = today
+        self.housed[rows] = True
+        self.employed[rows] = True
+        return rows
+
+    def rows_of(self, uid: np.ndarray) -> np.ndarray:
+        """The latest episode's row of each uid (-1 for someone never released)."""
+        out = np.full(uid.shape[0], -1, dtype=np.int64)
+        inside = uid < self.row_of_uid.shape[0]
+        out[inside] = self.row_of_uid[uid[inside]]
+        return out
+
+    def carry_ties(self, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> None:
+        """Add prison ties (uids of both ends) that leave through the gate, kept sorted by
+        pair; a pair already held keeps the stronger strength."""
+        if a.shape[0] == 0:
+            return
+        key = np.minimum(a, b) * _UID_SPAN + np.maximum(a, b)
+        order = np.argsort(key, kind="stable")
+        key, w = key[order], w[order]
+        held = self.tie_a * _UID_SPAN + self.tie_b
+        pos = np.searchsorted(held, key)
+        inside = pos < held.shape[0]
+        same = np.zeros(key.shape[0], dtype=bool)
+        same[inside] = held[pos[inside]] == key[inside]
+        np.maximum.at(self.tie_w, pos[same], w[same])
+        new = ~same
+        if new.any():
+            self.tie_a = np.insert(self.tie_a, pos[new], key[new] // _UID_SPAN)
+            self.tie_b = np.insert(self.tie_b, pos[new], key[new] % _UID_SPAN)
+            self.tie_w = np.insert(self.tie_w, pos[new], w[new])
+
+    def send_back(self, rows: np.ndarray, today: int, sentence: np.ndarray | int) -> None:
+        """Return ``rows`` to custody: they wait for a place at the next intake."""
+        self.place[rows] = Place.RETURNED
+        self.awaiting[rows] = True
+        self.return_day[rows] = today
+        self.return_sentence[rows] = sentence
+
+    def waiting(self) -> np.ndarray:
+        """Rows waiting for a place in the establishment, longest-waiting first."""
+        rows = np.flatnonzero(self.awaiting[: self.size])
+        return rows[np.argsort(self.return_day[rows], kind="stable")]
+
+    def restore(
+        self, rows: np.ndarray, prisoners: Prisoners, slots: np.ndarray, today: int
+    ) -> None:
+        """Put returning people into freshly filled ``slots`` with their own state.
+
+        Everything of the person comes back (extremism, trust, label, category, skills,
+        family ties, ...) except what belongs to a new stay: the sentence (the recall or
+        the new sentence), days served, unit, leadership, status, the assessment calendar
+        and the resettlement plan.
+        """
+        keep_next = prisoners.next_assessment[slots].copy()
+        prisoners.copy_rows(slots, self.person, rows)
+        prisoners.active[slots] = True
+        prisoners.readmitted[slots] = True
+        sentence = np.maximum(1, self.return_sentence[rows])
+        prisoners.sentence[slots] = sentence
+        # Days waiting for a place count toward the time to serve (at least a day here).
+        prisoners.served[slots] = np.minimum(today - self.return_day[rows], sentence - 1)
+        prisoners.unit[slots] = -1
+        prisoners.leader[slots] = False
+        prisoners.status[slots] = prisoners.imported_status[slots]
+        prisoners.low_assessments[slots] = 0
+        prisoners.next_assessment[slots] = keep_next
+        prisoners.plan_days[slots] = 0
+        prisoners.officer[slots] = -1
+        prisoners.officer_trust[slots] = 0.0
+        prisoners.mentor[slots] = -1
+        prisoners.mentor_trust[slots] = 0.0
+        self.awaiting[rows] = False
+
+    def shift_days(self, days: int) -> None:
+        """After a warm-up the calendar restarts at day 0: day stamps move with it."""
+        n = self.size
+        for name in ("release_day", "licence_end", "mentor_end", "return_day"):
+            getattr(self, name)[:n] -= days
+        self.day_offset += days
+
+
+@dataclass
+class ProbationOfficers:
+    """Probation officers in post; the service hires as caseloads require (supervision.py)."""
+
+    background: np.ndarray
+    fairness: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.background.shape[0]
+
+    @classmethod
+    def empty(cls) -> ProbationOfficers:
+        return cls(background=np.zeros(0, np.int8), fairness=np.zeros(0))
+
+    def hire(self, background: np.ndarray, fairness: np.ndarray) -> np.ndarray:
+        start = self.n
+        self.background = np.concatenate([self.background, background.astype(np.int8)])
+        self.fairness = np.concatenate([self.fairness, fairness])
+        return np.arange(start, self.n)
+
+
+@dataclass
+class Mentors:
+    """The mentors available to the service (mentoring.py): kind, vetting outcome, places."""
+
+    kind: np.ndarray
+    hidden_agenda: np.ndarray
+    places: np.ndarray  # mentees a mentor can take at once
+
+    @property
+    def n(self) -> int:
+        return self.kind.shape[0]
+
+    @classmethod
+    def empty(cls) -> Mentors:
+        return cls(kind=np.zeros(0, np.int8), hidden_agenda=np.zeros(0, bool), places=np.zeros(0))
+
+
+@dataclass
+class Holding:
+    """Arrivals waiting elsewhere (a local prison) for a place in the establishment.
+
+    They exist only when people returned from the community hold places: each returner
+    displaces one arrival, who waits here, in order of arrival, with their time counting
+    toward the sentence, and takes the first place a returner frees. Arrivals are drawn
+    exactly as if nobody had returned, so the arrival stream and every arrival's release
+    date are the same whoever is recalled (common random numbers across regimes).
+    """
+
+    person: Prisoners
+    size: int = 0
+
+    @classmethod
+    def empty(cls) -> Holding:
+        return cls(person=Prisoners.empty(8))
+
+    def push(self, arrivals: Prisoners, k: int) -> None:
+        """Append rows ``0 .. k-1`` of ``arrivals`` (in arrival order)."""
+        if self.size + k > self.person.n:
+            self.person = self.person.grown(max(self.size + k, 2 * self.person.n))
+        self.person.copy_rows(np.arange(self.size, self.size + k), arrivals, np.arange(k))
+        self.size += k
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Drop ``rows`` (admitted, or released from here), keeping the order."""
+        keep = np.ones(self.size, dtype=bool)
+        keep[rows] = False
+        left = np.flatnonzero(keep)
+        self.person.copy_rows(np.arange(left.shape[0]), self.person, left)
+        self.size = left.shape[0]

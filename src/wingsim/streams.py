@@ -25,6 +25,14 @@ class Streams:
     def __init__(self, seed: int):
         self.seed = int(seed)
         self._streams: dict[str, np.random.Generator] = {}
+        self._keyed: dict[str, KeyedStream] = {}
+
+    def keyed(self, name: str) -> KeyedStream:
+        """Counter-based draws keyed by ``name`` (see :class:`KeyedStream`)."""
+        keyed = self._keyed.get(name)
+        if keyed is None:
+            keyed = self._keyed[name] = KeyedStream(self.seed, name)
+        return keyed
 
     def __getitem__(self, name: str) -> np.random.Generator:
         gen = self._streams.get(name)
@@ -32,3 +40,57 @@ class Streams:
             seq = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name),))
             gen = self._streams[name] = np.random.Generator(np.random.PCG64(seq))
         return gen
+
+
+# -- counter-based draws: a person's randomness that nobody else can shift ----------------
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser (Steele, Lea & Flood 2014) on uint64 arrays (wraps mod 2**64)."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+class KeyedStream:
+    """Uniform draws that are a pure function of (seed, stream name, keys, draw index).
+
+    ``uniforms(uid, day, k=3)`` gives each person (entry of ``uid``) three uniforms for that
+    day, whatever else is drawn and whoever else is present: a counter-based generator in
+    the manner of Salmon et al.'s Philox (SC'11), built on the SplitMix64 mixing function.
+    The community after release draws this way, so a regime that changes who is recalled
+    (and so who is in the community on a day) does not reshuffle anybody else's draws.
+    """
+
+    def __init__(self, seed: int, name: str):
+        seq = np.random.SeedSequence(entropy=int(seed), spawn_key=(stream_key(name),))
+        self.base = np.uint64(seq.generate_state(1, np.uint64)[0])
+
+    def uniforms(self, ids, *counters: int, k: int = 1) -> np.ndarray:
+        """Shape ``(n, k)``: ``k`` uniforms in [0, 1) for each of the ``n`` ``ids``.
+
+        ``ids`` are non-negative integers (people's uids, officers' indices); ``counters``
+        are further integers shared by the whole call (the day, a purpose). Each key is
+        multiplied by its own odd constant and combined with the stream's key before one
+        mixing round; each of the ``k`` draws then mixes that state with its own counter.
+        """
+        shared = int(self.base)
+        for i, counter in enumerate(counters, 1):
+            shared ^= (int(counter) * _KEY_MULTIPLIERS[i]) & _MASK
+        z = np.atleast_1d(np.asarray(ids)).astype(np.uint64)
+        z *= np.uint64(_KEY_MULTIPLIERS[0])
+        z ^= np.uint64(shared)
+        z = _mix(z)
+        out = _mix(z[:, None] + _DRAWS[:k])
+        out >>= np.uint64(11)
+        return out * (1.0 / 9007199254740992.0)
+
+
+_MASK = (1 << 64) - 1
+#: An odd multiplier per key position (so (uid, day) and (day, uid) differ).
+_KEY_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+_DRAWS = np.arange(1, 65, dtype=np.uint64) * _GOLDEN

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import solara
 
 from wingsim.dashboard.figures import CHAPLAIN_COLOUR, STAFF_COLOUR, NetworkFigure, OutcomePlots
+from wingsim.dashboard.released import released_table
 from wingsim.model import WingModel
 from wingsim.scenario import Scenario, default_scenario, load_scenario
 
@@ -131,6 +132,8 @@ CSS = """
 .wingsim-page .v-slider .v-label { font-size: 16px !important; }
 .wingsim-day { font-size: 30px; font-weight: 600; }
 .wingsim-legend td { padding: 2px 10px 2px 0; }
+.wingsim-released-table { font-size: 15px; border-collapse: collapse; }
+.wingsim-released-table th, .wingsim-released-table td { padding: 1px 10px 1px 0; }
 .wingsim-page img { width: 100%; height: auto; }
 .wingsim-regime .v-btn, .wingsim-regime-b .v-btn, .wingsim-mode .v-btn {
   font-size: 14px !important; padding: 0 8px;
@@ -241,6 +244,11 @@ def Stage(run: Run, playing: solara.Reactive[bool], speed: solara.Reactive[int],
                 solara.Image(png, classes=["wingsim-network"])
         with solara.Row(justify="center"), solara.Column(style={"width": "70%"}):
             solara.Image(plots, classes=["wingsim-plots"])
+    # The community steps weekly: while playing, the table is redrawn once a week.
+    when = run.day // 7 if playing.value else run.day
+    names = [r.capitalize() for r in run.regimes]
+    released = solara.use_memo(lambda: released_table(run.models, names), [run, when])
+    solara.HTML(tag="div", unsafe_innerHTML=released, classes=["wingsim-released"])
 
 
 @solara.component

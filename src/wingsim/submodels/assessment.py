@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim.params import Params, par
+from wingsim.state import Prisoners
 from wingsim.submodels import labelling
 from wingsim.submodels.base import Submodel
 
@@ -70,13 +71,17 @@ class Assessment(Submodel):
         "extremism is subject to false positives"
     )
 
-    def assess(self, slots: np.ndarray, rng: np.random.Generator) -> None:
+    def assess(
+        self, slots: np.ndarray, rng: np.random.Generator, prisoners: Prisoners | None = None
+    ) -> None:
         """Assessed risk = extremism + report bias + noise shrinking with knowledge.
 
         One normal draw per prisoner, whatever the regime, keeps the stream aligned.
+        ``prisoners`` defaults to the establishment's (arrivals waiting elsewhere for a
+        place are assessed on arrival too).
         """
         m, mp = self.model, self.params
-        p, a = m.prisoners, m.config.assessment
+        p, a = prisoners if prisoners is not None else m.prisoners, m.config.assessment
         z = rng.standard_normal(slots.shape[0])
         sd = a.noise * (1.0 - mp.accuracy_gain_from_knowledge * p.knowledge[slots])
         # Each report adds less as they pile up: report_weight for the first, never more

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.state import Prisoners
 from wingsim.submodels.base import Submodel
 
 
@@ -18,6 +19,13 @@ class Intake(Submodel):
     arrival is assessed at once (``assessment.py``) and placed by the regime
     (``placement.py``). At build, the first population is drawn the same way, part-way
     through their sentences.
+
+    People returned to custody from the community (recalled, or sentenced again) take
+    free places first, with their own state (``model.readmit``). Arrivals are drawn as if
+    nobody returned (one for each regular release of the day before), so while returners
+    hold places, arrivals wait elsewhere in order of arrival (``state.Holding``), their
+    time counting, and take the places returners free. The arrival stream, and every
+    arrival's release date, are then the same whoever is recalled.
     """
 
     name = "intake"
@@ -44,7 +52,28 @@ class Intake(Submodel):
     def step(self) -> None:
         m = self.model
         slots = np.flatnonzero(~m.prisoners.active)
-        if slots.shape[0] == 0:
+        due, m.arrivals_due = m.arrivals_due, 0
+        if due == slots.shape[0] and m.holding.size == 0 and not m.community.awaiting.any():
+            if due:  # nobody is coming back: every released place goes to an arrival
+                self.admit(slots, self.rng)
+                m.day_counts["arrivals"] += due
             return
-        self.admit(slots, self.rng)
-        m.day_counts["arrivals"] += int(slots.shape[0])
+        # Today's arrivals are drawn and assessed as always, and wait for a place.
+        if due:
+            arrivals = Prisoners.empty(due)
+            every = np.arange(due)
+            arrivals.fill(every, self.rng, m.config, m.new_uids(due), m.day)
+            m.submodels["assessment"].assess(every, self.rng, arrivals)
+            m.holding.push(arrivals, due)
+        # Places go first to people returned to custody, then to arrivals in arrival order.
+        back = m.readmit(slots)
+        free = slots[back:]
+        k = min(free.shape[0], m.holding.size)
+        if k:
+            m.prisoners.copy_rows(free[:k], m.holding.person, np.arange(k))
+            m.holding.remove(np.arange(k))
+        placed = slots[: back + k]
+        if placed.shape[0]:
+            m.placement.place(placed)
+            m.add_prisoner_views(placed)
+        m.day_counts["arrivals"] += k

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from wingsim.outcomes import HEADCOUNTS
 from wingsim.scenario import Scenario, default_scenario
+from wingsim.schedule import DAY
 
 #: Parameters that do nothing at the defaults, each with the reason. The test fails on
 #: any other parameter that moves no outcome, and on any listed here that does act.
@@ -50,6 +51,15 @@ INERT_AT_DEFAULTS: dict[str, str] = {
     "mechanisms.grievance.unstaffed_fairness": (
         "acts only on a unit with no officer in post, which the default staffing never leaves"
     ),
+    "mechanisms.supervision.overload_quality": (
+        "acts only on caseloads above quality_caseload (50); the service hires at "
+        "probation.caseload (35)"
+    ),
+    "mechanisms.mentoring.hidden_agenda_share": (
+        "vetting catches 90% of hidden agendas, so about 1% of the 25 mentors has one and "
+        "most seeds have none (with probation.mentor_vetting off it acts)"
+    ),
+    "mechanisms.mentoring.agenda_pull": "acts only through a mentor with a hidden agenda: as above",
 }
 
 #: Parameters that act only through rare events (a charismatic extremist leader on a
@@ -72,13 +82,29 @@ RARE_IN_SHORT_RUNS: dict[str, str] = {
     "mechanisms.staff_contacts.untrained_learning": "as knowledge_gain",
 }
 
-#: The test suite's screen: a small containment establishment for 90 days, one seed.
+#: The test suite's screen of the prison's parameters: a small containment establishment
+#: for 90 days, one seed.
 TEST_ESTABLISHMENT = {
     "establishment.wings": 3,
     "establishment.wing_capacity": 40,
     "establishment.special_unit_capacity": 12,
 }
 TEST_DAYS = 90
+
+#: The test suite's screen of the after-release parameters: few people leave the small
+#: establishment above in 90 days, so these are screened where many do (short sentences,
+#: more VEOs) for longer, with a horizon short enough to end within the run.
+AFTER_RELEASE_TEST_ESTABLISHMENT = {
+    "establishment.wings": 2,
+    "establishment.wing_capacity": 60,
+    "population.sentence_days_other": 200.0,
+    "population.sentence_days_veo": 200.0,
+    "population.veo_violent_share": 0.1,
+    "population.veo_lesser_share": 0.1,
+    "probation.horizon_days": 180,
+    "probation.min_licence_days": 90,
+}
+AFTER_RELEASE_TEST_DAYS = 240
 
 #: Sections that are not levers or strengths: run settings and ablation switches.
 SKIP_PREFIXES = ("run.", "submodels.")
@@ -108,6 +134,16 @@ def parameters(model: type[BaseModel] = Scenario, prefix: str = "") -> dict[str,
         elif prefix and not dotted.startswith(SKIP_PREFIXES):
             out[dotted] = info
     return out
+
+
+def after_release(name: str) -> bool:
+    """A parameter of the probation service or of a submodel from resettlement on (the
+    prison's last days and the community after the gate)."""
+    names = [submodel.name for submodel in DAY]
+    community = names[names.index("resettlement") :]
+    return name.startswith("probation.") or name.split(".")[:2] in (
+        ["mechanisms", n] for n in community
+    )
 
 
 def screen_values(info, default: Any) -> list[Any]:
@@ -151,21 +187,26 @@ def _defaults(scenario: Scenario) -> dict[str, Any]:
     return flat
 
 
-def variants(base: Scenario) -> dict[str, Scenario]:
-    """``{"default": base, "<param>=<value>": variant, ...}`` for every screened value."""
+def variants(base: Scenario, only=None) -> dict[str, Scenario]:
+    """``{"default": base, "<param>=<value>": variant, ...}`` for every screened value (of
+    the parameters whose name ``only`` accepts, if given)."""
     defaults = _defaults(base)
     out = {"default": base}
     for name, info in parameters().items():
+        if only is not None and not only(name):
+            continue
         for value in screen_values(info, defaults[name]):
             out[f"{name}={value}"] = base.with_overrides({name: value})
     return out
 
 
-def screen(base: Scenario, seeds: list[int], days: int, workers: int | None = None) -> pd.DataFrame:
+def screen(
+    base: Scenario, seeds: list[int], days: int, workers: int | None = None, only=None
+) -> pd.DataFrame:
     """Run every variant on every seed; one row per variant, seed and summary outcome."""
     from wingsim.patterns import replicate
 
-    runs = replicate(variants(base), seeds, days, workers)
+    runs = replicate(variants(base, only), seeds, days, workers)
     rows = []
     for label, results in runs.items():
         name, _, value = label.partition("=")

@@ -1,0 +1,216 @@
+"""After release: stigma and the material barriers of housing and work."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.params import Params, par
+from wingsim.state import VEO_LESSER
+from wingsim.submodels.community import HOME, CommunitySubmodel, over, traits
+
+
+class BarriersParams(Params):
+    """Strengths of stigma and material barriers (``[mechanisms.barriers]``)."""
+
+    veo_stigma: float = par(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        unit="multiple of public stigma",
+        doc="Extra stigma a terrorist conviction carries, on top of the public stigma.",
+        source="paper ('unique sources of stigma associated with terrorist offences')",
+    )
+    label_stigma: float = par(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        unit="multiple of public stigma",
+        doc="Extra stigma of a risk label that follows a person out of prison.",
+    )
+    home_share: float = par(
+        0.55,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of people with a home to return to (family, partner, own tenancy).",
+        source="assumption (many prison leavers in England and Wales lack settled housing)",
+    )
+    plan_housing: float = par(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="probability",
+        doc=(
+            "Chance a complete plan with full services and no stigma has housing arranged "
+            "for the day of release (scaled by readiness, services and stigma)."
+        ),
+    )
+    plan_work: float = par(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="probability",
+        doc="The same for work or training arranged before release (also scaled by skills).",
+    )
+    housing_rate: float = par(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/day",
+        doc="Daily chance of finding housing with no services and no stigma.",
+    )
+    work_rate: float = par(
+        0.008,
+        ge=0.0,
+        le=1.0,
+        unit="1/day",
+        doc="Daily chance of finding work or training with full skills, no services, no stigma.",
+    )
+    services_boost: float = par(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        unit="multiplier",
+        doc="Housing and work chances rise by this times probation.support_services.",
+        source="paper ('Structured cooperation with service-providers ... are crucial')",
+    )
+    housing_stigma: float = par(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of the chance of finding housing lost at full stigma.",
+        source="paper ('Barriers to reintegration'); value assumption",
+    )
+    work_stigma: float = par(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of the chance of finding work lost at full stigma.",
+        source="paper ('access to employment or education'); value assumption",
+    )
+    mentor_help: float = par(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        unit="multiplier per unit trust",
+        doc="A trusted mentor's practical help (e.g. job applications) raises the chances.",
+        source="paper (mentors help 'in completing job applications')",
+    )
+    housing_loss: float = par(
+        0.002,
+        ge=0.0,
+        le=0.5,
+        unit="1/day per unit strain",
+        doc="Daily chance of losing housing, times strain.",
+    )
+    work_loss: float = par(
+        0.003,
+        ge=0.0,
+        le=0.5,
+        unit="1/day",
+        doc="Daily chance of losing work, times (0.5 + strain).",
+    )
+    stigma_radicalisation: float = par(
+        0.004,
+        ge=0.0,
+        le=0.1,
+        unit="1/day per unit stigma",
+        doc=(
+            "Daily push of stigma, where support is missing, on an extremist predisposition "
+            "(x stigma x (1 - support) x p (1 - p))."
+        ),
+        source=(
+            "paper ('prejudices ... reinforce oppositional and radicalised identities'; 'A sense "
+            "of belonging and acceptance makes commitment to violence less sustainable'); value "
+            "set against re-engagement under 5% (Belgium, Renard), see docs/ODD.md 7.13"
+        ),
+    )
+
+
+class Barriers(CommunitySubmodel):
+    """Stigma makes housing and work harder to find; support services lower the barriers.
+
+    Paper: "Individuals convicted of terrorist offences face additional barriers. There
+    are unique sources of stigma associated with terrorist offences"; "The stigmatised
+    offender will experience challenges in terms of accessing social support and
+    opportunities to reintegrate, including access to employment or education";
+    "Structured cooperation with service-providers like housing agencies, employment
+    agencies ... are crucial ... This must be built into resettlement plans prior to
+    release"; "Upholding prejudices towards the offender can entrench barriers and
+    reinforce oppositional and radicalised identities."
+
+    Stigma = ``probation.public_stigma`` x (1 + ``veo_stigma`` for a VEO + ``label_stigma``
+    for a label), at most 1. A person goes home at release if they have one; otherwise
+    the plan may have arranged housing (readiness x services x (1 - stigma)), and likewise
+    work. After release the daily chances of finding housing and work are lowered by
+    stigma and raised by services and a trusted mentor's help; strain makes them easier to
+    lose. Where support is missing, stigma hardens an extremist predisposition.
+    """
+
+    name = "barriers"
+    Params = BarriersParams
+    paper = (
+        "The stigmatised offender will experience challenges in terms of accessing social "
+        "support and opportunities to reintegrate, including access to employment"
+    )
+
+    def services(self) -> float:
+        return 1.0 + self.params.services_boost * self.model.config.probation.support_services
+
+    def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
+        m, c, mp = self.model, self.model.community, self.params
+        rec = c.person
+        stigma = m.config.probation.public_stigma * (
+            1.0
+            + mp.veo_stigma * (rec.category[rows] >= VEO_LESSER)
+            + mp.label_stigma * rec.labelled[rows]
+        )
+        c.stigma[rows] = np.minimum(stigma, 1.0)
+        home = traits(m, rec.uid[rows])[:, HOME] < mp.home_share
+        c.home[rows] = home
+        services = self.services() / (1.0 + mp.services_boost)
+        u = self.draws(rows, 2, salt=1)
+        ready = c.readiness[rows] * services
+        c.housed[rows] = home | (
+            u[:, 0] < mp.plan_housing * ready * (1.0 - mp.housing_stigma * c.stigma[rows])
+        )
+        c.employed[rows] = u[:, 1] < (
+            mp.plan_work * ready * rec.skills[rows] * (1.0 - mp.work_stigma * c.stigma[rows])
+        )
+
+    def step(self) -> None:
+        if not self.due():
+            return
+        c, mp = self.model.community, self.params
+        rows = self.followed()
+        if rows.shape[0] == 0:
+            return
+        e = self.exposure(rows)
+        u = self.draws(rows, 2)
+        stigma, strain = c.stigma[rows], c.strain[rows]
+        helped = 1.0 + mp.mentor_help * np.where(c.mentor[rows] >= 0, c.mentor_trust[rows], 0.0)
+        chance = self.services() * helped
+        housed, employed = c.housed[rows], c.employed[rows]
+        find_home = mp.housing_rate * chance * (1.0 - mp.housing_stigma * stigma)
+        skills = c.person.skills[rows]
+        find_work = (
+            mp.work_rate
+            * chance
+            * (0.3 + 0.7 * skills)
+            * (1.0 - mp.work_stigma * stigma)
+            * np.where(housed, 1.0, 0.5)
+        )
+        c.housed[rows] = np.where(
+            housed, u[:, 0] >= over(mp.housing_loss * strain, e), u[:, 0] < over(find_home, e)
+        )
+        c.employed[rows] = np.where(
+            employed,
+            u[:, 1] >= over(mp.work_loss * (0.5 + strain), e),
+            u[:, 1] < over(find_work, e),
+        )
+        # Stigma without belonging hardens an extremist identity (the predisposition).
+        x0 = c.person.predisposition
+        push = e * mp.stigma_radicalisation * stigma * (1.0 - c.support[rows])
+        x0[rows] += push * x0[rows] * (1.0 - x0[rows])

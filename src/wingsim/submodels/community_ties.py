@@ -1,0 +1,213 @@
+"""After release: family and significant others, and prison ties that leave with a person."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.network import MIN_TIE
+from wingsim.params import Params, par
+from wingsim.state import AT_RISK, FamilyKind, Place
+from wingsim.submodels.community import FAMILY, CommunitySubmodel, traits
+
+
+class CommunityTiesParams(Params):
+    """Strengths of the social network after release (``[mechanisms.community_ties]``)."""
+
+    supportive_stance: float = par(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        unit="extremism (0-1)",
+        doc="Attitude a supportive family pulls a person toward (non-violence).",
+        source="assumption",
+    )
+    negative_stance: float = par(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="extremism (0-1)",
+        doc="Attitude a family that shares the extremist mindset pulls a person toward.",
+        source="paper ('assess whether the family and social circle are partners'); value "
+        "assumption",
+    )
+
+    supportive_family_share: float = par(
+        0.55,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of people with a family or partner who can support desistance.",
+        source="assumption",
+    )
+    negative_family_share: float = par(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of mainstream prisoners whose family circle shares an extremist mindset.",
+        source="assumption",
+    )
+    negative_family_share_concern: float = par(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="The same share among VEOs and at-risk prisoners.",
+        source=(
+            "paper ('assess whether the family and social circle are partners in a "
+            "disengagement process ... as opposed to stimulators'); value assumption"
+        ),
+    )
+    family_influence: float = par(
+        0.003,
+        ge=0.0,
+        le=0.5,
+        unit="1/day per unit bond",
+        doc="Daily pull of a family on a person's attitude, times the strength of the bond.",
+    )
+    involvement_gain: float = par(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc=(
+            "Share of a supportive family's support that comes from being involved in the plan "
+            "and supervision (an uninvolved family gives the rest)."
+        ),
+        source="paper ('Involving an ex-offender's social network ... provides crucial support')",
+    )
+    anchor_rate: float = par(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        unit="1/day",
+        doc="Daily pull of attitude back to the person's predisposition (as in prison).",
+        source="Friedkin & Johnsen (form); value assumption",
+    )
+    carry_threshold: float = par(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="tie strength",
+        doc="Prison ties at least this strong carry over after release.",
+    )
+    peer_influence: float = par(
+        0.01,
+        ge=0.0,
+        le=0.5,
+        unit="1/day per unit tie",
+        doc="Daily pull of a former fellow prisoner, also released, on attitude, times the tie.",
+        source=(
+            "brief (ties to others released from the same unit can pull toward re-engagement); "
+            "value assumption"
+        ),
+    )
+    peer_tie_decay: float = par(
+        0.005,
+        ge=0.0,
+        le=0.5,
+        unit="1/day",
+        doc="Daily fading of carried-over prison ties.",
+    )
+
+
+class CommunityTies(CommunitySubmodel):
+    """Family, significant others and former fellow prisoners pull attitudes after release.
+
+    Paper: "Friends, family members and other significant others and meaningful
+    relationships are crucial for desistance trajectories"; "Those within an offender's
+    social network who are a negative influence should not be involved, but care should
+    be taken when identifying such negative influences"; "Involving an ex-offender's social
+    network, especially the family ... provides crucial support for desistance processes."
+
+    Each person has a supportive family, a family circle that shares an extremist mindset,
+    or none (fixed traits); the bond is what family contact left at release. A supportive
+    family is involved in the plan with chance ``probation.family_involvement`` times
+    readiness. A negative family is identified with the quality of the needs assessment
+    and then kept out; one that is missed may be involved in its place, which strengthens
+    its pull. Families pull attitude toward their stance in proportion to the bond.
+    Prison ties at least ``carry_threshold`` strong leave with the person; when both ends
+    are in the community they pull each other's attitudes together (toward re-engagement
+    when the other is more extreme) and fade. Attitude is anchored to predisposition.
+    """
+
+    name = "community_ties"
+    Params = CommunityTiesParams
+    paper = (
+        "Friends, family members and other significant others and meaningful relationships "
+        "are crucial for desistance trajectories"
+    )
+
+    def family_kind(self, u: np.ndarray, category: np.ndarray) -> np.ndarray:
+        """FamilyKind of each person from their fixed traits ``u`` and category."""
+        mp = self.params
+        negative = np.where(
+            category >= AT_RISK, mp.negative_family_share_concern, mp.negative_family_share
+        )
+        x = u[:, FAMILY]
+        kind = np.full(x.shape[0], FamilyKind.NONE, dtype=np.int8)
+        kind[x < negative + mp.supportive_family_share] = FamilyKind.SUPPORTIVE
+        kind[x < negative] = FamilyKind.NEGATIVE
+        return kind
+
+    def family_support(self, rows: np.ndarray) -> np.ndarray:
+        """Support a supportive family gives, 0-1 (0 for the others)."""
+        c, g = self.model.community, self.params.involvement_gain
+        bond = c.person.family_bond[rows]
+        share = 1.0 - g + g * c.family_involved[rows]
+        return np.where(c.family_kind[rows] == FamilyKind.SUPPORTIVE, bond * share, 0.0)
+
+    def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
+        m, c = self.model, self.model.community
+        rec = c.person
+        kind = self.family_kind(traits(m, rec.uid[rows]), rec.category[rows])
+        c.family_kind[rows] = kind
+        u = self.draws(rows, 2, salt=1)
+        offered = u[:, 0] < m.config.probation.family_involvement * c.readiness[rows]
+        spotted = u[:, 1] < c.quality[rows]
+        c.family_involved[rows] = offered & (
+            (kind == FamilyKind.SUPPORTIVE) | ((kind == FamilyKind.NEGATIVE) & ~spotted)
+        )
+        if slots is None:
+            return
+        # Prison ties that leave with them (before their slots are freed).
+        p = m.prisoners
+        lo, hi = m.ties.ends
+        leaving = np.zeros(p.n, dtype=bool)
+        leaving[slots] = True
+        carried = (leaving[lo] | leaving[hi]) & (m.ties.weight >= self.params.carry_threshold)
+        c.carry_ties(p.uid[lo[carried]], p.uid[hi[carried]], m.ties.weight[carried])
+
+    def step(self) -> None:
+        if not self.due():
+            return
+        c, mp = self.model.community, self.params
+        rows = self.followed()
+        if rows.shape[0] == 0:
+            return
+        e = self.exposure(rows)
+        x, x0 = c.person.extremism, c.person.predisposition
+        kind = c.family_kind[rows]
+        stance = np.where(kind == FamilyKind.NEGATIVE, mp.negative_stance, mp.supportive_stance)
+        pull = np.where(
+            kind == FamilyKind.NONE,
+            0.0,
+            mp.family_influence * c.person.family_bond[rows] * (1.0 + c.family_involved[rows]),
+        )
+        dx = mp.anchor_rate * (x0[rows] - x[rows]) + np.minimum(pull, 1.0) * (stance - x[rows])
+        # Former fellow prisoners, both out.
+        if c.tie_a.shape[0]:
+            ra, rb = c.rows_of(c.tie_a), c.rows_of(c.tie_b)
+            out = (ra >= 0) & (rb >= 0)
+            both = out & (c.place[ra] == Place.COMMUNITY) & (c.place[rb] == Place.COMMUNITY)
+            if both.any():
+                ra, rb, w = ra[both], rb[both], c.tie_w[both]
+                gap = x[rb] - x[ra]
+                k = np.minimum(mp.peer_influence * w, 0.05)
+                peer = np.bincount(ra, k * gap, c.size) - np.bincount(rb, k * gap, c.size)
+                dx += peer[rows]
+            c.tie_w *= (1.0 - mp.peer_tie_decay) ** self.model.config.probation.step_days
+            keep = c.tie_w >= MIN_TIE
+            if not keep.all():
+                c.tie_a, c.tie_b, c.tie_w = c.tie_a[keep], c.tie_b[keep], c.tie_w[keep]
+        x[rows] = np.clip(x[rows] + np.minimum(e * dx, 1.0), 0.0, 1.0)

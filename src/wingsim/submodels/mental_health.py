@@ -1,0 +1,108 @@
+"""After release: mental health needs, their assessment and treatment."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.params import Params, par
+from wingsim.state import AT_RISK
+from wingsim.submodels.community import MENTAL_HEALTH, CommunitySubmodel, over, traits
+
+
+class MentalHealthParams(Params):
+    """Strengths of mental health services (``[mechanisms.mental_health]``)."""
+
+    need_share: float = par(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of released people with a mental health need.",
+        source="assumption (mental health problems are common among prison leavers)",
+    )
+    need_share_concern: float = par(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="The same share among VEOs and at-risk prisoners.",
+        source=(
+            "paper ('some sort of connection between radicalised offenders ... and mental "
+            "health issues'); value assumption"
+        ),
+    )
+    identification_rate: float = par(
+        0.005,
+        ge=0.0,
+        le=1.0,
+        unit="1/day",
+        doc="Daily chance an unassessed need comes to light without probation (GP, crisis).",
+    )
+    treatment_rate: float = par(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="1/day at full services",
+        doc="Daily chance an identified need starts treatment, times the services available.",
+    )
+    treatment_relief: float = par(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of the strain from a mental health need that treatment removes.",
+    )
+
+
+class MentalHealth(CommunitySubmodel):
+    """Needs identified before release can be treated from the gate; others wait.
+
+    Paper: "Mental health services and assessments are needed in prison and post-release
+    to ensure that the individual receives the support needed"; "Increasingly, data and
+    experience support some sort of connection between radicalised offenders ... and
+    mental health issues."
+
+    A need (fixed trait) is identified before release with the quality of the
+    multi-agency assessment, and treatment starts in prison with chance
+    ``probation.mental_health_services`` x readiness. After release an unknown need comes
+    to light slowly (or when the person confides in the probation officer,
+    ``supervision.py``); an identified need starts treatment at ``treatment_rate`` x
+    services. An untreated need adds to strain (``transition.py``); treatment removes
+    ``treatment_relief`` of it.
+    """
+
+    name = "mental_health"
+    Params = MentalHealthParams
+    paper = (
+        "Mental health services and assessments are needed in prison and post-release to ensure "
+        "that the individual receives the support needed"
+    )
+
+    def load(self, rows: np.ndarray) -> np.ndarray:
+        """Strain a person's mental health need brings, 0-1."""
+        c = self.model.community
+        return c.mh_need[rows] * (1.0 - self.params.treatment_relief * c.mh_treated[rows])
+
+    def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
+        m, c, mp = self.model, self.model.community, self.params
+        share = np.where(c.person.category[rows] >= AT_RISK, mp.need_share_concern, mp.need_share)
+        c.mh_need[rows] = traits(m, c.person.uid[rows])[:, MENTAL_HEALTH] < share
+        u = self.draws(rows, 2, salt=1)
+        services = m.config.probation.mental_health_services
+        c.mh_identified[rows] = c.mh_need[rows] & (u[:, 0] < c.quality[rows])
+        c.mh_treated[rows] = c.mh_identified[rows] & (u[:, 1] < services * c.readiness[rows])
+
+    def step(self) -> None:
+        if not self.due():
+            return
+        c, mp = self.model.community, self.params
+        rows = self.followed()
+        rows = rows[c.mh_need[rows] & ~c.mh_treated[rows]]
+        if rows.shape[0] == 0:
+            return
+        e = self.exposure(rows)
+        u = self.draws(rows, 2)
+        known = c.mh_identified[rows]
+        services = self.model.config.probation.mental_health_services
+        c.mh_treated[rows] = known & (u[:, 0] < over(mp.treatment_rate * services, e))
+        c.mh_identified[rows] = known | (u[:, 1] < over(mp.identification_rate, e))

@@ -1,0 +1,277 @@
+"""Mentors and community support: formers, religious mentors, volunteers; vetted, matched."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.params import Params, par
+from wingsim.state import AT_RISK, FamilyKind, MentorKind, Mentors, Place
+from wingsim.submodels.community import HOME, CommunitySubmodel, count, traits
+
+
+class MentoringParams(Params):
+    """Strengths of mentoring (``[mechanisms.mentoring]``)."""
+
+    hidden_agenda_share: float = par(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of would-be mentors with a hidden agenda (before vetting).",
+        source=(
+            "paper ('Vetting mentors to make sure there are no hidden agendas'); value assumption"
+        ),
+    )
+    vetting_screen: float = par(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        unit="share (0-1)",
+        doc="Share of hidden agendas that vetting catches (when probation.mentor_vetting).",
+    )
+    meetings_per_week: float = par(
+        1.0, ge=0.0, le=7.0, unit="meetings/week", doc="Mentor meetings after release."
+    )
+    trust_gain: float = par(
+        0.03, ge=0.0, le=1.0, unit="share of gap per meeting", doc="Trust built per meeting."
+    )
+    match_bonus: float = par(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        unit="multiplier",
+        doc="A matched mentor builds trust and works this much better (x (1 + bonus)).",
+        source="paper ('a good matching process between mentor and offender are key to success')",
+    )
+    mentor_effect: float = par(
+        0.002,
+        ge=0.0,
+        le=0.5,
+        unit="share per meeting",
+        doc=(
+            "Extremism (and predisposition) a trusted former or religious mentor takes away per "
+            "meeting, times trust."
+        ),
+        source=(
+            "paper (formers 'can offer guidance on pathways out of extremism'); value assumption"
+        ),
+    )
+    volunteer_effect: float = par(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share of mentor_effect",
+        doc="A community volunteer's effect on attitude relative to a former's.",
+    )
+    agenda_pull: float = par(
+        0.02,
+        ge=0.0,
+        le=0.5,
+        unit="share of gap per meeting",
+        doc="Pull of a mentor with a hidden agenda toward extremism per meeting, times trust.",
+    )
+    mentoring_days: int = par(
+        365, ge=0, le=3650, unit="days", doc="Days mentoring lasts after release."
+    )
+    observant_threshold: float = par(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="observance (0-1)",
+        doc="Religious observance above which a religious mentor is the match.",
+        source="assumption",
+    )
+    former_margin: float = par(
+        0.2,
+        ge=0.0,
+        le=0.95,
+        unit="extremism (0-1)",
+        doc=(
+            "A person of concern (at risk, VEO or labelled) whose extremism is above "
+            "definitions.radical_threshold minus this margin is matched to a former."
+        ),
+        source="paper (formers for those still engaged); value assumption",
+    )
+
+
+class Mentoring(CommunitySubmodel):
+    """Vetted mentors are matched to people of concern, before release or at the gate.
+
+    Paper: "These mentors, who serve as role models and guides within society, can be
+    trained volunteers. Some might be 'formers' ... They are familiar with the situation
+    in which the person finds him or herself, can offer guidance on pathways out of
+    extremism ... Other mentors may come from religious or community organisations and
+    may support the offender in any number of ways, including day-to-day help (e.g. in
+    completing job applications). Vetting mentors to make sure there are no hidden agendas
+    and having a good matching process between mentor and offender are key to success";
+    "One way to ensure this continuity is to provide a mentoring or facilitator
+    arrangement with offenders pre- and post-release."
+
+    ``probation.mentors`` mentors (formers, religious, volunteers by the shares in
+    ``[probation]``) each take ``mentees_per_mentor`` people. Mentoring goes to people of
+    concern (VEOs, at-risk, labelled) and to those with neither a home nor a supportive
+    family, VEOs first. With ``probation.continuity`` the mentor is assigned when planning
+    starts (``resettlement.py``); otherwise at the gate, if a place is free. Matching
+    pairs formers with the engaged and religious mentors with the observant. At each
+    meeting trust grows and a trusted mentor lowers extremism and predisposition (a
+    volunteer less); a mentor with a hidden agenda (missed by vetting) pulls the other
+    way. A trusted mentor also helps find work and housing (``barriers.py``) and counts
+    as support (``transition.py``).
+    """
+
+    name = "mentoring"
+    Params = MentoringParams
+    paper = (
+        "Vetting mentors to make sure there are no hidden agendas and having a good matching "
+        "process between mentor and offender are key to success"
+    )
+
+    def build(self) -> None:
+        m, pr, mp = self.model, self.model.config.probation, self.params
+        n = pr.mentors
+        u = m.streams.keyed("mentor_pool").uniforms(np.arange(n), k=2)
+        kind = np.full(n, MentorKind.VOLUNTEER, dtype=np.int8)
+        kind[u[:, 0] < pr.former_share + pr.religious_share] = MentorKind.RELIGIOUS
+        kind[u[:, 0] < pr.former_share] = MentorKind.FORMER
+        caught = mp.vetting_screen if pr.mentor_vetting else 0.0
+        m.mentors = Mentors(
+            kind=kind,
+            hidden_agenda=u[:, 1] < mp.hidden_agenda_share * (1.0 - caught),
+            places=np.full(n, pr.mentees_per_mentor, dtype=np.int64),
+        )
+        m.add_mentor_views(np.arange(n))
+
+    # -- who, and with whom --------------------------------------------------------------
+    def preferred(self, category, extremism, observance, labelled) -> np.ndarray:
+        """The kind of mentor that matches each person."""
+        kind = np.full(category.shape[0], MentorKind.VOLUNTEER, dtype=np.int8)
+        mp = self.params
+        kind[observance > mp.observant_threshold] = MentorKind.RELIGIOUS
+        line = self.model.config.definitions.radical_threshold - mp.former_margin
+        engaged = ((category >= AT_RISK) | labelled) & (extremism > line)
+        kind[engaged] = MentorKind.FORMER
+        return kind
+
+    def eligible(self, category, labelled, home, family_kind) -> np.ndarray:
+        """People of concern, and those with neither a home nor a supportive family."""
+        alone = ~home & (family_kind != FamilyKind.SUPPORTIVE)
+        return (category >= AT_RISK) | labelled | alone
+
+    def _home_share(self) -> float:
+        barriers = self.model.submodels.get("barriers")
+        return barriers.params.home_share if barriers is not None else 1.0
+
+    def free_places(self) -> np.ndarray:
+        m = self.model
+        c, p, n = m.community, m.prisoners, m.community.size
+        held = np.bincount(p.mentor[p.active & (p.mentor >= 0)], minlength=m.mentors.n)
+        out = (c.place[:n] == Place.COMMUNITY) & (c.mentor[:n] >= 0)
+        held += np.bincount(c.mentor[:n][out], minlength=m.mentors.n)
+        return m.mentors.places - held
+
+    def match(self, category, extremism, observance, labelled, uid) -> tuple:
+        """Assign mentors to candidates (VEOs first) while places last: (mentor, matched).
+
+        A loop over today's candidates (a handful), never over the population.
+        """
+        k = category.shape[0]
+        mentor = np.full(k, -1, dtype=np.int32)
+        if k == 0 or self.model.mentors.n == 0:
+            return mentor, np.zeros(k, bool)
+        free = self.free_places()
+        want = self.preferred(category, extremism, observance, labelled)
+        kinds = self.model.mentors.kind
+        matching = self.model.config.probation.mentor_matching
+        order = np.lexsort((uid, -(category + labelled)))
+        for i in order.tolist():
+            if not (free > 0).any():
+                break
+            score = free.astype(float)
+            if matching:
+                score = score + 1000.0 * (kinds == want[i])
+            score[free <= 0] = -np.inf
+            j = int(np.argmax(score))
+            mentor[i] = j
+            free[j] -= 1
+        matched = (mentor >= 0) & (kinds[np.maximum(mentor, 0)] == want)
+        return mentor, matched
+
+    def assign_before_release(self, slots: np.ndarray) -> None:
+        """Planning starts for ``slots``: eligible prisoners meet a mentor in prison."""
+        p = self.model.prisoners
+        u = traits(self.model, p.uid[slots])
+        family = self.model.submodels.get("community_ties")
+        kind = (
+            family.family_kind(u, p.category[slots])
+            if family is not None
+            else np.zeros(slots.shape[0], np.int8)
+        )
+        home = u[:, HOME] < self._home_share()
+        slots = slots[self.eligible(p.category[slots], p.labelled[slots], home, kind)]
+        mentor, _ = self.match(
+            p.category[slots],
+            p.extremism[slots],
+            p.observance[slots],
+            p.labelled[slots],
+            p.uid[slots],
+        )
+        p.mentor[slots] = mentor
+        p.mentor_trust[slots] = 0.0
+
+    def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
+        m, c = self.model, self.model.community
+        rec = c.person
+        c.mentor_end[rows] = m.day + self.params.mentoring_days
+        c.mentor[rows] = rec.mentor[rows]
+        c.mentor_trust[rows] = rec.mentor_trust[rows]
+        new = rows[
+            (c.mentor[rows] < 0)
+            & self.eligible(
+                rec.category[rows], rec.labelled[rows], c.home[rows], c.family_kind[rows]
+            )
+        ]
+        if new.shape[0]:
+            mentor, _ = self.match(
+                rec.category[new],
+                rec.extremism[new],
+                rec.observance[new],
+                rec.labelled[new],
+                rec.uid[new],
+            )
+            c.mentor[new] = mentor
+            c.mentor_trust[new] = 0.0
+        has = rows[c.mentor[rows] >= 0]
+        want = self.preferred(
+            rec.category[has], rec.extremism[has], rec.observance[has], rec.labelled[has]
+        )
+        c.matched_mentor[has] = m.mentors.kind[c.mentor[has]] == want
+
+    def step(self) -> None:
+        if not self.due():
+            return
+        m, c, mp = self.model, self.model.community, self.params
+        rows = self.followed()
+        rows = rows[c.mentor[rows] >= 0]
+        ended = rows[m.day >= c.mentor_end[rows]]
+        c.mentor[ended] = -1
+        rows = rows[m.day < c.mentor_end[rows]]
+        if rows.shape[0] == 0:
+            return
+        expected = self.exposure(rows) * mp.meetings_per_week / 7.0
+        meetings = count(expected, self.draws(rows, 1)[:, 0])
+        rows, n = rows[meetings > 0], meetings[meetings > 0]
+        if rows.shape[0] == 0:
+            return
+        bonus = 1.0 + mp.match_bonus * c.matched_mentor[rows]
+        trust = c.mentor_trust
+        gain = np.minimum(mp.trust_gain * bonus, 1.0)
+        trust[rows] = 1.0 - (1.0 - trust[rows]) * (1.0 - gain) ** n
+        mentor = c.mentor[rows]
+        kind, agenda = m.mentors.kind[mentor], m.mentors.hidden_agenda[mentor]
+        x, x0 = c.person.extremism, c.person.predisposition
+        strength = np.where(kind == MentorKind.VOLUNTEER, mp.volunteer_effect, 1.0)
+        keep = (1.0 - np.minimum(mp.mentor_effect * strength * bonus * trust[rows], 1.0)) ** n
+        pulled = (1.0 - np.minimum(mp.agenda_pull * trust[rows], 1.0)) ** n
+        x[rows] = np.where(agenda, 0.9 - (0.9 - x[rows]) * pulled, x[rows] * keep)
+        x0[rows] = np.where(agenda, 0.9 - (0.9 - x0[rows]) * pulled, x0[rows] * keep)
+        m.day_counts["mentor_meetings"] += int(n.sum())
