@@ -2,8 +2,9 @@
 
 An undirected tie ``{i, j}`` is stored once under the key ``min*n + max`` in a sorted
 ``int64`` array, with its strength in a parallel ``float64`` array. Strengthening a
-batch of contacts is a ``searchsorted`` plus one sorted insertion; decay and pruning
-are whole-array operations. ``to_networkx`` gives the public, networkx view.
+batch of contacts is one merge of the sorted batch into the sorted ties; decay and
+pruning compact the arrays in place (compiled kernels in ``kernels.py``).
+``to_networkx`` gives the public, networkx view.
 """
 
 from __future__ import annotations
@@ -11,26 +12,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from wingsim import kernels
+
 MIN_TIE = 0.05  # ties weaker than this are forgotten
-
-
-def _merge_insert(arrays, pos, new_arrays):
-    """Insert sorted new rows at ``pos`` (from searchsorted) into parallel arrays.
-
-    A leaner ``np.insert`` for several arrays at once: new row ``i`` lands at ``pos[i] + i``.
-    """
-    k = pos.shape[0]
-    n = arrays[0].shape[0] + k
-    slots = pos + np.arange(k)
-    old = np.ones(n, dtype=bool)
-    old[slots] = False
-    out = []
-    for arr, new in zip(arrays, new_arrays, strict=True):
-        merged = np.empty(n, dtype=arr.dtype)
-        merged[slots] = new
-        merged[old] = arr
-        out.append(merged)
-    return out
 
 
 class TieLayer:
@@ -53,11 +37,13 @@ class TieLayer:
     def _changed(self) -> None:
         self._strength = None
 
-    def _keep(self, keep: np.ndarray) -> None:
-        self.keys = self.keys[keep]
-        self.weight = self.weight[keep]
-        self.lo = self.lo[keep]
-        self.hi = self.hi[keep]
+    def _truncate(self, k: int) -> None:
+        """Keep the first ``k`` ties (the kernels compact the survivors to the front)."""
+        if k < len(self):
+            self.keys = self.keys[:k]
+            self.weight = self.weight[:k]
+            self.lo = self.lo[:k]
+            self.hi = self.hi[:k]
         self._changed()
 
     def _key(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -81,38 +67,17 @@ class TieLayer:
         """
         if a.shape[0] == 0:
             return np.zeros(0)
-        k = self._key(a, b)
-        uk, inv = np.unique(k, return_inverse=True)
-        d = np.bincount(inv, delta, uk.shape[0])
-        idx = np.searchsorted(self.keys, uk)
-        found = np.zeros(uk.shape[0], dtype=bool)
-        inside = idx < len(self)
-        found[inside] = self.keys[idx[inside]] == uk[inside]
-        hit = idx[found]
-        w = self.weight[hit]
-        df = d[found]
-        after = np.zeros(uk.shape[0])
-        after[found] = np.clip(np.where(df > 0, w + df * (1 - w), w + df * w), 0, 1)
-        self.weight[hit] = after[found]
-        new = ~found & (d > 0)
-        if new.any():
-            after[new] = np.clip(d[new], 0, 1)
-            nk = uk[new]
-            self.keys, self.weight, self.lo, self.hi = _merge_insert(
-                (self.keys, self.weight, self.lo, self.hi),
-                idx[new],
-                (nk, after[new], nk // self.n, nk % self.n),
-            )
+        self.keys, self.weight, self.lo, self.hi, after = kernels.tie_add(
+            self.keys, self.weight, self.lo, self.hi, a, b, delta, self.n
+        )
         self._changed()
-        return after[inv]
+        return after
 
     def decay(self, rate: float) -> None:
         """Ties fade without contact; the faintest are dropped."""
-        self.weight *= 1.0 - rate
-        self._strength = None
-        keep = self.weight >= MIN_TIE
-        if not keep.all():
-            self._keep(keep)
+        self._truncate(
+            kernels.tie_decay(self.keys, self.weight, self.lo, self.hi, 1.0 - rate, MIN_TIE)
+        )
 
     def remove_nodes(self, nodes: np.ndarray) -> None:
         """Drop every tie of the given slots (release: the slot will be reused)."""
@@ -120,16 +85,12 @@ class TieLayer:
             return
         gone = np.zeros(self.n, dtype=bool)
         gone[nodes] = True
-        lo, hi = self.ends
-        self._keep(~(gone[lo] | gone[hi]))
+        self._truncate(kernels.tie_drop_nodes(self.keys, self.weight, self.lo, self.hi, gone))
 
     def strength_by_node(self) -> np.ndarray:
         """Sum of tie strengths per slot (weighted degree; cached until the ties change)."""
         if self._strength is None:
-            lo, hi = self.ends
-            self._strength = np.bincount(lo, self.weight, self.n) + np.bincount(
-                hi, self.weight, self.n
-            )
+            self._strength = kernels.tie_node_sum(self.lo, self.hi, self.weight, self.n)
         return self._strength
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:

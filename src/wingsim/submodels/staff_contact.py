@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim import kernels
 from wingsim.params import Params, par
 from wingsim.state import Training
 from wingsim.submodels.base import Submodel
@@ -174,11 +175,8 @@ class StaffContacts(Submodel):
         if len(ties) == 0 or mp.peer_norm_weight == 0:
             return p.opposition
         lo, hi = ties.ends
-        w = ties.weight
         strength = ties.strength_by_node()
-        peer_sum = np.bincount(lo, w * p.opposition[hi], p.n) + np.bincount(
-            hi, w * p.opposition[lo], p.n
-        )
+        peer_sum = kernels.tie_peer_sum(lo, hi, ties.weight, p.opposition, p.n)
         norm = peer_sum / np.maximum(strength, 1e-12)
         embedded = mp.peer_norm_weight * strength / (1.0 + strength)
         return (1.0 - embedded) * p.opposition + embedded * norm

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim import kernels
 from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
 
@@ -99,9 +100,8 @@ class Status(Submodel):
         out = unit_view[np.maximum(p.unit, 0)]
         if len(m.ties):
             lo, hi = m.ties.ends
-            w = m.ties.weight
-            total = np.bincount(lo, w, p.n) + np.bincount(hi, w, p.n)
-            peer = np.bincount(lo, w * view[hi], p.n) + np.bincount(hi, w * view[lo], p.n)
+            total = m.ties.strength_by_node()
+            peer = kernels.tie_peer_sum(lo, hi, m.ties.weight, view, p.n)
             tied = total > 0
             out[tied] = peer[tied] / total[tied]
         return out

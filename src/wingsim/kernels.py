@@ -1,0 +1,190 @@
+"""Compiled kernels (numba) for the day's hot paths that several modules share.
+
+The tie layer's batch update, decay and pruning, and the per-slot sums over ties that
+contacts, staff contacts and status read. Each kernel does the arithmetic of the numpy
+expression it replaces in the same order (``np.bincount`` accumulates in input order, so
+a loop that adds in input order gives the same bits), so results are bit-identical to
+the numpy versions kept as references in ``tests/test_kernels.py``. Kernels draw no
+random numbers: callers draw from their submodel's own stream with numpy and pass the
+draws in, so every stream's sequence of draws is what it was.
+
+Compiled code is cached on disk (``cache=True``): beside the source in ``__pycache__``,
+or, where that is read-only, in numba's user cache directory (``NUMBA_CACHE_DIR``
+overrides both).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def tie_keys(a, b, n):
+    """The key ``min*n + max`` of each pair."""
+    k = np.empty(a.shape[0], np.int64)
+    for i in range(a.shape[0]):
+        x, y = np.int64(a[i]), np.int64(b[i])
+        k[i] = min(x, y) * n + max(x, y)
+    return k
+
+
+@njit(cache=True)
+def tie_add(keys, weight, lo, hi, a, b, delta, n):
+    """Move each pair's tie by ``delta`` (saturating), inserting new ties in key order.
+
+    Repeated pairs are summed in batch order first. Strengths of existing ties change in
+    place in ``weight``; when ties are new, fresh arrays are returned. Returns
+    ``(keys, weight, lo, hi, after)`` with ``after`` each pair's strength after the update.
+    """
+    m = a.shape[0]
+    k = tie_keys(a, b, n)
+    order = np.argsort(k, kind="mergesort")  # stable: equal keys keep batch order
+    uk = np.empty(m, np.int64)
+    d = np.zeros(m)
+    inv = np.empty(m, np.int64)
+    nu = 0
+    for j in range(m):
+        i = order[j]
+        if nu == 0 or k[i] != uk[nu - 1]:
+            uk[nu] = k[i]
+            nu += 1
+        d[nu - 1] += delta[i]
+        inv[i] = nu - 1
+    # Walk the sorted old keys and the sorted batch keys together.
+    size = keys.shape[0]
+    after = np.zeros(nu)
+    is_new = np.zeros(nu, np.bool_)
+    n_new = 0
+    p = 0
+    for j in range(nu):
+        key = uk[j]
+        while p < size and keys[p] < key:
+            p += 1
+        dj = d[j]
+        if p < size and keys[p] == key:
+            w = weight[p]
+            v = w + dj * (1.0 - w) if dj > 0 else w + dj * w
+            v = min(max(v, 0.0), 1.0)
+            weight[p] = v
+            after[j] = v
+        elif dj > 0:
+            after[j] = min(dj, 1.0)
+            is_new[j] = True
+            n_new += 1
+    out = np.empty(m)
+    for i in range(m):
+        out[i] = after[inv[i]]
+    if n_new == 0:
+        return keys, weight, lo, hi, out
+    total = size + n_new
+    nk = np.empty(total, np.int64)
+    nw = np.empty(total)
+    nlo = np.empty(total, np.int64)
+    nhi = np.empty(total, np.int64)
+    p = 0
+    q = 0
+    for j in range(nu):
+        if not is_new[j]:
+            continue
+        key = uk[j]
+        start = p
+        while p < size and keys[p] < key:
+            p += 1
+        end = q + p - start
+        nk[q:end], nw[q:end] = keys[start:p], weight[start:p]
+        nlo[q:end], nhi[q:end] = lo[start:p], hi[start:p]
+        nk[end], nw[end], nlo[end], nhi[end] = key, after[j], key // n, key % n
+        q = end + 1
+    nk[q:], nw[q:], nlo[q:], nhi[q:] = keys[p:], weight[p:], lo[p:], hi[p:]
+    return nk, nw, nlo, nhi, out
+
+
+@njit(cache=True)
+def tie_decay(keys, weight, lo, hi, factor, min_tie):
+    """Scale every strength by ``factor``; compact away ties below ``min_tie`` in place.
+
+    Returns how many ties remain (the first ones of each array).
+    """
+    j = 0
+    for i in range(keys.shape[0]):
+        w = weight[i] * factor
+        if w >= min_tie:
+            keys[j] = keys[i]
+            weight[j] = w
+            lo[j] = lo[i]
+            hi[j] = hi[i]
+            j += 1
+    return j
+
+
+@njit(cache=True)
+def tie_drop_nodes(keys, weight, lo, hi, gone):
+    """Compact away, in place, every tie with an end where ``gone``; returns how many remain."""
+    j = 0
+    for i in range(keys.shape[0]):
+        if gone[lo[i]] or gone[hi[i]]:
+            continue
+        keys[j] = keys[i]
+        weight[j] = weight[i]
+        lo[j] = lo[i]
+        hi[j] = hi[i]
+        j += 1
+    return j
+
+
+@njit(cache=True)
+def tie_node_sum(lo, hi, w, n):
+    """``bincount(lo, w, n) + bincount(hi, w, n)``: weighted degree of every slot."""
+    s_lo = np.zeros(n)
+    s_hi = np.zeros(n)
+    for i in range(lo.shape[0]):
+        s_lo[lo[i]] += w[i]
+        s_hi[hi[i]] += w[i]
+    return s_lo + s_hi
+
+
+@njit(cache=True)
+def tie_peer_sum(lo, hi, w, values, n):
+    """``bincount(lo, w*values[hi], n) + bincount(hi, w*values[lo], n)``: tie-weighted
+    sum of each slot's peers' ``values``."""
+    s_lo = np.zeros(n)
+    s_hi = np.zeros(n)
+    for i in range(lo.shape[0]):
+        s_lo[lo[i]] += w[i] * values[hi[i]]
+        s_hi[hi[i]] += w[i] * values[lo[i]]
+    return s_lo + s_hi
+
+
+@njit(cache=True)
+def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_rate, mixing, r):
+    """Which ties meet today, given one uniform draw ``r`` per tie.
+
+    A slot's repeat meetings are shared among its ties by strength: its rate is
+    ``contact_rate x t_unit / max(strength, 1)``; a tie meets with chance
+    ``w x min(rate_lo, rate_hi)``, across units scaled by ``can_meet x mixing x access``.
+    Returns the ends ``(lo, hi)`` of the ties that meet.
+    """
+    size = lo.shape[0]
+    meet = np.zeros(size, np.bool_)
+    count = 0
+    for i in range(size):
+        a, b = lo[i], hi[i]
+        ua, ub = unit[a], unit[b]
+        ra = contact_rate * t_unit[max(ua, 0)] / max(strength[a], 1.0)
+        rb = contact_rate * t_unit[max(ub, 0)] / max(strength[b], 1.0)
+        prob = w[i] * min(ra, rb)
+        if ua != ub:
+            prob *= (1.0 if can_meet[ua, ub] else 0.0) * mixing * access[ua]
+        if r[i] < prob:
+            meet[i] = True
+            count += 1
+    ma = np.empty(count, lo.dtype)
+    mb = np.empty(count, hi.dtype)
+    j = 0
+    for i in range(size):
+        if meet[i]:
+            ma[j] = lo[i]
+            mb[j] = hi[i]
+            j += 1
+    return ma, mb
