@@ -123,3 +123,12 @@ def test_tie_meetings_match_numpy_reference():
     meet = r < prob
     a, b = kernels.tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, 3.0, 0.3, r)
     assert _same(a, lo[meet]) and _same(b, hi[meet])
+
+
+def test_stable_key_order_is_a_stable_argsort():
+    rng = np.random.default_rng(3)
+    n = 17
+    lo = rng.integers(0, n - 1, 300)
+    hi = lo + rng.integers(1, n - lo)
+    k = lo * n + hi  # many repeated keys
+    assert _same(kernels.stable_key_order(k, n), np.argsort(k, kind="stable"))

@@ -30,16 +30,49 @@ def tie_keys(a, b, n):
 
 
 @njit(cache=True)
-def tie_add(keys, weight, lo, hi, a, b, delta, n):
+def _counting_order(digit, within, n):
+    """Stable order of ``within`` (indices) by ``digit[within]`` in ``range(n)``."""
+    starts = np.zeros(n + 1, np.int64)
+    for i in within:
+        starts[digit[i] + 1] += 1
+    for d in range(n):
+        starts[d + 1] += starts[d]
+    out = np.empty(within.shape[0], np.int64)
+    for i in within:
+        out[starts[digit[i]]] = i
+        starts[digit[i]] += 1
+    return out
+
+
+@njit(cache=True)
+def stable_key_order(k, n):
+    """``np.argsort(k, kind="stable")`` for tie keys ``lo*n + hi``: two counting sorts
+    (by ``hi``, then by ``lo``), linear in the batch and the slots."""
+    first = _counting_order(k % n, np.arange(k.shape[0]), n)
+    return _counting_order(k // n, first, n)
+
+
+@njit(cache=True)
+def _grown(arr, size, capacity):
+    """A buffer of ``capacity`` rows holding the first ``size`` rows of ``arr``."""
+    out = np.empty(capacity, arr.dtype)
+    out[:size] = arr[:size]
+    return out
+
+
+@njit(cache=True)
+def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
     """Move each pair's tie by ``delta`` (saturating), inserting new ties in key order.
 
-    Repeated pairs are summed in batch order first. Strengths of existing ties change in
-    place in ``weight``; when ties are new, fresh arrays are returned. Returns
-    ``(keys, weight, lo, hi, after)`` with ``after`` each pair's strength after the update.
+    ``keys``, ``weight``, ``lo`` and ``hi`` are buffers whose first ``size`` rows are the
+    ties. Repeated pairs are summed in batch order first. Existing ties change in place;
+    new ones are merged in place from the back (no allocation) while the buffers have
+    room, else into larger buffers. Returns ``(keys, weight, lo, hi, size, after)``, with
+    ``after`` each pair's strength after the update.
     """
     m = a.shape[0]
     k = tie_keys(a, b, n)
-    order = np.argsort(k, kind="mergesort")  # stable: equal keys keep batch order
+    order = stable_key_order(k, n)  # equal keys keep batch order
     uk = np.empty(m, np.int64)
     d = np.zeros(m)
     inv = np.empty(m, np.int64)
@@ -51,10 +84,10 @@ def tie_add(keys, weight, lo, hi, a, b, delta, n):
             nu += 1
         d[nu - 1] += delta[i]
         inv[i] = nu - 1
-    # Walk the sorted old keys and the sorted batch keys together.
-    size = keys.shape[0]
+    # Walk the sorted ties and the sorted batch keys together.
     after = np.zeros(nu)
-    is_new = np.zeros(nu, np.bool_)
+    new_keys = np.empty(nu, np.int64)
+    new_weight = np.empty(nu)
     n_new = 0
     p = 0
     for j in range(nu):
@@ -70,44 +103,38 @@ def tie_add(keys, weight, lo, hi, a, b, delta, n):
             after[j] = v
         elif dj > 0:
             after[j] = min(dj, 1.0)
-            is_new[j] = True
+            new_keys[n_new] = key
+            new_weight[n_new] = after[j]
             n_new += 1
     out = np.empty(m)
     for i in range(m):
         out[i] = after[inv[i]]
-    if n_new == 0:
-        return keys, weight, lo, hi, out
     total = size + n_new
-    nk = np.empty(total, np.int64)
-    nw = np.empty(total)
-    nlo = np.empty(total, np.int64)
-    nhi = np.empty(total, np.int64)
-    p = 0
-    q = 0
-    for j in range(nu):
-        if not is_new[j]:
-            continue
-        key = uk[j]
-        start = p
-        while p < size and keys[p] < key:
-            p += 1
-        end = q + p - start
-        nk[q:end], nw[q:end] = keys[start:p], weight[start:p]
-        nlo[q:end], nhi[q:end] = lo[start:p], hi[start:p]
-        nk[end], nw[end], nlo[end], nhi[end] = key, after[j], key // n, key % n
-        q = end + 1
-    nk[q:], nw[q:], nlo[q:], nhi[q:] = keys[p:], weight[p:], lo[p:], hi[p:]
-    return nk, nw, nlo, nhi, out
+    if total > keys.shape[0]:
+        capacity = total + total // 2 + 1024
+        keys, weight = _grown(keys, size, capacity), _grown(weight, size, capacity)
+        lo, hi = _grown(lo, size, capacity), _grown(hi, size, capacity)
+    # Merge from the back: every row moves right by the number of new keys above it.
+    p = size - 1
+    q = total - 1
+    for j in range(n_new - 1, -1, -1):
+        key = new_keys[j]
+        while p >= 0 and keys[p] > key:
+            keys[q], weight[q], lo[q], hi[q] = keys[p], weight[p], lo[p], hi[p]
+            p -= 1
+            q -= 1
+        keys[q], weight[q], lo[q], hi[q] = key, new_weight[j], key // n, key % n
+        q -= 1
+    return keys, weight, lo, hi, total, out
 
 
 @njit(cache=True)
-def tie_decay(keys, weight, lo, hi, factor, min_tie):
-    """Scale every strength by ``factor``; compact away ties below ``min_tie`` in place.
-
-    Returns how many ties remain (the first ones of each array).
+def tie_decay(keys, weight, lo, hi, size, factor, min_tie):
+    """Scale the first ``size`` strengths by ``factor``; compact away ties below
+    ``min_tie`` in place. Returns how many ties remain (the first rows of the buffers).
     """
     j = 0
-    for i in range(keys.shape[0]):
+    for i in range(size):
         w = weight[i] * factor
         if w >= min_tie:
             keys[j] = keys[i]
@@ -119,10 +146,11 @@ def tie_decay(keys, weight, lo, hi, factor, min_tie):
 
 
 @njit(cache=True)
-def tie_drop_nodes(keys, weight, lo, hi, gone):
-    """Compact away, in place, every tie with an end where ``gone``; returns how many remain."""
+def tie_drop_nodes(keys, weight, lo, hi, size, gone):
+    """Compact away, in place, every one of the first ``size`` ties with an end where
+    ``gone``; returns how many remain."""
     j = 0
-    for i in range(keys.shape[0]):
+    for i in range(size):
         if gone[lo[i]] or gone[hi[i]]:
             continue
         keys[j] = keys[i]
@@ -165,15 +193,17 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
     ``w x min(rate_lo, rate_hi)``, across units scaled by ``can_meet x mixing x access``.
     Returns the ends ``(lo, hi)`` of the ties that meet.
     """
+    n = unit.shape[0]
+    rate = np.empty(n)
+    for s in range(n):
+        rate[s] = contact_rate * t_unit[max(unit[s], 0)] / max(strength[s], 1.0)
     size = lo.shape[0]
     meet = np.zeros(size, np.bool_)
     count = 0
     for i in range(size):
         a, b = lo[i], hi[i]
+        prob = w[i] * min(rate[a], rate[b])
         ua, ub = unit[a], unit[b]
-        ra = contact_rate * t_unit[max(ua, 0)] / max(strength[a], 1.0)
-        rb = contact_rate * t_unit[max(ub, 0)] / max(strength[b], 1.0)
-        prob = w[i] * min(ra, rb)
         if ua != ub:
             prob *= (1.0 if can_meet[ua, ub] else 0.0) * mixing * access[ua]
         if r[i] < prob:

@@ -18,16 +18,41 @@ MIN_TIE = 0.05  # ties weaker than this are forgotten
 
 
 class TieLayer:
+    """Ties in buffers with room to grow: rows ``[0, len)`` are the ties, in key order.
+
+    ``keys``, ``weight``, ``lo`` and ``hi`` are views on those rows (so ``weight`` can be
+    changed in place); they are views of the day, to be read again after an update.
+    """
+
     def __init__(self, n: int):
         self.n = n
-        self.keys = np.empty(0, dtype=np.int64)
-        self.weight = np.empty(0, dtype=np.float64)
-        self.lo = np.empty(0, dtype=np.int64)
-        self.hi = np.empty(0, dtype=np.int64)
+        self._size = 0
+        self._buffers = (
+            np.empty(0, dtype=np.int64),
+            np.empty(0, dtype=np.float64),
+            np.empty(0, dtype=np.int64),
+            np.empty(0, dtype=np.int64),
+        )
         self._strength: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return self.keys.shape[0]
+        return self._size
+
+    @property
+    def keys(self) -> np.ndarray:
+        return self._buffers[0][: self._size]
+
+    @property
+    def weight(self) -> np.ndarray:
+        return self._buffers[1][: self._size]
+
+    @property
+    def lo(self) -> np.ndarray:
+        return self._buffers[2][: self._size]
+
+    @property
+    def hi(self) -> np.ndarray:
+        return self._buffers[3][: self._size]
 
     @property
     def ends(self) -> tuple[np.ndarray, np.ndarray]:
@@ -36,15 +61,6 @@ class TieLayer:
 
     def _changed(self) -> None:
         self._strength = None
-
-    def _truncate(self, k: int) -> None:
-        """Keep the first ``k`` ties (the kernels compact the survivors to the front)."""
-        if k < len(self):
-            self.keys = self.keys[:k]
-            self.weight = self.weight[:k]
-            self.lo = self.lo[:k]
-            self.hi = self.hi[:k]
-        self._changed()
 
     def _key(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.minimum(a, b).astype(np.int64) * self.n + np.maximum(a, b)
@@ -67,17 +83,16 @@ class TieLayer:
         """
         if a.shape[0] == 0:
             return np.zeros(0)
-        self.keys, self.weight, self.lo, self.hi, after = kernels.tie_add(
-            self.keys, self.weight, self.lo, self.hi, a, b, delta, self.n
+        *self._buffers, self._size, after = kernels.tie_add(
+            *self._buffers, self._size, a, b, delta, self.n
         )
         self._changed()
         return after
 
     def decay(self, rate: float) -> None:
         """Ties fade without contact; the faintest are dropped."""
-        self._truncate(
-            kernels.tie_decay(self.keys, self.weight, self.lo, self.hi, 1.0 - rate, MIN_TIE)
-        )
+        self._size = kernels.tie_decay(*self._buffers, self._size, 1.0 - rate, MIN_TIE)
+        self._changed()
 
     def remove_nodes(self, nodes: np.ndarray) -> None:
         """Drop every tie of the given slots (release: the slot will be reused)."""
@@ -85,7 +100,8 @@ class TieLayer:
             return
         gone = np.zeros(self.n, dtype=bool)
         gone[nodes] = True
-        self._truncate(kernels.tie_drop_nodes(self.keys, self.weight, self.lo, self.hi, gone))
+        self._size = kernels.tie_drop_nodes(*self._buffers, self._size, gone)
+        self._changed()
 
     def strength_by_node(self) -> np.ndarray:
         """Sum of tie strengths per slot (weighted degree; cached until the ties change)."""

@@ -210,11 +210,19 @@ class PrisonerContacts(Submodel):
                 units.activity_access,
                 mp.tie_contact_rate,
                 mp.activity_mixing,
-                rng.random(lo.shape[0]),
+                self._uniforms(lo.shape[0]),
             )
             a = np.concatenate((a, ma))
             b = np.concatenate((b, mb))
         return a, b
+
+    def _uniforms(self, k: int) -> np.ndarray:
+        """``rng.random(k)``, the same draws, written into a buffer kept between days
+        (a fresh array of a million draws a day costs more than drawing them)."""
+        buf = getattr(self, "_buffer", None)
+        if buf is None or buf.shape[0] < k:
+            buf = self._buffer = np.empty(k + k // 2)
+        return self.rng.random(out=buf[:k])
 
     def _anchor(self) -> None:
         """Stubbornness (Friedkin-Johnsen): attitudes are anchored in predispositions."""
