@@ -132,3 +132,27 @@ def test_stable_key_order_is_a_stable_argsort():
     hi = lo + rng.integers(1, n - lo)
     k = lo * n + hi  # many repeated keys
     assert _same(kernels.stable_key_order(k, n), np.argsort(k, kind="stable"))
+
+
+def test_unit_leaders_match_lexsort_reference():
+    from wingsim.state import Prisoners, Roster
+    from wingsim.submodels.status import unit_leaders
+
+    rng = np.random.default_rng(11)
+    p = Prisoners.empty(60)
+    p.active[:] = rng.random(60) < 0.8
+    p.unit[:] = np.where(p.active, rng.integers(0, 4, 60), -1)
+    p.status[:] = rng.choice([0.2, 0.5, 0.7, 0.9], 60)  # many equal statuses
+    roster = Roster.build(p, 4)
+    counts = roster.counts
+    cap = np.maximum(1, np.ceil(10.0 * counts / 100.0)).astype(np.int64)
+    threshold = rng.uniform(0.4, 0.8, 4)
+    # The numpy the kernel replaced (Status.step).
+    slots = roster.slots
+    order = slots[np.lexsort((-p.status[slots], roster.unit))]
+    rank = np.arange(order.shape[0]) - roster.starts[p.unit[order]]
+    ref = np.zeros(60, dtype=bool)
+    top = order[rank < cap[p.unit[order]]]
+    ref[top] = p.status[top] > threshold[p.unit[top]]
+    unit_leaders(roster.by_unit, roster.starts, counts, p.status, cap, threshold, p.leader)
+    assert _same(p.leader, ref) and ref.any()

@@ -129,36 +129,40 @@ def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
 
 
 @njit(cache=True)
-def tie_decay(keys, weight, lo, hi, size, factor, min_tie):
+def tie_decay(keys, weight, lo, hi, size, factor, min_tie, n):
     """Scale the first ``size`` strengths by ``factor``; compact away ties below
-    ``min_tie`` in place. Returns how many ties remain (the first rows of the buffers).
+    ``min_tie`` in place. Returns how many ties remain (the first rows of the buffers)
+    and the weighted degree of every slot after (``tie_node_sum``, in the same pass).
     """
+    s_lo = np.zeros(n)
+    s_hi = np.zeros(n)
     j = 0
     for i in range(size):
         w = weight[i] * factor
         if w >= min_tie:
-            keys[j] = keys[i]
-            weight[j] = w
-            lo[j] = lo[i]
-            hi[j] = hi[i]
+            keys[j], weight[j], lo[j], hi[j] = keys[i], w, lo[i], hi[i]
+            s_lo[lo[j]] += w
+            s_hi[hi[j]] += w
             j += 1
-    return j
+    return j, s_lo + s_hi
 
 
 @njit(cache=True)
 def tie_drop_nodes(keys, weight, lo, hi, size, gone):
     """Compact away, in place, every one of the first ``size`` ties with an end where
-    ``gone``; returns how many remain."""
+    ``gone``; returns how many remain and the weighted degree of every slot after."""
+    n = gone.shape[0]
+    s_lo = np.zeros(n)
+    s_hi = np.zeros(n)
     j = 0
     for i in range(size):
         if gone[lo[i]] or gone[hi[i]]:
             continue
-        keys[j] = keys[i]
-        weight[j] = weight[i]
-        lo[j] = lo[i]
-        hi[j] = hi[i]
+        keys[j], weight[j], lo[j], hi[j] = keys[i], weight[i], lo[i], hi[i]
+        s_lo[lo[j]] += weight[j]
+        s_hi[hi[j]] += weight[j]
         j += 1
-    return j
+    return j, s_lo + s_hi
 
 
 @njit(cache=True)

@@ -91,8 +91,9 @@ class TieLayer:
 
     def decay(self, rate: float) -> None:
         """Ties fade without contact; the faintest are dropped."""
-        self._size = kernels.tie_decay(*self._buffers, self._size, 1.0 - rate, MIN_TIE)
-        self._changed()
+        self._size, self._strength = kernels.tie_decay(
+            *self._buffers, self._size, 1.0 - rate, MIN_TIE, self.n
+        )
 
     def remove_nodes(self, nodes: np.ndarray) -> None:
         """Drop every tie of the given slots (release: the slot will be reused)."""
@@ -100,8 +101,7 @@ class TieLayer:
             return
         gone = np.zeros(self.n, dtype=bool)
         gone[nodes] = True
-        self._size = kernels.tie_drop_nodes(*self._buffers, self._size, gone)
-        self._changed()
+        self._size, self._strength = kernels.tie_drop_nodes(*self._buffers, self._size, gone)
 
     def strength_by_node(self) -> np.ndarray:
         """Sum of tie strengths per slot (weighted degree; cached until the ties change)."""
