@@ -156,3 +156,15 @@ def test_unit_leaders_match_lexsort_reference():
     ref[top] = p.status[top] > threshold[p.unit[top]]
     unit_leaders(roster.by_unit, roster.starts, counts, p.status, cap, threshold, p.leader)
     assert _same(p.leader, ref) and ref.any()
+
+
+def test_tie_weights_by_group_match_masks():
+    rng = np.random.default_rng(13)
+    n, k = 30, 200
+    lo = rng.integers(0, n - 1, k)
+    hi = lo + rng.integers(1, n - lo)
+    w, member = rng.random(k), rng.random(n) < 0.3
+    inside, across = kernels.tie_weights_by_group(lo, hi, w, member)
+    assert _same(inside, w[member[lo] & member[hi]])
+    assert _same(across, w[member[lo] ^ member[hi]])
+    assert inside.sum() == w[member[lo] & member[hi]].sum()
