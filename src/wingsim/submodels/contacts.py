@@ -178,15 +178,15 @@ class PrisonerContacts(Submodel):
         # Chance meetings: a Poisson number per unit (the same in law as a Poisson number
         # per prisoner), each between a random unit member and a random unit mate.
         n_unit = rng.poisson(mp.contacts_per_day * t_unit * roster.counts)
-        init_unit = np.repeat(np.arange(units.n), n_unit)
-        r = rng.random((init_unit.shape[0], 3))
-        init = roster.draw(init_unit, r[:, 0])
-        partner = roster.draw(init_unit, r[:, 1])
+        r = rng.random((int(n_unit.sum()), 3))
         mixes = units.mixes
+        init, partner, use_pool = chance_meetings(
+            n_unit, r, roster.by_unit, roster.starts, roster.counts, mixes,
+            units.activity_access, mp.activity_mixing,
+        )  # fmt: skip
+        # Some meet in shared work and education: a partner from any unit that mixes.
         if mixes.any():
             pool = act[mixes[roster.unit]]
-            p_activity = mp.activity_mixing * units.activity_access[init_unit] * mixes[init_unit]
-            use_pool = r[:, 2] < p_activity
             if pool.shape[0] and use_pool.any():
                 k = int(use_pool.sum())
                 partner[use_pool] = pool[(rng.random(k) * pool.shape[0]).astype(np.int64)]
@@ -306,6 +306,26 @@ class PrisonerContacts(Submodel):
         m.day_counts["meetings"] += int(a.shape[0])
         m.day_counts["hostile_contacts"] += n_hostile
         m.day_counts["veo_mainstream_contacts"] += cross
+
+
+@njit(cache=True)
+def chance_meetings(n_unit, r, by_unit, starts, counts, mixes, access, mixing):
+    """``n_unit[u]`` chance meetings on each unit ``u``, in unit order, each with three
+    uniform draws (a row of ``r``): a random member, a random unit mate, and whether it
+    happens in shared activities (``mixing x the unit's access``, on units that mix).
+    Returns ``(initiator, partner, in_activities)``."""
+    m = r.shape[0]
+    init = np.empty(m, np.int64)
+    partner = np.empty(m, np.int64)
+    in_activities = np.zeros(m, np.bool_)
+    i = 0
+    for u in range(n_unit.shape[0]):
+        for _ in range(n_unit[u]):
+            init[i] = by_unit[starts[u] + np.int64(r[i, 0] * counts[u])]
+            partner[i] = by_unit[starts[u] + np.int64(r[i, 1] * counts[u])]
+            in_activities[i] = r[i, 2] < mixing * access[u] * (1.0 if mixes[u] else 0.0)
+            i += 1
+    return init, partner, in_activities
 
 
 @njit(cache=True)

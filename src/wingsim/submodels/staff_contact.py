@@ -176,11 +176,8 @@ class StaffContacts(Submodel):
         if len(ties) == 0 or mp.peer_norm_weight == 0:
             return p.opposition
         lo, hi = ties.ends
-        strength = ties.strength_by_node()
         peer_sum = kernels.tie_peer_sum(lo, hi, ties.weight, p.opposition, p.n)
-        norm = peer_sum / np.maximum(strength, 1e-12)
-        embedded = mp.peer_norm_weight * strength / (1.0 + strength)
-        return (1.0 - embedded) * p.opposition + embedded * norm
+        return _blend(p.opposition, peer_sum, ties.strength_by_node(), mp.peer_norm_weight)
 
     def step(self) -> None:
         m, p, s, units, mp, rng = (
@@ -250,6 +247,17 @@ class StaffContacts(Submodel):
         m.day_counts["staff_contacts"] += int(wu.shape[0])
         m.day_counts["fair_staff_contacts"] += fair
         m.day_counts["hostile_staff_contacts"] += hostile
+
+
+@njit(cache=True)
+def _blend(own, peer_sum, strength, weight):
+    """Own mindset blended with the peers' tie-weighted one, by embeddedness."""
+    out = np.empty(own.shape[0])
+    for i in range(own.shape[0]):
+        norm = peer_sum[i] / max(strength[i], 1e-12)
+        embedded = weight * strength[i] / (1.0 + strength[i])
+        out[i] = (1.0 - embedded) * own[i] + embedded * norm
+    return out
 
 
 @njit(cache=True)
