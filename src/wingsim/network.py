@@ -2,8 +2,9 @@
 
 An undirected tie ``{i, j}`` is stored once under the key ``min*n + max`` in a sorted
 ``int64`` array, with its strength in a parallel ``float64`` array. Strengthening a
-batch of contacts is a ``searchsorted`` plus one sorted insertion; decay and pruning
-are whole-array operations. ``to_networkx`` gives the public, networkx view.
+batch of contacts is one merge of the sorted batch into the sorted ties; decay and
+pruning compact the arrays in place (compiled kernels in ``kernels.py``).
+``to_networkx`` gives the public, networkx view.
 """
 
 from __future__ import annotations
@@ -11,39 +12,47 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from wingsim import kernels
+
 MIN_TIE = 0.05  # ties weaker than this are forgotten
 
 
-def _merge_insert(arrays, pos, new_arrays):
-    """Insert sorted new rows at ``pos`` (from searchsorted) into parallel arrays.
-
-    A leaner ``np.insert`` for several arrays at once: new row ``i`` lands at ``pos[i] + i``.
-    """
-    k = pos.shape[0]
-    n = arrays[0].shape[0] + k
-    slots = pos + np.arange(k)
-    old = np.ones(n, dtype=bool)
-    old[slots] = False
-    out = []
-    for arr, new in zip(arrays, new_arrays, strict=True):
-        merged = np.empty(n, dtype=arr.dtype)
-        merged[slots] = new
-        merged[old] = arr
-        out.append(merged)
-    return out
-
-
 class TieLayer:
+    """Ties in buffers with room to grow: rows ``[0, len)`` are the ties, in key order.
+
+    ``keys``, ``weight``, ``lo`` and ``hi`` are views on those rows (so ``weight`` can be
+    changed in place); they are views of the day, to be read again after an update.
+    """
+
     def __init__(self, n: int):
         self.n = n
-        self.keys = np.empty(0, dtype=np.int64)
-        self.weight = np.empty(0, dtype=np.float64)
-        self.lo = np.empty(0, dtype=np.int64)
-        self.hi = np.empty(0, dtype=np.int64)
+        self._size = 0
+        self._buffers = (
+            np.empty(0, dtype=np.int64),
+            np.empty(0, dtype=np.float64),
+            np.empty(0, dtype=np.int64),
+            np.empty(0, dtype=np.int64),
+        )
         self._strength: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return self.keys.shape[0]
+        return self._size
+
+    @property
+    def keys(self) -> np.ndarray:
+        return self._buffers[0][: self._size]
+
+    @property
+    def weight(self) -> np.ndarray:
+        return self._buffers[1][: self._size]
+
+    @property
+    def lo(self) -> np.ndarray:
+        return self._buffers[2][: self._size]
+
+    @property
+    def hi(self) -> np.ndarray:
+        return self._buffers[3][: self._size]
 
     @property
     def ends(self) -> tuple[np.ndarray, np.ndarray]:
@@ -52,13 +61,6 @@ class TieLayer:
 
     def _changed(self) -> None:
         self._strength = None
-
-    def _keep(self, keep: np.ndarray) -> None:
-        self.keys = self.keys[keep]
-        self.weight = self.weight[keep]
-        self.lo = self.lo[keep]
-        self.hi = self.hi[keep]
-        self._changed()
 
     def _key(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.minimum(a, b).astype(np.int64) * self.n + np.maximum(a, b)
@@ -81,38 +83,17 @@ class TieLayer:
         """
         if a.shape[0] == 0:
             return np.zeros(0)
-        k = self._key(a, b)
-        uk, inv = np.unique(k, return_inverse=True)
-        d = np.bincount(inv, delta, uk.shape[0])
-        idx = np.searchsorted(self.keys, uk)
-        found = np.zeros(uk.shape[0], dtype=bool)
-        inside = idx < len(self)
-        found[inside] = self.keys[idx[inside]] == uk[inside]
-        hit = idx[found]
-        w = self.weight[hit]
-        df = d[found]
-        after = np.zeros(uk.shape[0])
-        after[found] = np.clip(np.where(df > 0, w + df * (1 - w), w + df * w), 0, 1)
-        self.weight[hit] = after[found]
-        new = ~found & (d > 0)
-        if new.any():
-            after[new] = np.clip(d[new], 0, 1)
-            nk = uk[new]
-            self.keys, self.weight, self.lo, self.hi = _merge_insert(
-                (self.keys, self.weight, self.lo, self.hi),
-                idx[new],
-                (nk, after[new], nk // self.n, nk % self.n),
-            )
+        *self._buffers, self._size, after = kernels.tie_add(
+            *self._buffers, self._size, a, b, delta, self.n
+        )
         self._changed()
-        return after[inv]
+        return after
 
     def decay(self, rate: float) -> None:
         """Ties fade without contact; the faintest are dropped."""
-        self.weight *= 1.0 - rate
-        self._strength = None
-        keep = self.weight >= MIN_TIE
-        if not keep.all():
-            self._keep(keep)
+        self._size, self._strength = kernels.tie_decay(
+            *self._buffers, self._size, 1.0 - rate, MIN_TIE, self.n
+        )
 
     def remove_nodes(self, nodes: np.ndarray) -> None:
         """Drop every tie of the given slots (release: the slot will be reused)."""
@@ -120,16 +101,12 @@ class TieLayer:
             return
         gone = np.zeros(self.n, dtype=bool)
         gone[nodes] = True
-        lo, hi = self.ends
-        self._keep(~(gone[lo] | gone[hi]))
+        self._size, self._strength = kernels.tie_drop_nodes(*self._buffers, self._size, gone)
 
     def strength_by_node(self) -> np.ndarray:
         """Sum of tie strengths per slot (weighted degree; cached until the ties change)."""
         if self._strength is None:
-            lo, hi = self.ends
-            self._strength = np.bincount(lo, self.weight, self.n) + np.bincount(
-                hi, self.weight, self.n
-            )
+            self._strength = kernels.tie_node_sum(self.lo, self.hi, self.weight, self.n)
         return self._strength
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:

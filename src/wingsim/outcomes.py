@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wingsim import kernels
 from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, Place, Training
 
 if TYPE_CHECKING:
@@ -161,10 +162,9 @@ def compute(model: WingModel) -> dict[str, float]:
 
     # Bonding: tie strength among VEOs, and the E-I index of VEOs' ties.
     lo, hi = model.ties.ends
-    w = model.ties.weight
-    vlo, vhi = veo[lo], veo[hi]
-    internal = float(w[vlo & vhi].sum())
-    external = float(w[vlo ^ vhi].sum())
+    inside, across = kernels.tie_weights_by_group(lo, hi, model.ties.weight, veo)
+    internal = float(inside.sum())
+    external = float(across.sum())
     bonding = 2.0 * internal / n_veo if n_veo else 0.0
     ei_den = 2.0 * internal + external
     ei = (external - 2.0 * internal) / ei_den if ei_den > 0 else float("nan")

@@ -32,6 +32,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "wingsim.model",
         "wingsim.state",
         "wingsim.network",
+        "wingsim.kernels",
         "wingsim.schedule",
         "wingsim.streams",
         "wingsim.params",

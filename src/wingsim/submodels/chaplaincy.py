@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
@@ -105,20 +106,46 @@ class Chaplaincy(Submodel):
         cum = np.cumsum(need)
         visited = act[np.searchsorted(cum, rng.random(k) * cum[-1], side="right")]
         m.chaplains.visits_made += k / m.chaplains.n
-        n = p.n
-        visits = np.bincount(visited, minlength=n).astype(float)
+        visits = np.bincount(visited, minlength=p.n).astype(float)
         gain = mp.chaplain_trust_gain * (
             1.0 - mp.chaplain_security_distrust * ch.in_risk_assessment
         )
-        tc = p.trust_in_chaplain
-        tc[:] = 1.0 - (1.0 - tc) * (1.0 - gain) ** visits
-        if ch.in_risk_assessment:
-            tc[p.labelled] *= 1.0 - mp.labelled_daily_distrust * mp.chaplain_security_distrust
-            p.knowledge += mp.chaplain_knowledge_gain * tc * visits * (1.0 - p.knowledge)
-            np.clip(p.knowledge, 0.0, 1.0, out=p.knowledge)
-        p.wellbeing[:] = 1.0 - (1.0 - p.wellbeing) * (1.0 - mp.visit_wellbeing_gain) ** visits
-        if ch.trained:
-            # Dialogue challenges today's views; changing convictions (predisposition) is
-            # specialist work, which religious education alone does not suffice for.
-            p.extremism *= (1.0 - mp.chaplain_deradicalisation * tc) ** visits
+        chaplain_visits(
+            visits,
+            p.trust_in_chaplain,
+            p.wellbeing,
+            p.extremism,
+            p.knowledge,
+            p.labelled,
+            1.0 - gain,
+            1.0 - mp.labelled_daily_distrust * mp.chaplain_security_distrust,
+            mp.chaplain_knowledge_gain,
+            1.0 - mp.visit_wellbeing_gain,
+            mp.chaplain_deradicalisation,
+            bool(ch.in_risk_assessment),
+            bool(ch.trained),
+        )
         m.day_counts["chaplain_visits"] += int(k)
+
+
+@njit(cache=True)
+def chaplain_visits(
+    visits, tc, wellbeing, x, knowledge, labelled, keep_trust, keep_labelled, knowledge_gain,
+    keep_wellbeing, challenge, in_risk_assessment, trained,
+):  # fmt: skip
+    """Each slot's ``visits`` today, in place: trust in the chaplain and well-being close
+    their gaps by a share per visit; in risk assessment, labelled prisoners' trust drains
+    and the chaplain learns; a trained chaplain challenges today's extremism.
+    """
+    for i in range(visits.shape[0]):
+        v = visits[i]
+        # x ** 0 is exactly 1: the power is taken only where there were visits.
+        tc[i] = 1.0 - (1.0 - tc[i]) * (keep_trust**v if v > 0 else 1.0)
+        if in_risk_assessment:
+            if labelled[i]:
+                tc[i] *= keep_labelled
+            knowledge[i] += knowledge_gain * tc[i] * v * (1.0 - knowledge[i])
+            knowledge[i] = min(max(knowledge[i], 0.0), 1.0)
+        wellbeing[i] = 1.0 - (1.0 - wellbeing[i]) * (keep_wellbeing**v if v > 0 else 1.0)
+        if trained:
+            x[i] *= (1.0 - challenge * tc[i]) ** v if v > 0 else 1.0

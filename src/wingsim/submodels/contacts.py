@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from wingsim.opinion import relative_agreement
+from wingsim import kernels
 from wingsim.params import Params, par
 from wingsim.state import MIN_UNCERTAINTY, Category
 from wingsim.submodels.base import Submodel
@@ -177,15 +178,15 @@ class PrisonerContacts(Submodel):
         # Chance meetings: a Poisson number per unit (the same in law as a Poisson number
         # per prisoner), each between a random unit member and a random unit mate.
         n_unit = rng.poisson(mp.contacts_per_day * t_unit * roster.counts)
-        init_unit = np.repeat(np.arange(units.n), n_unit)
-        r = rng.random((init_unit.shape[0], 3))
-        init = roster.draw(init_unit, r[:, 0])
-        partner = roster.draw(init_unit, r[:, 1])
+        r = rng.random((int(n_unit.sum()), 3))
         mixes = units.mixes
+        init, partner, use_pool = chance_meetings(
+            n_unit, r, roster.by_unit, roster.starts, roster.counts, mixes,
+            units.activity_access, mp.activity_mixing,
+        )  # fmt: skip
+        # Some meet in shared work and education: a partner from any unit that mixes.
         if mixes.any():
             pool = act[mixes[roster.unit]]
-            p_activity = mp.activity_mixing * units.activity_access[init_unit] * mixes[init_unit]
-            use_pool = r[:, 2] < p_activity
             if pool.shape[0] and use_pool.any():
                 k = int(use_pool.sum())
                 partner[use_pool] = pool[(rng.random(k) * pool.shape[0]).astype(np.int64)]
@@ -198,23 +199,30 @@ class PrisonerContacts(Submodel):
         ties = m.ties
         if len(ties):
             lo, hi = ties.ends
-            rate = (
-                mp.tie_contact_rate
-                * t_unit[np.maximum(p.unit, 0)]
-                / np.maximum(ties.strength_by_node(), 1.0)
+            ma, mb = kernels.tie_meetings(
+                lo,
+                hi,
+                ties.weight,
+                ties.strength_by_node(),
+                p.unit,
+                t_unit,
+                units.can_meet,
+                units.activity_access,
+                mp.tie_contact_rate,
+                mp.activity_mixing,
+                self._uniforms(lo.shape[0]),
             )
-            prob = ties.weight * np.minimum(rate[lo], rate[hi])
-            ul, uh = p.unit[lo], p.unit[hi]
-            cross = np.flatnonzero(ul != uh)
-            if cross.shape[0]:
-                cu, cv = ul[cross], uh[cross]
-                prob[cross] *= (
-                    units.can_meet[cu, cv] * mp.activity_mixing * units.activity_access[cu]
-                )
-            meet = rng.random(lo.shape[0]) < prob
-            a = np.concatenate((a, lo[meet]))
-            b = np.concatenate((b, hi[meet]))
+            a = np.concatenate((a, ma))
+            b = np.concatenate((b, mb))
         return a, b
+
+    def _uniforms(self, k: int) -> np.ndarray:
+        """``rng.random(k)``, the same draws, written into a buffer kept between days
+        (a fresh array of a million draws a day costs more than drawing them)."""
+        buf = getattr(self, "_buffer", None)
+        if buf is None or buf.shape[0] < k:
+            buf = self._buffer = np.empty(k + k // 2)
+        return self.rng.random(out=buf[:k])
 
     def _anchor(self) -> None:
         """Stubbornness (Friedkin-Johnsen): attitudes are anchored in predispositions."""
@@ -237,76 +245,195 @@ class PrisonerContacts(Submodel):
             self._anchor()
             m.ties.decay(mp.tie_decay)
             return
-        x = p.extremism
-        gap = np.abs(x[a] - x[b])
-        hostile_p = 1.0 - np.exp(-mp.hostility * gap * np.maximum(p.opposition[a], p.opposition[b]))
-        hostile = rng.random(a.shape[0]) < hostile_p
-        friendly = ~hostile
-
+        # Draws as before, from this submodel's stream: one per meeting (hostile?), then
+        # one per friendly meeting (is planning seen?); the kernels do the arithmetic.
+        hostile, delta = meeting_tone(
+            a,
+            b,
+            p.extremism,
+            p.opposition,
+            p.grievance,
+            rng.random(a.shape[0]),
+            -mp.hostility,
+            mp.tie_gain,
+            -mp.homophily,
+            -mp.hostile_tie_loss * mp.tie_gain,
+        )
+        n_hostile = int(hostile.sum())
+        seen_draws = rng.random(a.shape[0] - n_hostile)
         # Bonding: similar and aggrieved prisoners bond more; hostility weakens ties.
-        aggrieved = 0.5 * (p.grievance[a] + p.grievance[b])
-        gain = mp.tie_gain * np.exp(-mp.homophily * gap) * (1.0 + aggrieved)
-        strength = m.ties.add(a, b, np.where(friendly, gain, -mp.hostile_tie_loss * mp.tie_gain))
-
-        # Influence among friendly meetings (relative agreement, weighted by the speaker).
-        fa, fb = a[friendly], b[friendly]
-        speaker_b = (
-            1.0 + mp.status_influence * p.status[fb] + mp.charisma_influence * p.charisma[fb]
-        )
-        speaker_a = (
-            1.0 + mp.status_influence * p.status[fa] + mp.charisma_influence * p.charisma[fa]
-        )
-        # Trust in staff closes a prisoner to being pulled toward extremism (dynamic security).
-        closed_a = np.where(x[fb] > x[fa], 1.0 - mp.trust_closure * p.trust_in_staff[fa], 1.0)
-        closed_b = np.where(x[fa] > x[fb], 1.0 - mp.trust_closure * p.trust_in_staff[fb], 1.0)
-        # Close monitoring interrupts recruitment: a pull toward extremism is cut where
-        # staff watch (the meeting's unit's security).
-        watched = 1.0 - mp.monitoring_interception * units.security[np.maximum(p.unit[fa], 0)]
-        closed_a = np.where(x[fb] > x[fa], closed_a * watched, closed_a)
-        closed_b = np.where(x[fa] > x[fb], closed_b * watched, closed_b)
-        vul_a = mp.base_receptiveness + p.vulnerability[fa]
-        vul_b = mp.base_receptiveness + p.vulnerability[fb]
-        relative_agreement(
+        strength = m.ties.add(a, b, delta)
+        planning, undetected, cross = meeting_effects(
+            a,
+            b,
+            hostile,
+            strength,
+            seen_draws,
             p.extremism,
             p.uncertainty,
-            fa,
-            fb,
-            mp.influence_rate,
-            weight_ab=speaker_b * closed_a * vul_a,
-            weight_ba=speaker_a * closed_b * vul_b,
+            p.predisposition,
+            p.status,
+            p.charisma,
+            p.trust_in_staff,
+            p.vulnerability,
+            p.opposition,
+            p.reports,
+            p.unit,
+            p.category,
+            units.security,
+            np.array(
+                [
+                    mp.influence_rate,
+                    mp.status_influence,
+                    mp.charisma_influence,
+                    mp.trust_closure,
+                    mp.monitoring_interception,
+                    mp.base_receptiveness,
+                    MIN_UNCERTAINTY,
+                    mp.stubbornness,
+                    m.config.definitions.radical_threshold,
+                    mp.monitoring_detection,
+                    mp.opposition_contagion,
+                    mp.trust_contagion,
+                ]
+            ),
+            int(Category.VEO_LESSER),
+            int(Category.MAINSTREAM),
         )
-        np.clip(p.uncertainty, MIN_UNCERTAINTY, 1.0, out=p.uncertainty)
-        self._anchor()
-
-        # Two committed extremists meeting is where planning happens; close monitoring
-        # detects some of it, which becomes intelligence on both (reports).
-        radical = m.config.definitions.radical_threshold
-        plotting = (x[fa] > radical) & (x[fb] > radical)
-        seen = (
-            rng.random(fa.shape[0])
-            < mp.monitoring_detection * units.security[np.maximum(p.unit[fa], 0)]
-        )
-        caught = plotting & seen
-        p.reports += np.bincount(fa[caught], minlength=p.n) + np.bincount(fb[caught], minlength=p.n)
-        m.day_counts["planning_contacts"] += int(plotting.sum())
-        m.day_counts["undetected_planning"] += int((plotting & ~seen).sum())
-
-        # Group culture: the oppositional mindset toward staff, and (dis)trust of staff,
-        # spread along bonds.
-        w = strength[friendly]
-        n = p.n
-        for arr, rate in (
-            (p.opposition, mp.opposition_contagion),
-            (p.trust_in_staff, mp.trust_contagion),
-        ):
-            d = rate * w * (arr[fb] - arr[fa])
-            arr += np.bincount(fa, d, n) - np.bincount(fb, d, n)
-            np.clip(arr, 0.0, 1.0, out=arr)
-
+        m.day_counts["planning_contacts"] += planning
+        m.day_counts["undetected_planning"] += undetected
         m.ties.decay(mp.tie_decay)
-        cat = p.category
-        veo, main = Category.VEO_LESSER, Category.MAINSTREAM
-        cross = ((cat[fa] >= veo) & (cat[fb] == main)) | ((cat[fb] >= veo) & (cat[fa] == main))
         m.day_counts["meetings"] += int(a.shape[0])
-        m.day_counts["hostile_contacts"] += int(hostile.sum())
-        m.day_counts["veo_mainstream_contacts"] += int(cross.sum())
+        m.day_counts["hostile_contacts"] += n_hostile
+        m.day_counts["veo_mainstream_contacts"] += cross
+
+
+@njit(cache=True)
+def chance_meetings(n_unit, r, by_unit, starts, counts, mixes, access, mixing):
+    """``n_unit[u]`` chance meetings on each unit ``u``, in unit order, each with three
+    uniform draws (a row of ``r``): a random member, a random unit mate, and whether it
+    happens in shared activities (``mixing x the unit's access``, on units that mix).
+    Returns ``(initiator, partner, in_activities)``."""
+    m = r.shape[0]
+    init = np.empty(m, np.int64)
+    partner = np.empty(m, np.int64)
+    in_activities = np.zeros(m, np.bool_)
+    i = 0
+    for u in range(n_unit.shape[0]):
+        for _ in range(n_unit[u]):
+            init[i] = by_unit[starts[u] + np.int64(r[i, 0] * counts[u])]
+            partner[i] = by_unit[starts[u] + np.int64(r[i, 1] * counts[u])]
+            in_activities[i] = r[i, 2] < mixing * access[u] * (1.0 if mixes[u] else 0.0)
+            i += 1
+    return init, partner, in_activities
+
+
+@njit(cache=True)
+def meeting_tone(a, b, x, opposition, grievance, r, neg_hostility, gain, neg_homophily, loss):
+    """Which meetings turn hostile (``r`` one uniform draw each), and each tie's change.
+
+    A meeting is hostile with chance ``1 - exp(-hostility x gap x the larger
+    opposition)``; a hostile one changes the tie by ``loss`` (negative), a friendly one
+    by ``tie_gain x exp(-homophily x gap) x (1 + the pair's mean grievance)``.
+    """
+    m = a.shape[0]
+    hostile = np.empty(m, np.bool_)
+    delta = np.empty(m)
+    for i in range(m):
+        ia, ib = a[i], b[i]
+        gap = abs(x[ia] - x[ib])
+        hostile_p = 1.0 - np.exp(neg_hostility * gap * max(opposition[ia], opposition[ib]))
+        hostile[i] = r[i] < hostile_p
+        if hostile[i]:
+            delta[i] = loss
+        else:
+            aggrieved = 0.5 * (grievance[ia] + grievance[ib])
+            delta[i] = gain * np.exp(neg_homophily * gap) * (1.0 + aggrieved)
+    return hostile, delta
+
+
+@njit(cache=True)
+def meeting_effects(
+    a, b, hostile, strength, seen_draws, x, u, pred, status, charisma, trust, vul, opp,
+    reports, unit, category, security, k, veo, main,
+):  # fmt: skip
+    """What the friendly meetings do, in place: influence, anchoring, planning, culture.
+
+    ``k`` holds the parameters (see the order in ``PrisonerContacts.step``). Influence is
+    relative agreement (``opinion.relative_agreement``), both ways and synchronous, with
+    b's pull on a weighted by b's standing (status, charisma), a's openness (trust in
+    staff closes, vulnerability opens) and, toward extremism, the unit's monitoring.
+    Returns the counts ``(planning, undetected planning, VEO-mainstream contacts)``.
+    """
+    mu, s_inf, c_inf, closure, intercept, recept = k[0], k[1], k[2], k[3], k[4], k[5]
+    min_unc, stubborn, radical, detect, opp_rate, trust_rate = k[6], k[7], k[8], k[9], k[10], k[11]
+    n = x.shape[0]
+    m = a.shape[0]
+    # Relative agreement, weighted by the speaker, from the attitudes before today's meetings.
+    dxa, dxb, dua, dub = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    for i in range(m):
+        if hostile[i]:
+            continue
+        ia, ib = a[i], b[i]
+        xa, xb, ua, ub = x[ia], x[ib], u[ia], u[ib]
+        speaker_b = 1.0 + s_inf * status[ib] + c_inf * charisma[ib]
+        speaker_a = 1.0 + s_inf * status[ia] + c_inf * charisma[ia]
+        # Trust in staff closes a prisoner to being pulled toward extremism, and close
+        # monitoring (the meeting's unit's security) cuts that pull.
+        watched = 1.0 - intercept * security[max(unit[ia], 0)]
+        closed_a = (1.0 - closure * trust[ia]) * watched if xb > xa else 1.0
+        closed_b = (1.0 - closure * trust[ib]) * watched if xa > xb else 1.0
+        weight_ab = speaker_b * closed_a * (recept + vul[ia])
+        weight_ba = speaker_a * closed_b * (recept + vul[ib])
+        h = min(xa + ua, xb + ub) - max(xa - ua, xb - ub)
+        ra = (h / ub - 1.0 if h > ub else 0.0) * mu * weight_ab
+        rb = (h / ua - 1.0 if h > ua else 0.0) * mu * weight_ba
+        dxa[ia] += ra * (xb - xa)
+        dxb[ib] += rb * (xa - xb)
+        dua[ia] += ra * (ub - ua)
+        dub[ib] += rb * (ua - ub)
+    for i in range(n):
+        x[i] += dxa[i] + dxb[i]
+        u[i] += dua[i] + dub[i]
+        u[i] = min(max(u[i], min_unc), 1.0)
+    # Stubbornness (Friedkin-Johnsen): attitudes are anchored in predispositions.
+    for i in range(n):
+        x[i] += stubborn * (pred[i] - x[i])
+        x[i] = min(max(x[i], 0.0), 1.0)
+    # Planning between committed extremists; close monitoring sees some of it (reports).
+    planning = 0
+    undetected = 0
+    cross = 0
+    caught = np.zeros(n, np.int64)
+    j = 0
+    for i in range(m):
+        if hostile[i]:
+            continue
+        ia, ib = a[i], b[i]
+        seen = seen_draws[j] < detect * security[max(unit[ia], 0)]
+        j += 1
+        if x[ia] > radical and x[ib] > radical:
+            planning += 1
+            if seen:
+                caught[ia] += 1
+                caught[ib] += 1
+            else:
+                undetected += 1
+        ca, cb = category[ia], category[ib]
+        if (ca >= veo and cb == main) or (cb >= veo and ca == main):
+            cross += 1
+    for i in range(n):
+        reports[i] += caught[i]
+    # Group culture: the oppositional mindset and (dis)trust of staff spread along bonds.
+    for arr, rate in ((opp, opp_rate), (trust, trust_rate)):
+        gain_a, gain_b = np.zeros(n), np.zeros(n)
+        for i in range(m):
+            if hostile[i]:
+                continue
+            d = rate * strength[i] * (arr[b[i]] - arr[a[i]])
+            gain_a[a[i]] += d
+            gain_b[b[i]] += d
+        for i in range(n):
+            arr[i] += gain_a[i] - gain_b[i]
+            arr[i] = min(max(arr[i], 0.0), 1.0)
+    return planning, undetected, cross

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from wingsim.params import Params, par
 from wingsim.state import MIN_UNCERTAINTY
@@ -199,52 +200,96 @@ class Grievance(Submodel):
         # Each condition is in [0, 1] and hardship is their weighted mean, so no weight or
         # condition can push it past 1: every lever acts at every level.
         access = labelling.programme_access(p, units.activity_access, mp.label_activity_exclusion)
-        conditions = (
+        unit_conditions = (
             mp.weight_crowding * either(crowding, understaffed)
             + mp.weight_locked * (1.0 - t)
             + mp.weight_family * (1.0 - est.family_contact)
             + mp.weight_security * units.security
-        )[unit] + mp.weight_idle * (1.0 - access)
-        on_special = unit == units.special
-        marked = p.labelled | on_special
-        # Stigma adds as independent burdens do: a share of what conditions left to lose.
-        hardship = either(
-            conditions / max(weights, 1e-12),
-            mp.label_stigma * p.labelled,
-            mp.special_unit_stigma * on_special,
         )
-
-        p.wellbeing += mp.wellbeing_rate * ((1.0 - hardship) - p.wellbeing)
+        on_special = unit == units.special
         fair_sum = np.bincount(
             m.staff.unit[m.staff.active], m.staff.fairness[m.staff.active], minlength=units.n
         )
         unit_fairness = np.where(
             officers > 0, fair_sum / np.maximum(officers, 1), mp.unstaffed_fairness
         )
-        legit_target = unit_fairness[unit] * (1.0 - mp.singling_out * marked)
-        p.legitimacy += mp.legitimacy_rate * (legit_target - p.legitimacy)
-        p.grievance[:] = hardship * (1.0 - p.legitimacy)
-
-        p.trust_in_staff *= 1.0 - mp.grievance_trust_erosion * p.grievance
-        # The oppositional mindset drifts toward what grievance and illegitimacy justify;
-        # labels and the unit act through both (stigma, singling out), not on their own.
-        p.opposition += (
-            mp.opposition_rate_factor
-            * mp.legitimacy_rate
-            * (0.5 * (p.grievance + (1.0 - p.legitimacy)) - p.opposition)
+        grievance_day(
+            unit,
+            on_special,
+            unit_conditions,
+            unit_fairness,
+            access,
+            p.labelled,
+            p.extremism,
+            p.base_uncertainty,
+            p.wellbeing,
+            p.legitimacy,
+            p.grievance,
+            p.trust_in_staff,
+            p.opposition,
+            p.uncertainty,
+            np.array(
+                [
+                    mp.weight_idle,
+                    max(weights, 1e-12),
+                    mp.label_stigma,
+                    mp.special_unit_stigma,
+                    mp.wellbeing_rate,
+                    mp.singling_out,
+                    mp.legitimacy_rate,
+                    mp.grievance_trust_erosion,
+                    mp.opposition_rate_factor * mp.legitimacy_rate,
+                    mp.grievance_openness,
+                    mp.illbeing_weight,
+                    mp.trust_openness,
+                    mp.openness_rate,
+                    MIN_UNCERTAINTY,
+                ]
+            ),
         )
-        # Openness is asymmetric: grievance opens moderates to extremist narratives;
-        # trust and legitimacy open committed extremists to moderating voices.
-        x = p.extremism
-        target_u = (
-            p.base_uncertainty
-            + mp.grievance_openness
-            * (p.grievance + mp.illbeing_weight * (1.0 - p.wellbeing))
-            * (1.0 - x)
-            + mp.trust_openness * p.trust_in_staff * p.legitimacy * x
-        )
-        p.uncertainty += mp.openness_rate * (target_u - p.uncertainty)
-        for arr in (p.wellbeing, p.legitimacy, p.trust_in_staff, p.opposition):
-            np.clip(arr, 0.0, 1.0, out=arr)
-        np.clip(p.uncertainty, MIN_UNCERTAINTY, 1.0, out=p.uncertainty)
         labelling.count_days(p, on_special)
+
+
+@njit(cache=True)
+def grievance_day(
+    unit, on_special, unit_conditions, unit_fairness, access, labelled, x, base_u, wellbeing,
+    legitimacy, grievance, trust, opposition, uncertainty, k,
+):  # fmt: skip
+    """Every slot's day of conditions, in place (``k``: the parameters, order in ``step``).
+
+    Hardship combines the unit's conditions (weighted mean, with the prisoner's own
+    programme access) and the stigma of a label and of the unit as independent burdens
+    (``either``); well-being and legitimacy drift toward their targets; grievance is
+    hardship x (1 - legitimacy); grievance erodes trust and feeds opposition; openness
+    drifts toward its asymmetric target. Clipped at the end, as the numpy did.
+    """
+    w_idle, weights, label_stigma, unit_stigma, wb_rate = k[0], k[1], k[2], k[3], k[4]
+    singling, legit_rate, erosion, opp_rate, g_open = k[5], k[6], k[7], k[8], k[9]
+    illbeing, t_open, open_rate, min_unc = k[10], k[11], k[12], k[13]
+    for i in range(unit.shape[0]):
+        u = unit[i]
+        lab = 1.0 if labelled[i] else 0.0
+        special = 1.0 if on_special[i] else 0.0
+        conditions = unit_conditions[u] + w_idle * (1.0 - access[i])
+        keep = 1.0 * (1.0 - conditions / weights)
+        keep = keep * (1.0 - label_stigma * lab)
+        keep = keep * (1.0 - unit_stigma * special)
+        hardship = 1.0 - keep
+        wellbeing[i] += wb_rate * ((1.0 - hardship) - wellbeing[i])
+        marked = 1.0 if (labelled[i] or on_special[i]) else 0.0
+        legitimacy[i] += legit_rate * (unit_fairness[u] * (1.0 - singling * marked) - legitimacy[i])
+        g = hardship * (1.0 - legitimacy[i])
+        grievance[i] = g
+        trust[i] *= 1.0 - erosion * g
+        opposition[i] += opp_rate * (0.5 * (g + (1.0 - legitimacy[i])) - opposition[i])
+        target_u = (
+            base_u[i]
+            + g_open * (g + illbeing * (1.0 - wellbeing[i])) * (1.0 - x[i])
+            + t_open * trust[i] * legitimacy[i] * x[i]
+        )
+        uncertainty[i] += open_rate * (target_u - uncertainty[i])
+        wellbeing[i] = min(max(wellbeing[i], 0.0), 1.0)
+        legitimacy[i] = min(max(legitimacy[i], 0.0), 1.0)
+        trust[i] = min(max(trust[i], 0.0), 1.0)
+        opposition[i] = min(max(opposition[i], 0.0), 1.0)
+        uncertainty[i] = min(max(uncertainty[i], min_unc), 1.0)

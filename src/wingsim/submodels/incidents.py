@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
@@ -123,16 +124,12 @@ class Incidents(Submodel):
         act, unit, n_unit = roster.slots, roster.unit, roster.counts
         safe = np.maximum(n_unit, 1)
         # Tension: the mean of grievance, distrust, opposition and extremism.
-        per_prisoner = (p.grievance + (1.0 - p.trust_in_staff) + p.opposition + p.extremism)[
-            act
-        ] / 4
-        tension = np.bincount(unit, per_prisoner, minlength=units.n) / safe
+        tension_sum, order_leaders, trust_sum = unit_sums(
+            act, unit, units.n, p.grievance, p.trust_in_staff, p.opposition, p.extremism,
+            p.leader, m.config.definitions.radical_threshold,
+        )  # fmt: skip
+        tension = tension_sum / safe
         officers = np.bincount(s.unit[s.active], minlength=units.n)
-        order_leaders = np.bincount(
-            unit,
-            (p.leader & (p.extremism < m.config.definitions.radical_threshold))[act],
-            minlength=units.n,
-        )
         log_h = (
             mp.incident_tension * tension
             - mp.incident_staffing * officers / safe
@@ -142,7 +139,7 @@ class Incidents(Submodel):
         lam = mp.incident_base * n_unit / 100.0 * np.exp(log_h)
         incidents = rng.poisson(lam)
         # Who is attacked: staff more often where prisoners distrust them.
-        distrust = 1.0 - np.bincount(unit, p.trust_in_staff[act], minlength=units.n) / safe
+        distrust = 1.0 - trust_sum / safe
         logit = np.log(mp.staff_assault_share / (1.0 - mp.staff_assault_share))
         on_staff_p = 1.0 / (1.0 + np.exp(-(logit + mp.staff_assault_distrust * (distrust - 0.5))))
         on_staff = rng.binomial(incidents, on_staff_p)
@@ -160,3 +157,19 @@ class Incidents(Submodel):
         units.lockdown[:] = (
             mp.lockdown_cap - (mp.lockdown_cap - units.lockdown) * (1.0 - step) ** incidents
         )
+
+
+@njit(cache=True)
+def unit_sums(slots, unit, n_units, grievance, trust, opposition, x, leader, radical):
+    """Per unit, over its prisoners in slot order: the sum of their tension (the mean of
+    grievance, distrust, opposition and extremism), the count of order-keeping leaders
+    (leaders below the radical threshold) and the sum of trust in staff."""
+    tension = np.zeros(n_units)
+    order_leaders = np.zeros(n_units)
+    trust_sum = np.zeros(n_units)
+    for j in range(slots.shape[0]):
+        i, u = slots[j], unit[j]
+        tension[u] += (grievance[i] + (1.0 - trust[i]) + opposition[i] + x[i]) / 4
+        order_leaders[u] += 1.0 if (leader[i] and x[i] < radical) else 0.0
+        trust_sum[u] += trust[i]
+    return tension, order_leaders, trust_sum

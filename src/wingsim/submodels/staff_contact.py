@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
+from wingsim import kernels
 from wingsim.params import Params, par
 from wingsim.state import Training
 from wingsim.submodels.base import Submodel
@@ -174,14 +176,8 @@ class StaffContacts(Submodel):
         if len(ties) == 0 or mp.peer_norm_weight == 0:
             return p.opposition
         lo, hi = ties.ends
-        w = ties.weight
-        strength = ties.strength_by_node()
-        peer_sum = np.bincount(lo, w * p.opposition[hi], p.n) + np.bincount(
-            hi, w * p.opposition[lo], p.n
-        )
-        norm = peer_sum / np.maximum(strength, 1e-12)
-        embedded = mp.peer_norm_weight * strength / (1.0 + strength)
-        return (1.0 - embedded) * p.opposition + embedded * norm
+        peer_sum = kernels.tie_peer_sum(lo, hi, ties.weight, p.opposition, p.n)
+        return _blend(p.opposition, peer_sum, ties.strength_by_node(), mp.peer_norm_weight)
 
     def step(self) -> None:
         m, p, s, units, mp, rng = (
@@ -206,53 +202,123 @@ class StaffContacts(Submodel):
         r = rng.random((wu.shape[0], 4))
         if wu.shape[0] == 0:
             return
-        who = roster.draw(wu, r[:, 3])
         order = np.argsort(staff_unit, kind="stable")
         by_unit = on_post[order]
         starts = np.concatenate(([0], np.cumsum(officers)[:-1]))
-        officer = by_unit[starts[wu] + (r[:, 0] * officers[wu]).astype(np.int64)]
-        training = s.training[officer] / Training.SPECIALIST  # 0, 0.5 or 1
+        fair, hostile = staff_contact_day(
+            wu,
+            r,
+            roster.by_unit,
+            roster.starts,
+            roster.counts,
+            by_unit,
+            starts,
+            officers,
+            s.training,
+            s.fairness,
+            s.stress,
+            units.security,
+            self.seen_through(),
+            p.labelled,
+            p.observance,
+            p.trust_in_staff,
+            p.legitimacy,
+            p.opposition,
+            p.knowledge,
+            p.reports,
+            np.array(
+                [
+                    mp.stress_fairness_loss,
+                    mp.security_fairness_loss,
+                    mp.opposition_filter,
+                    mp.label_hostility,
+                    mp.training_restraint,
+                    mp.hostile_share,
+                    1.0 - mp.trust_gain,
+                    1.0 - mp.trust_loss,
+                    mp.untrained_learning,
+                    mp.monitoring_knowledge,
+                    mp.knowledge_gain,
+                    mp.observance_bias,
+                ]
+            ),
+            int(Training.SPECIALIST),
+        )
+        m.day_counts["staff_contacts"] += int(wu.shape[0])
+        m.day_counts["fair_staff_contacts"] += fair
+        m.day_counts["hostile_staff_contacts"] += hostile
+
+
+@njit(cache=True)
+def _blend(own, peer_sum, strength, weight):
+    """Own mindset blended with the peers' tie-weighted one, by embeddedness."""
+    out = np.empty(own.shape[0])
+    for i in range(own.shape[0]):
+        norm = peer_sum[i] / max(strength[i], 1e-12)
+        embedded = weight * strength[i] / (1.0 + strength[i])
+        out[i] = (1.0 - embedded) * own[i] + embedded * norm
+    return out
+
+
+@njit(cache=True)
+def staff_contact_day(
+    wu, r, by_unit, starts, counts, officer_by_unit, officer_starts, officers, training_level,
+    fairness, stress, security, seen, labelled, observance, trust, legitimacy, opposition,
+    knowledge, reports, k, specialist,
+):  # fmt: skip
+    """The day's staff contacts, one per entry of ``wu`` (its unit) and row of ``r`` (its
+    four uniform draws: officer, fair or hostile, report, prisoner), applied in place.
+
+    ``k`` holds the parameters (order in ``StaffContacts.step``). Returns the counts of
+    fair and hostile contacts.
+    """
+    stress_loss, security_loss, opp_filter, label_hostility = k[0], k[1], k[2], k[3]
+    restraint, hostile_share, keep_fair, keep_hostile = k[4], k[5], k[6], k[7]
+    untrained, monitoring, knowledge_gain, observance_bias = k[8], k[9], k[10], k[11]
+    n = trust.shape[0]
+    n_fair, n_hostile, learnt = np.zeros(n), np.zeros(n), np.zeros(n)
+    n_reports = np.zeros(n, np.int64)
+    fair_count = 0
+    hostile_count = 0
+    for i in range(wu.shape[0]):
+        u = wu[i]
+        who = by_unit[starts[u] + np.int64(r[i, 3] * counts[u])]
+        officer = officer_by_unit[officer_starts[u] + np.int64(r[i, 0] * officers[u])]
+        training = training_level[officer] / specialist  # 0, 0.5 or 1
         fair_p = (
-            s.fairness[officer]
-            * (1.0 - mp.stress_fairness_loss * s.stress[officer])
-            * (1.0 - mp.security_fairness_loss * units.security[wu])
-            * (1.0 - mp.opposition_filter * self.seen_through()[who])
+            fairness[officer]
+            * (1.0 - stress_loss * stress[officer])
+            * (1.0 - security_loss * security[u])
+            * (1.0 - opp_filter * seen[who])
         )
         # Training restrains singling out; specialists still do it, less often.
-        singled = p.labelled[who] * mp.label_hostility * (1.0 - mp.training_restraint * training)
+        singled = (1.0 if labelled[who] else 0.0) * label_hostility * (1.0 - restraint * training)
         fair_p = fair_p * (1.0 - singled)
-        fair = r[:, 1] < fair_p
-        heavy = 1.0 - (1.0 - mp.hostile_share) * (1.0 - singled)
-        hostile = ~fair & (r[:, 1] < fair_p + (1.0 - fair_p) * heavy)
-
-        n = p.n
-        nf = np.bincount(who[fair], minlength=n).astype(float)
-        nh = np.bincount(who[hostile], minlength=n).astype(float)
-        # Repeated contacts compound: (1 - g)^k of the gap remains after k fair contacts.
-        keep_f = (1.0 - mp.trust_gain) ** nf
-        keep_h = (1.0 - mp.trust_loss) ** nh
-        tr = p.trust_in_staff
-        tr[:] = 1.0 - (1.0 - tr) * keep_f
-        tr *= keep_h
-        # Legitimacy and the oppositional mindset move at half trust's log-rate (square root).
-        lg = p.legitimacy
-        lg[:] = 1.0 - (1.0 - lg) * np.sqrt(keep_f)
-        lg *= np.sqrt(keep_h)
-        op = p.opposition
-        op *= np.sqrt(keep_f)
-        op[:] = 1.0 - (1.0 - op) * np.sqrt(keep_h)
-
-        untrained = mp.untrained_learning
+        fair = r[i, 1] < fair_p
+        heavy = 1.0 - (1.0 - hostile_share) * (1.0 - singled)
+        if fair:
+            n_fair[who] += 1.0
+            fair_count += 1
+        elif r[i, 1] < fair_p + (1.0 - fair_p) * heavy:
+            n_hostile[who] += 1.0
+            hostile_count += 1
         # Close monitoring: on a high-security unit staff learn more from the same contact.
-        watch = 1.0 + mp.monitoring_knowledge * units.security[wu]
-        learn = mp.knowledge_gain * (untrained + (1.0 - untrained) * training) * watch * fair
-        nk = np.bincount(who, learn, minlength=n)
-        p.knowledge += nk * (1.0 - p.knowledge)
-        np.clip(p.knowledge, 0.0, 1.0, out=p.knowledge)
+        watch = 1.0 + monitoring * security[u]
+        learn = knowledge_gain * (untrained + (1.0 - untrained) * training) * watch
+        learnt[who] += learn * (1.0 if fair else 0.0)
         # Over-reporting: untrained officers read observance as a sign of radicalisation.
-        report_p = mp.observance_bias * p.observance[who] * (1.0 - training)
-        report = r[:, 2] < report_p
-        p.reports += np.bincount(who[report], minlength=n)
-        m.day_counts["staff_contacts"] += int(who.shape[0])
-        m.day_counts["fair_staff_contacts"] += int(fair.sum())
-        m.day_counts["hostile_staff_contacts"] += int(hostile.sum())
+        if r[i, 2] < observance_bias * observance[who] * (1.0 - training):
+            n_reports[who] += 1
+    for j in range(n):
+        # Repeated contacts compound: (1 - g)^k of the gap remains after k fair contacts
+        # (x ** 0 is exactly 1, so the power is taken only where there were contacts).
+        keep_f = keep_fair ** n_fair[j] if n_fair[j] > 0 else 1.0
+        keep_h = keep_hostile ** n_hostile[j] if n_hostile[j] > 0 else 1.0
+        trust[j] = (1.0 - (1.0 - trust[j]) * keep_f) * keep_h
+        # Legitimacy and the oppositional mindset move at half trust's log-rate.
+        legitimacy[j] = (1.0 - (1.0 - legitimacy[j]) * np.sqrt(keep_f)) * np.sqrt(keep_h)
+        opposition[j] = 1.0 - (1.0 - opposition[j] * np.sqrt(keep_f)) * np.sqrt(keep_h)
+        knowledge[j] += learnt[j] * (1.0 - knowledge[j])
+        knowledge[j] = min(max(knowledge[j], 0.0), 1.0)
+        reports[j] += n_reports[j]
+    return fair_count, hostile_count

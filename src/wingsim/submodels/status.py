@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
+from wingsim import kernels
 from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
 
@@ -99,9 +101,8 @@ class Status(Submodel):
         out = unit_view[np.maximum(p.unit, 0)]
         if len(m.ties):
             lo, hi = m.ties.ends
-            w = m.ties.weight
-            total = np.bincount(lo, w, p.n) + np.bincount(hi, w, p.n)
-            peer = np.bincount(lo, w * view[hi], p.n) + np.bincount(hi, w * view[lo], p.n)
+            total = m.ties.strength_by_node()
+            peer = kernels.tie_peer_sum(lo, hi, m.ties.weight, view, p.n)
             tied = total > 0
             out[tied] = peer[tied] / total[tied]
         return out
@@ -119,7 +120,10 @@ class Status(Submodel):
             + mp.charisma_weight * p.charisma
         ) / max(weights, 1e-12)
         marked = act & (p.days_on_special_unit > 0)
-        standing = np.where(marked, mp.special_unit_status * self.audience(), 0.0)
+        if marked.any():
+            standing = np.where(marked, mp.special_unit_status * self.audience(), 0.0)
+        else:  # no one has been on the unit (dispersal): no audience to ask
+            standing = np.zeros(p.n)
         p.status[:] = np.where(standing > 0, base + standing * (1.0 - base), base * (1 + standing))
         roster = self.roster
         slots, counts = roster.slots, roster.counts
@@ -129,9 +133,27 @@ class Status(Submodel):
         threshold = mp.leader_threshold - mp.leader_trust_sensitivity * (1.0 - trust)
         # Hierarchies have few at the top: at most ``leaders_per_100`` per 100 unit members,
         # the highest-status ones, and only those above the unit's threshold.
-        order = slots[np.lexsort((-p.status[slots], roster.unit))]
-        rank = np.arange(order.shape[0]) - roster.starts[p.unit[order]]
-        cap = np.maximum(1, np.ceil(mp.leaders_per_100 * counts / 100.0))
-        p.leader[:] = False
-        top = order[rank < cap[p.unit[order]]]
-        p.leader[top] = p.status[top] > threshold[p.unit[top]]
+        cap = np.maximum(1, np.ceil(mp.leaders_per_100 * counts / 100.0)).astype(np.int64)
+        unit_leaders(roster.by_unit, roster.starts, counts, p.status, cap, threshold, p.leader)
+
+
+@njit(cache=True)
+def unit_leaders(by_unit, starts, counts, status, cap, threshold, leader):
+    """``leader`` in place: on each unit, its ``cap`` highest-status members (equal status:
+    the lower slot first) who are above the unit's ``threshold``; no one else."""
+    leader[:] = False
+    for u in range(counts.shape[0]):
+        top = np.empty(cap[u], np.int64)
+        k = 0
+        for i in range(starts[u], starts[u] + counts[u]):  # ascending slots
+            s = by_unit[i]
+            pos = k
+            while pos > 0 and status[top[pos - 1]] < status[s]:
+                pos -= 1
+            if pos < cap[u]:
+                for j in range(min(k, cap[u] - 1), pos, -1):
+                    top[j] = top[j - 1]
+                top[pos] = s
+                k = min(k + 1, cap[u])
+        for j in range(k):
+            leader[top[j]] = status[top[j]] > threshold[u]

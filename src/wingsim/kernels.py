@@ -1,0 +1,244 @@
+"""Compiled kernels (numba) for the day's hot paths that several modules share.
+
+The tie layer's batch update, decay and pruning, and the per-slot sums over ties that
+contacts, staff contacts and status read. Each kernel does the arithmetic of the numpy
+expression it replaces in the same order (``np.bincount`` accumulates in input order, so
+a loop that adds in input order gives the same bits), so results are bit-identical to
+the numpy versions kept as references in ``tests/test_kernels.py``. Kernels draw no
+random numbers: callers draw from their submodel's own stream with numpy and pass the
+draws in, so every stream's sequence of draws is what it was.
+
+Compiled code is cached on disk (``cache=True``): beside the source in ``__pycache__``,
+or, where that is read-only, in numba's user cache directory (``NUMBA_CACHE_DIR``
+overrides both).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def tie_keys(a, b, n):
+    """The key ``min*n + max`` of each pair."""
+    k = np.empty(a.shape[0], np.int64)
+    for i in range(a.shape[0]):
+        x, y = np.int64(a[i]), np.int64(b[i])
+        k[i] = min(x, y) * n + max(x, y)
+    return k
+
+
+@njit(cache=True)
+def _counting_order(digit, within, n):
+    """Stable order of ``within`` (indices) by ``digit[within]`` in ``range(n)``."""
+    starts = np.zeros(n + 1, np.int64)
+    for i in within:
+        starts[digit[i] + 1] += 1
+    for d in range(n):
+        starts[d + 1] += starts[d]
+    out = np.empty(within.shape[0], np.int64)
+    for i in within:
+        out[starts[digit[i]]] = i
+        starts[digit[i]] += 1
+    return out
+
+
+@njit(cache=True)
+def stable_key_order(k, n):
+    """``np.argsort(k, kind="stable")`` for tie keys ``lo*n + hi``: two counting sorts
+    (by ``hi``, then by ``lo``), linear in the batch and the slots."""
+    first = _counting_order(k % n, np.arange(k.shape[0]), n)
+    return _counting_order(k // n, first, n)
+
+
+@njit(cache=True)
+def _grown(arr, size, capacity):
+    """A buffer of ``capacity`` rows holding the first ``size`` rows of ``arr``."""
+    out = np.empty(capacity, arr.dtype)
+    out[:size] = arr[:size]
+    return out
+
+
+@njit(cache=True)
+def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
+    """Move each pair's tie by ``delta`` (saturating), inserting new ties in key order.
+
+    ``keys``, ``weight``, ``lo`` and ``hi`` are buffers whose first ``size`` rows are the
+    ties. Repeated pairs are summed in batch order first. Existing ties change in place;
+    new ones are merged in place from the back (no allocation) while the buffers have
+    room, else into larger buffers. Returns ``(keys, weight, lo, hi, size, after)``, with
+    ``after`` each pair's strength after the update.
+    """
+    m = a.shape[0]
+    k = tie_keys(a, b, n)
+    order = stable_key_order(k, n)  # equal keys keep batch order
+    uk = np.empty(m, np.int64)
+    d = np.zeros(m)
+    inv = np.empty(m, np.int64)
+    nu = 0
+    for j in range(m):
+        i = order[j]
+        if nu == 0 or k[i] != uk[nu - 1]:
+            uk[nu] = k[i]
+            nu += 1
+        d[nu - 1] += delta[i]
+        inv[i] = nu - 1
+    # Walk the sorted ties and the sorted batch keys together.
+    after = np.zeros(nu)
+    new_keys = np.empty(nu, np.int64)
+    new_weight = np.empty(nu)
+    n_new = 0
+    p = 0
+    for j in range(nu):
+        key = uk[j]
+        while p < size and keys[p] < key:
+            p += 1
+        dj = d[j]
+        if p < size and keys[p] == key:
+            w = weight[p]
+            v = w + dj * (1.0 - w) if dj > 0 else w + dj * w
+            v = min(max(v, 0.0), 1.0)
+            weight[p] = v
+            after[j] = v
+        elif dj > 0:
+            after[j] = min(dj, 1.0)
+            new_keys[n_new] = key
+            new_weight[n_new] = after[j]
+            n_new += 1
+    out = np.empty(m)
+    for i in range(m):
+        out[i] = after[inv[i]]
+    total = size + n_new
+    if total > keys.shape[0]:
+        capacity = total + total // 2 + 1024
+        keys, weight = _grown(keys, size, capacity), _grown(weight, size, capacity)
+        lo, hi = _grown(lo, size, capacity), _grown(hi, size, capacity)
+    # Merge from the back: every row moves right by the number of new keys above it.
+    p = size - 1
+    q = total - 1
+    for j in range(n_new - 1, -1, -1):
+        key = new_keys[j]
+        while p >= 0 and keys[p] > key:
+            keys[q], weight[q], lo[q], hi[q] = keys[p], weight[p], lo[p], hi[p]
+            p -= 1
+            q -= 1
+        keys[q], weight[q], lo[q], hi[q] = key, new_weight[j], key // n, key % n
+        q -= 1
+    return keys, weight, lo, hi, total, out
+
+
+@njit(cache=True)
+def tie_decay(keys, weight, lo, hi, size, factor, min_tie, n):
+    """Scale the first ``size`` strengths by ``factor``; compact away ties below
+    ``min_tie`` in place. Returns how many ties remain (the first rows of the buffers)
+    and the weighted degree of every slot after (``tie_node_sum``, in the same pass).
+    """
+    s_lo = np.zeros(n)
+    s_hi = np.zeros(n)
+    j = 0
+    for i in range(size):
+        w = weight[i] * factor
+        if w >= min_tie:
+            keys[j], weight[j], lo[j], hi[j] = keys[i], w, lo[i], hi[i]
+            s_lo[lo[j]] += w
+            s_hi[hi[j]] += w
+            j += 1
+    return j, s_lo + s_hi
+
+
+@njit(cache=True)
+def tie_drop_nodes(keys, weight, lo, hi, size, gone):
+    """Compact away, in place, every one of the first ``size`` ties with an end where
+    ``gone``; returns how many remain and the weighted degree of every slot after."""
+    n = gone.shape[0]
+    s_lo = np.zeros(n)
+    s_hi = np.zeros(n)
+    j = 0
+    for i in range(size):
+        if gone[lo[i]] or gone[hi[i]]:
+            continue
+        keys[j], weight[j], lo[j], hi[j] = keys[i], weight[i], lo[i], hi[i]
+        s_lo[lo[j]] += weight[j]
+        s_hi[hi[j]] += weight[j]
+        j += 1
+    return j, s_lo + s_hi
+
+
+@njit(cache=True)
+def tie_node_sum(lo, hi, w, n):
+    """``bincount(lo, w, n) + bincount(hi, w, n)``: weighted degree of every slot."""
+    s_lo = np.zeros(n)
+    s_hi = np.zeros(n)
+    for i in range(lo.shape[0]):
+        s_lo[lo[i]] += w[i]
+        s_hi[hi[i]] += w[i]
+    return s_lo + s_hi
+
+
+@njit(cache=True)
+def tie_peer_sum(lo, hi, w, values, n):
+    """``bincount(lo, w*values[hi], n) + bincount(hi, w*values[lo], n)``: tie-weighted
+    sum of each slot's peers' ``values``."""
+    s_lo = np.zeros(n)
+    s_hi = np.zeros(n)
+    for i in range(lo.shape[0]):
+        s_lo[lo[i]] += w[i] * values[hi[i]]
+        s_hi[hi[i]] += w[i] * values[lo[i]]
+    return s_lo + s_hi
+
+
+@njit(cache=True)
+def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_rate, mixing, r):
+    """Which ties meet today, given one uniform draw ``r`` per tie.
+
+    A slot's repeat meetings are shared among its ties by strength: its rate is
+    ``contact_rate x t_unit / max(strength, 1)``; a tie meets with chance
+    ``w x min(rate_lo, rate_hi)``, across units scaled by ``can_meet x mixing x access``.
+    Returns the ends ``(lo, hi)`` of the ties that meet.
+    """
+    n = unit.shape[0]
+    rate = np.empty(n)
+    for s in range(n):
+        rate[s] = contact_rate * t_unit[max(unit[s], 0)] / max(strength[s], 1.0)
+    size = lo.shape[0]
+    meet = np.zeros(size, np.bool_)
+    count = 0
+    for i in range(size):
+        a, b = lo[i], hi[i]
+        prob = w[i] * min(rate[a], rate[b])
+        ua, ub = unit[a], unit[b]
+        if ua != ub:
+            prob *= (1.0 if can_meet[ua, ub] else 0.0) * mixing * access[ua]
+        if r[i] < prob:
+            meet[i] = True
+            count += 1
+    ma = np.empty(count, lo.dtype)
+    mb = np.empty(count, hi.dtype)
+    j = 0
+    for i in range(size):
+        if meet[i]:
+            ma[j] = lo[i]
+            mb[j] = hi[i]
+            j += 1
+    return ma, mb
+
+
+@njit(cache=True)
+def tie_weights_by_group(lo, hi, w, member):
+    """The strengths of the ties within the group ``member`` and of those across its
+    boundary, each in tie order (so numpy sums them as it summed ``w[mask]``)."""
+    size = lo.shape[0]
+    inside = np.empty(size)
+    across = np.empty(size)
+    n_in = 0
+    n_across = 0
+    for i in range(size):
+        a, b = member[lo[i]], member[hi[i]]
+        if a and b:
+            inside[n_in] = w[i]
+            n_in += 1
+        elif a or b:
+            across[n_across] = w[i]
+            n_across += 1
+    return inside[:n_in], across[:n_across]

@@ -1,0 +1,170 @@
+"""The compiled kernels give the same bits as the plain numpy they replaced.
+
+Each reference below is the numpy code the kernel took over (kept here, not in the
+package); small random inputs, many rounds, exact equality.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wingsim import kernels
+from wingsim.network import MIN_TIE, TieLayer
+
+
+class NumpyTies:
+    """The tie layer as it was in numpy: unique + bincount, searchsorted, masks."""
+
+    def __init__(self, n):
+        self.n = n
+        self.keys = np.empty(0, np.int64)
+        self.weight = np.empty(0)
+        self.lo = np.empty(0, np.int64)
+        self.hi = np.empty(0, np.int64)
+
+    def _keep(self, keep):
+        self.keys, self.weight = self.keys[keep], self.weight[keep]
+        self.lo, self.hi = self.lo[keep], self.hi[keep]
+
+    def add(self, a, b, delta):
+        k = np.minimum(a, b).astype(np.int64) * self.n + np.maximum(a, b)
+        uk, inv = np.unique(k, return_inverse=True)
+        d = np.bincount(inv, delta, uk.shape[0])
+        idx = np.searchsorted(self.keys, uk)
+        found = np.zeros(uk.shape[0], dtype=bool)
+        inside = idx < self.keys.shape[0]
+        found[inside] = self.keys[idx[inside]] == uk[inside]
+        hit = idx[found]
+        w, df = self.weight[hit], d[found]
+        after = np.zeros(uk.shape[0])
+        after[found] = np.clip(np.where(df > 0, w + df * (1 - w), w + df * w), 0, 1)
+        self.weight[hit] = after[found]
+        new = ~found & (d > 0)
+        if new.any():
+            after[new] = np.clip(d[new], 0, 1)
+            nk = uk[new]
+            cols = (self.keys, self.weight, self.lo, self.hi)
+            adds = (nk, after[new], nk // self.n, nk % self.n)
+            self.keys, self.weight, self.lo, self.hi = (
+                np.insert(col, idx[new], add) for col, add in zip(cols, adds, strict=True)
+            )
+        return after[inv]
+
+    def decay(self, rate):
+        self.weight *= 1.0 - rate
+        self._keep(self.weight >= MIN_TIE)
+
+    def remove_nodes(self, nodes):
+        gone = np.zeros(self.n, dtype=bool)
+        gone[nodes] = True
+        self._keep(~(gone[self.lo] | gone[self.hi]))
+
+    def strength_by_node(self):
+        return np.bincount(self.lo, self.weight, self.n) + np.bincount(self.hi, self.weight, self.n)
+
+
+def _same(a, b):
+    return a.shape == b.shape and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tie_layer_matches_numpy_reference(seed):
+    rng = np.random.default_rng(seed)
+    n = 30
+    fast, ref = TieLayer(n), NumpyTies(n)
+    for day in range(80):
+        m = int(rng.integers(0, 60))
+        a = rng.integers(0, n, m)
+        b = (a + rng.integers(1, n, m)) % n  # never a self-pair
+        delta = np.where(rng.random(m) < 0.2, -0.16, rng.uniform(0.0, 0.2, m))
+        assert _same(fast.add(a, b, delta), ref.add(a, b, delta)) or m == 0
+        if day % 7 == 3:
+            gone = rng.choice(n, 3, replace=False)
+            fast.remove_nodes(gone)
+            ref.remove_nodes(gone)
+        assert _same(fast.strength_by_node(), ref.strength_by_node())
+        fast.decay(0.05)
+        ref.decay(0.05)
+        for col in ("keys", "weight", "lo", "hi"):
+            assert _same(getattr(fast, col), getattr(ref, col)), (day, col)
+    assert len(fast) > 0
+
+
+def test_peer_sum_matches_bincount():
+    rng = np.random.default_rng(5)
+    n, k = 25, 60
+    lo = rng.integers(0, n - 1, k)
+    hi = lo + rng.integers(1, n - lo)
+    w, values = rng.random(k), rng.random(n)
+    ref = np.bincount(lo, w * values[hi], n) + np.bincount(hi, w * values[lo], n)
+    assert _same(kernels.tie_peer_sum(lo, hi, w, values, n), ref)
+    assert _same(kernels.tie_node_sum(lo, hi, w, n), np.bincount(lo, w, n) + np.bincount(hi, w, n))
+
+
+def test_tie_meetings_match_numpy_reference():
+    rng = np.random.default_rng(7)
+    n, k, n_units = 40, 120, 4
+    lo = rng.integers(0, n - 1, k)
+    hi = lo + rng.integers(1, n - lo)
+    w = rng.random(k)
+    unit = rng.integers(0, n_units, n).astype(np.int32)
+    strength = np.bincount(lo, w, n) + np.bincount(hi, w, n)
+    t_unit, access = rng.random(n_units), rng.random(n_units)
+    can_meet = rng.random((n_units, n_units)) < 0.5
+    r = rng.random(k)
+    # The numpy the kernel replaced (PrisonerContacts.meetings).
+    rate = 3.0 * t_unit[np.maximum(unit, 0)] / np.maximum(strength, 1.0)
+    prob = w * np.minimum(rate[lo], rate[hi])
+    ul, uh = unit[lo], unit[hi]
+    cross = np.flatnonzero(ul != uh)
+    cu, cv = ul[cross], uh[cross]
+    prob[cross] *= can_meet[cu, cv] * 0.3 * access[cu]
+    meet = r < prob
+    a, b = kernels.tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, 3.0, 0.3, r)
+    assert _same(a, lo[meet]) and _same(b, hi[meet])
+
+
+def test_stable_key_order_is_a_stable_argsort():
+    rng = np.random.default_rng(3)
+    n = 17
+    lo = rng.integers(0, n - 1, 300)
+    hi = lo + rng.integers(1, n - lo)
+    k = lo * n + hi  # many repeated keys
+    assert _same(kernels.stable_key_order(k, n), np.argsort(k, kind="stable"))
+
+
+def test_unit_leaders_match_lexsort_reference():
+    from wingsim.state import Prisoners, Roster
+    from wingsim.submodels.status import unit_leaders
+
+    rng = np.random.default_rng(11)
+    p = Prisoners.empty(60)
+    p.active[:] = rng.random(60) < 0.8
+    p.unit[:] = np.where(p.active, rng.integers(0, 4, 60), -1)
+    p.status[:] = rng.choice([0.2, 0.5, 0.7, 0.9], 60)  # many equal statuses
+    roster = Roster.build(p, 4)
+    counts = roster.counts
+    cap = np.maximum(1, np.ceil(10.0 * counts / 100.0)).astype(np.int64)
+    threshold = rng.uniform(0.4, 0.8, 4)
+    # The numpy the kernel replaced (Status.step).
+    slots = roster.slots
+    order = slots[np.lexsort((-p.status[slots], roster.unit))]
+    rank = np.arange(order.shape[0]) - roster.starts[p.unit[order]]
+    ref = np.zeros(60, dtype=bool)
+    top = order[rank < cap[p.unit[order]]]
+    ref[top] = p.status[top] > threshold[p.unit[top]]
+    unit_leaders(roster.by_unit, roster.starts, counts, p.status, cap, threshold, p.leader)
+    assert _same(p.leader, ref) and ref.any()
+
+
+def test_tie_weights_by_group_match_masks():
+    rng = np.random.default_rng(13)
+    n, k = 30, 200
+    lo = rng.integers(0, n - 1, k)
+    hi = lo + rng.integers(1, n - lo)
+    w, member = rng.random(k), rng.random(n) < 0.3
+    inside, across = kernels.tie_weights_by_group(lo, hi, w, member)
+    assert _same(inside, w[member[lo] & member[hi]])
+    assert _same(across, w[member[lo] ^ member[hi]])
+    assert inside.sum() == w[member[lo] & member[hi]].sum()
