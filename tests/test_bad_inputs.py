@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -601,18 +600,6 @@ def short_message(err: str) -> bool:
 
 
 # -- the test --------------------------------------------------------------------------------
-@pytest.fixture
-def alarm():
-    """An input that never ends must fail the test, not hang the suite."""
-
-    def _timeout(*_):
-        raise TimeoutError("blocked: an input that never ends")
-
-    old = signal.signal(signal.SIGALRM, _timeout)
-    signal.alarm(60)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
 
 
 def test_the_table_is_large_enough():

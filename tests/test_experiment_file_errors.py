@@ -8,7 +8,6 @@ tests mirror ``tests/test_scenario_errors.py`` for experiment files.
 from __future__ import annotations
 
 import os
-import signal
 import string
 
 import pytest
@@ -26,18 +25,6 @@ from wingsim.experiments.experiment_file import (
 from wingsim.scenario import ScenarioError
 
 TINY = 'name = "tiny"\n[establishment]\nwings = 2\nwing_capacity = 30\n'
-
-
-@pytest.fixture
-def alarm():
-    def _timeout(*_):
-        raise TimeoutError("the loader blocked on its input")
-
-    old = signal.signal(signal.SIGALRM, _timeout)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
 
 
 @pytest.mark.parametrize(

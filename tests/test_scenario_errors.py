@@ -296,19 +296,6 @@ def test_overrides_reach_submodel_tables():
 
 
 # -- inputs that never end, or are not files ---------------------------------------------------
-@pytest.fixture
-def alarm():
-    """Fail (instead of hanging the suite) if a read blocks: a FIFO used to hang forever."""
-    import signal
-
-    def _timeout(*_):
-        raise TimeoutError("the loader blocked on its input")
-
-    old = signal.signal(signal.SIGALRM, _timeout)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
 
 
 @pytest.mark.parametrize(
