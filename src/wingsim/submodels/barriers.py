@@ -180,11 +180,8 @@ class Barriers(CommunitySubmodel):
             mp.plan_work * ready * rec.skills[rows] * (1.0 - mp.work_stigma * c.stigma[rows])
         )
 
-    def step(self) -> None:
-        if not self.due():
-            return
+    def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
-        rows = self.followed()
         if rows.shape[0] == 0:
             return
         e = self.exposure(rows)

@@ -62,12 +62,12 @@ class CommunitySubmodel(Submodel):
     """A mechanism after release: it steps the people followed in the community.
 
     ``enter(rows, slots)`` (optional) sets its part of a person's state at the gate (every
-    day, as people are released); ``step`` runs every ``probation.step_days`` days (see
-    :meth:`due`) and scales every rate and chance to :meth:`exposure`, the days each person
-    lived in the community since the last step: a daily chance ``p`` becomes ``1 - (1 -
-    p)**e``, a daily drift ``r`` becomes ``1 - (1 - r)**e``, and a count of meetings is the
-    expected count rounded up or down at random. ``draws(rows, k)`` gives ``k`` keyed
-    uniforms per person for today.
+    day, as people are released); ``step_people(rows)`` runs every ``probation.step_days``
+    days (see :meth:`due`) on the people followed and scales every rate and chance to
+    :meth:`exposure`, the days each person lived in the community since the last step: a
+    daily chance ``p`` becomes ``1 - (1 - p)**e``, a daily drift ``r`` becomes
+    ``1 - (1 - r)**e``, and a count of meetings is the expected count rounded up or down
+    at random. ``draws(rows, k)`` gives ``k`` keyed uniforms per person for today.
     """
 
     def __init__(self, model: WingModel):
@@ -82,6 +82,15 @@ class CommunitySubmodel(Submodel):
     def followed(self) -> np.ndarray:
         """Rows in the community today."""
         return self.model.community.in_community()
+
+    def step(self) -> None:
+        """On a community step day (:meth:`due`), step the people followed today."""
+        if self.due():
+            self.step_people(self.followed())
+
+    def step_people(self, rows: np.ndarray) -> None:
+        """This mechanism's step for ``rows``, the people in the community today."""
+        raise NotImplementedError
 
     def enabled(self, name: str) -> bool:
         """Whether the submodel ``name`` runs in this scenario."""

@@ -178,11 +178,8 @@ class CommunityTies(CommunitySubmodel):
         carried = (leaving[lo] | leaving[hi]) & (m.ties.weight >= self.params.carry_threshold)
         c.carry_ties(p.uid[lo[carried]], p.uid[hi[carried]], m.ties.weight[carried])
 
-    def step(self) -> None:
-        if not self.due():
-            return
+    def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
-        rows = self.followed()
         if rows.shape[0] == 0:
             return
         e = self.exposure(rows)

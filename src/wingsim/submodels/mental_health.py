@@ -92,11 +92,8 @@ class MentalHealth(CommunitySubmodel):
         c.mh_identified[rows] = c.mh_need[rows] & (u[:, 0] < c.quality[rows])
         c.mh_treated[rows] = c.mh_identified[rows] & (u[:, 1] < services * c.readiness[rows])
 
-    def step(self) -> None:
-        if not self.due():
-            return
+    def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
-        rows = self.followed()
         rows = rows[c.mh_need[rows] & ~c.mh_treated[rows]]
         if rows.shape[0] == 0:
             return

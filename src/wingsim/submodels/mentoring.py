@@ -246,11 +246,8 @@ class Mentoring(CommunitySubmodel):
         )
         c.matched_mentor[has] = m.mentors.kind[c.mentor[has]] == want
 
-    def step(self) -> None:
-        if not self.due():
-            return
+    def step_people(self, rows: np.ndarray) -> None:
         m, c, mp = self.model, self.model.community, self.params
-        rows = self.followed()
         rows = rows[c.mentor[rows] >= 0]
         ended = rows[m.day >= c.mentor_end[rows]]
         c.mentor[ended] = -1

@@ -173,11 +173,8 @@ class Reoffending(CommunitySubmodel):
         )
         return np.minimum(general, 1.0), np.minimum(terrorist, 1.0)
 
-    def step(self) -> None:
-        if not self.due():
-            return
+    def step_people(self, rows: np.ndarray) -> None:
         m, c = self.model, self.model.community
-        rows = self.followed()
         out = self.days_out(rows)
         # Days at risk since the last step, within the horizon (days 0 .. horizon - 1).
         e = np.clip(c.horizon - (out + 1 - self.exposure(rows)), 0, self.exposure(rows))

@@ -356,11 +356,8 @@ class Supervision(CommunitySubmodel):
         c.officer_knowledge[rows] = mp.handover_knowledge * c.quality[rows]
         c.misses[rows] = 0
 
-    def step(self) -> None:
-        if not self.due():
-            return
+    def step_people(self, rows: np.ndarray) -> None:
         m, c, mp = self.model, self.model.community, self.params
-        rows = self.followed()
         rows = rows[(c.officer[rows] >= 0) & (m.day < c.licence_end[rows])]
         if rows.shape[0] == 0:
             return

@@ -123,11 +123,8 @@ class Transition(CommunitySubmodel):
         shock = mp.gate_shock * (1.0 - mp.plan_relief * c.readiness[rows])
         c.strain[rows] = np.maximum(self.target(rows, support), shock)
 
-    def step(self) -> None:
-        if not self.due():
-            return
+    def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
-        rows = self.followed()
         if rows.shape[0] == 0:
             return
         support = self.support(rows)
