@@ -170,7 +170,8 @@ class NotARunFolder(FileExistsError):
     """``out_dir`` exists and is not a folder."""
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0; one we may not signal exists too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -184,7 +185,7 @@ def _clean_stale(folder: Path, pattern: str) -> None:
     """Remove temporary folders left by a ``wingsim run`` that was killed (``*-PID``)."""
     for p in folder.glob(pattern):
         pid = p.name.rpartition("-")[2]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
 
 

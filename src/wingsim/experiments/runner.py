@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from wingsim.output import pid_alive
+
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -160,13 +162,7 @@ def _start_time(pid: int) -> str | None:
 def _alive(pid: int, started: str | None) -> bool:
     if started is not None:  # Linux: same id and same start time (not a zombie)
         return _start_time(pid) == started
-    try:  # elsewhere: signal 0 tells whether the process exists
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)  # elsewhere: whether the process exists
 
 
 def _die_with_parent() -> None:
