@@ -28,12 +28,16 @@ def _view(array_name: str, field: str, doc: str, cast=float) -> property:
     return property(get, set_, doc=doc)
 
 
-class Prisoner(mesa.Agent):
-    """A prisoner: a view on one slot of ``model.prisoners``."""
+class RowView(mesa.Agent):
+    """An agent that is a view on one row (``slot``) of one of the model's arrays."""
 
     def __init__(self, model: WingModel, slot: int):
         super().__init__(model)
         self.slot = slot
+
+
+class Prisoner(RowView):
+    """A prisoner: a view on one slot of ``model.prisoners``."""
 
     extremism = _view("prisoners", "extremism", "Attitude toward violent extremism, 0-1.")
     uncertainty = _view("prisoners", "uncertainty", "Openness to influence (RA uncertainty).")
@@ -94,12 +98,8 @@ class Leader(Prisoner):
         return "extremist" if self.extremism > 0.5 else "order-keeping"
 
 
-class Staff(mesa.Agent):
+class Staff(RowView):
     """An officer in post: a view on one post of ``model.staff``."""
-
-    def __init__(self, model: WingModel, post: int):
-        super().__init__(model)
-        self.slot = post
 
     unit = _view("staff", "unit", "Index of the posted unit.", int)
     training = _view("staff", "training", "0 none, 1 general awareness, 2 specialist.", int)
@@ -107,12 +107,8 @@ class Staff(mesa.Agent):
     stress = _view("staff", "stress", "Stress, 0-1.")
 
 
-class Chaplain(mesa.Agent):
+class Chaplain(RowView):
     """A chaplain: pastoral care and, if trained, theological challenge."""
-
-    def __init__(self, model: WingModel, index: int):
-        super().__init__(model)
-        self.slot = index
 
     trained = _view("chaplains", "trained", "Trained for disengagement work.", bool)
     visits_made = _view("chaplains", "visits_made", "Visits made so far.")
@@ -130,16 +126,12 @@ def _record(field: str, doc: str, cast=float) -> property:
     return property(get, set_, doc=doc)
 
 
-class ReleasedPerson(mesa.Agent):
+class ReleasedPerson(RowView):
     """A person released from the establishment: a view on one row of ``model.community``.
 
     The row is one release *episode*; the agent leaves the model when the episode ends
     (returned to custody, or followed for the whole horizon).
     """
-
-    def __init__(self, model: WingModel, row: int):
-        super().__init__(model)
-        self.slot = row
 
     prisoner_uid = _record("uid", "The person's id as a prisoner (kept across returns).", int)
     extremism = _record("extremism", "Attitude toward violent extremism, 0-1.")
@@ -176,12 +168,8 @@ class ReleasedPerson(mesa.Agent):
         return f"<ReleasedPerson {self.unique_id} {self.category} day {self.days_out}>"
 
 
-class ProbationOfficer(mesa.Agent):
+class ProbationOfficer(RowView):
     """A probation officer in post: a view on one row of ``model.probation_officers``."""
-
-    def __init__(self, model: WingModel, index: int):
-        super().__init__(model)
-        self.slot = index
 
     background = _view("probation_officers", "background", "Cultural or religious background.", int)
     fairness = _view("probation_officers", "fairness", "Professionalism and fairness, 0-1.")
@@ -200,12 +188,8 @@ class ProbationOfficer(mesa.Agent):
         return int(in_community.sum() + before.sum())
 
 
-class Mentor(mesa.Agent):
+class Mentor(RowView):
     """A mentor: a 'former', a religious mentor or a community volunteer."""
-
-    def __init__(self, model: WingModel, index: int):
-        super().__init__(model)
-        self.slot = index
 
     hidden_agenda = _view("mentors", "hidden_agenda", "Has a hidden agenda (not screened).", bool)
     places = _view("mentors", "places", "People the mentor can work with at once.", int)
