@@ -22,12 +22,11 @@ import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from wingsim import WingModel, default_scenario
-from wingsim.experiments.stats import t_interval
+from wingsim import WingModel, default_scenario, patterns
 from wingsim.outcomes import summarise
 from wingsim.output import run_scenario
 
@@ -191,16 +190,11 @@ def run_one(args: tuple) -> dict[str, float]:
 
 
 @dataclass
-class Paired:
-    claim: str
-    outcome: str
-    mean_a: float
-    mean_b: float
-    diff: float
-    lo: float
-    hi: float
-    n: int
-    sign: int
+class Paired(patterns.Paired):
+    """A probation claim's paired difference ``B - A`` and the sign the paper expects."""
+
+    claim: str = ""
+    sign: int = 1
 
     @property
     def holds(self) -> bool:
@@ -215,10 +209,7 @@ class Paired:
 
 
 def paired(claim: str, a: list[dict], b: list[dict], outcome: str, sign: int) -> Paired:
-    xa = np.array([r[outcome] for r in a])
-    xb = np.array([r[outcome] for r in b])
-    n, m, lo, hi = t_interval(xb - xa)
-    return Paired(claim, outcome, float(xa.mean()), float(xb.mean()), m, lo, hi, n, sign)
+    return Paired(**asdict(patterns.paired(a, b, outcome)), claim=claim, sign=sign)
 
 
 def replicate(
