@@ -213,11 +213,21 @@ def paired(claim: str, a: list[dict], b: list[dict], outcome: str, sign: int) ->
 
 
 def replicate(
-    base, variants: dict[str, dict], seeds: list[int], days: int, workers: int
+    base,
+    variants: dict[str, dict],
+    seeds: list[int],
+    days: int,
+    workers: int,
+    draws: list[dict] | None = None,
 ) -> dict[str, list[dict]]:
-    """Every variant (dotted overrides of ``base``) on every seed: name -> list by seed."""
-    jobs = [(name, seed) for name in variants for seed in seeds]
-    args = [(base, variants[name], seed, days) for name, seed in jobs]
+    """Every variant (dotted overrides of ``base``) on every seed: name -> list by seed.
+
+    ``draws`` (one dict of dotted overrides per seed, e.g. posterior draws) apply to every
+    variant on that seed, under the variant's own overrides.
+    """
+    draws = draws or [{} for _ in seeds]
+    jobs = [(name, i) for name in variants for i in range(len(seeds))]
+    args = [(base, {**draws[i], **variants[name]}, seeds[i], days) for name, i in jobs]
     if workers > 1:
         # Spawned workers start clean and get this process's sys.path (this script's folder).
         context = multiprocessing.get_context("spawn")
@@ -235,12 +245,12 @@ def _key(overrides: dict) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(overrides.items())) or "default"
 
 
-def measure_claims(base, seeds, days, workers, claims=CLAIMS) -> list[Paired]:
+def measure_claims(base, seeds, days, workers, claims=CLAIMS, draws=None) -> list[Paired]:
     variants = {}
     for a, b, _, _ in claims.values():
         variants[_key(a)] = a
         variants[_key(b)] = b
-    runs = replicate(base, variants, seeds, days, workers)
+    runs = replicate(base, variants, seeds, days, workers, draws)
     results = []
     for claim, (a, b, outcome, sign) in claims.items():
         if outcome == "early_minus_late_hazard":  # within-run: B itself against zero

@@ -1,33 +1,15 @@
 """compare: outputs on disk, CI and paired-difference math, and the offline report."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from tiny import tiny_scenarios
 from wingsim.experiments.analysis import comparison
 from wingsim.experiments.engine import run_compare
 from wingsim.experiments.report import write_report
 from wingsim.experiments.stats import t_interval
-
-TINY = """name = "{name}"
-[regime]
-type = "{name}"
-[establishment]
-wings = 2
-wing_capacity = 30
-"""
-
-
-def tiny_scenarios(tmp: Path, names=("dispersal", "containment")) -> list[str]:
-    paths = []
-    for n in names:
-        p = tmp / f"{n}.toml"
-        p.write_text(TINY.format(name=n))
-        paths.append(str(p))
-    return paths
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import pandas.testing as pdt
 import pytest
 
 import wingsim
+from tiny import tiny_scenarios
 from wingsim import cli
 from wingsim.experiments.designs import plan
 from wingsim.experiments.engine import (
@@ -31,14 +32,6 @@ from wingsim.experiments.engine import (
 from wingsim.experiments.experiment_file import load_experiment
 from wingsim.experiments.folder_analysis import IncompleteDesign, analyze_folder
 from wingsim.experiments.store import FolderBusy, FolderLock, RunStore
-
-TINY = """name = "{name}"
-[regime]
-type = "{name}"
-[establishment]
-wings = 2
-wing_capacity = 30
-"""
 
 EXPERIMENT = """name = "store"
 scenarios = ["dispersal.toml"]
@@ -55,12 +48,7 @@ seed = 3
 
 
 def scenarios(tmp: Path, names=("dispersal", "containment", "combination")) -> list[str]:
-    paths = []
-    for n in names:
-        p = tmp / f"{n}.toml"
-        p.write_text(TINY.format(name=n))
-        paths.append(str(p))
-    return paths
+    return tiny_scenarios(tmp, names)
 
 
 def experiment(tmp: Path, design="grid", samples=4, replications=2, days=3) -> Path:

@@ -29,6 +29,7 @@ HANDLERS = {
     "analyze": "wingsim.experiments.commands:analyze",
     "report": "wingsim.experiments.commands:report",
     "dashboard": "wingsim.dashboard.serve:main",
+    "discover": "wingsim.validation.discovery:command",
 }
 
 
@@ -98,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
         "resources' (dispersal, dispersal + the unit's places and posts, the regime with "
         "them added, the regime like for like)",
     )
+    p.add_argument(
+        "--ensemble",
+        metavar="POSTERIOR",
+        default=None,
+        help="a posterior (Parquet, from `wingsim calibrate`): each replication draws its "
+        "mechanism parameters from it, the same draw in every scenario, so the CIs include "
+        "parameter uncertainty",
+    )
 
     _store_options(p)
 
@@ -123,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--out", default=None, help="HTML file (default: FOLDER/report.html)")
     p.add_argument("--partial", action="store_true", help=PARTIAL_HELP)
+
+    p = sub.add_parser(
+        "discover",
+        help="scenario discovery (PRIM): where containment does better or worse than dispersal",
+    )
+    p.add_argument("config", help="discovery TOML file (experiments/discovery-prim.toml)")
+    p.add_argument("--out", default=None, help="results folder (default: runs/<name>)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
 
     p = sub.add_parser("dashboard", help="start the workshop dashboard")
     p.add_argument("--host", default="127.0.0.1")

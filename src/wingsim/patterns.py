@@ -37,6 +37,13 @@ class Paired:
     lo: float
     hi: float
     n: int
+    #: Shares of the pairs in which ``b`` is above / below ``a`` (ties in neither).
+    share_above: float = float("nan")
+    share_below: float = float("nan")
+
+    def share(self, sign: int) -> float:
+        """The share of pairs whose difference has ``sign`` (+1 or -1)."""
+        return self.share_above if sign > 0 else self.share_below
 
     def __str__(self) -> str:
         return (
@@ -49,8 +56,12 @@ def paired(a: list[dict], b: list[dict], outcome: str) -> Paired:
     """``b - a`` of ``outcome`` over runs paired by position (same seed)."""
     xa = np.array([r[outcome] for r in a])
     xb = np.array([r[outcome] for r in b])
-    n, m, lo, hi = t_interval(xb - xa)
-    return Paired(outcome, float(xa.mean()), float(xb.mean()), m, lo, hi, n)
+    d = xb - xa
+    n, m, lo, hi = t_interval(d)
+    d = d[np.isfinite(d)]
+    above = float((d > 0).mean()) if n else float("nan")
+    below = float((d < 0).mean()) if n else float("nan")
+    return Paired(outcome, float(xa.mean()), float(xb.mean()), m, lo, hi, n, above, below)
 
 
 Kind = Literal["effect", "accounting"]
@@ -156,18 +167,25 @@ def claim(name: str) -> Claim:
 
 
 def replicate(
-    scenarios: dict[str, Scenario], seeds: list[int], days: int, workers: int | None = None
+    scenarios: dict[str, Scenario],
+    seeds: list[int],
+    days: int,
+    workers: int | None = None,
+    draws: list[dict] | None = None,
 ) -> dict[str, list[dict]]:
     """Run every scenario on every seed through the experiments runner, keyed by name.
 
-    Lists follow ``seeds``, so position *i* pairs the scenarios on one seed.
+    Lists follow ``seeds``, so position *i* pairs the scenarios on one seed. ``draws``
+    (one dict of dotted overrides per seed, e.g. posterior draws) are applied to every
+    scenario on that seed, so the pairs share their parameters too.
     """
     from wingsim.experiments.runner import RunSpec, executor_factory, run_specs
 
+    draws = draws or [{} for _ in seeds]
     specs = [
-        RunSpec(f"{name}/{seed}", sc.model_dump(), seed, days)
+        RunSpec(f"{name}/{seed}", (sc.with_overrides(d) if d else sc).model_dump(), seed, days)
         for name, sc in scenarios.items()
-        for seed in seeds
+        for seed, d in zip(seeds, draws, strict=True)
     ]
     done = {}
 

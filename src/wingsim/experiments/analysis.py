@@ -55,8 +55,10 @@ def comparison(runs: pd.DataFrame, outcomes: list[str] | None = None) -> pd.Data
             row = {"scenario": s, "outcome": o, "n": n, "mean": m, "ci_low": lo, "ci_high": hi}
             if s != ref:
                 a, b = by[s][o].align(by[ref][o], join="inner")
-                dn, dm, dlo, dhi = t_interval(a - b)
+                d = (a - b).dropna()
+                dn, dm, dlo, dhi = t_interval(d)
                 row.update(reference=ref, diff_n=dn, diff=dm, diff_ci_low=dlo, diff_ci_high=dhi)
+                row["share_above"] = float((d > 0).mean()) if len(d) else np.nan
             else:
                 row.update(
                     reference=ref,
@@ -64,8 +66,51 @@ def comparison(runs: pd.DataFrame, outcomes: list[str] | None = None) -> pd.Data
                     diff=np.nan,
                     diff_ci_low=np.nan,
                     diff_ci_high=np.nan,
+                    share_above=np.nan,
                 )
             rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def regime_claims(runs: pd.DataFrame, regimes: dict[str, str]) -> pd.DataFrame:
+    """The paper's regime claims (Table 2 rows that compare two regimes) in a comparison.
+
+    ``regimes`` maps each scenario label to its regime type; a claim is measured between
+    the first scenario of each of its two regimes, paired by replication. ``share_holds``
+    is the share of paired replications whose difference has the sign the paper expects:
+    with ``--ensemble`` each replication is a posterior draw, so it is the share of the
+    posterior (each draw with its run-to-run noise) in which the claim holds.
+    """
+    from wingsim.patterns import CLAIMS
+
+    first: dict[str, str] = {}
+    for label in dict.fromkeys(runs["scenario"]):
+        first.setdefault(regimes.get(label, ""), label)
+    rows = []
+    for c in CLAIMS:
+        if c.a not in first or c.b not in first or c.outcome not in runs:
+            continue
+        a, b = (runs[runs["scenario"] == first[r]].set_index("replication") for r in (c.a, c.b))
+        xb, xa = b[c.outcome].align(a[c.outcome], join="inner")
+        d = (xb - xa).dropna()
+        n, m, lo, hi = t_interval(d)
+        rows.append(
+            {
+                "claim": c.name,
+                "words": c.words,
+                "kind": c.kind,
+                "outcome": c.outcome,
+                "a": first[c.a],
+                "b": first[c.b],
+                "expected_sign": c.sign,
+                "n": n,
+                "diff": m,
+                "diff_ci_low": lo,
+                "diff_ci_high": hi,
+                "holds_ci": bool(lo > 0 if c.sign > 0 else hi < 0),
+                "share_holds": float((np.sign(d) == c.sign).mean()) if n else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -44,7 +44,7 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _guarded(command: str, target, body: Callable[[], int]) -> int:
+def guarded(command: str, target, body: Callable[[], int]) -> int:
     """Run a handler's body; turn refusals and I/O errors into one line and an exit code."""
     try:
         return body()
@@ -118,6 +118,19 @@ def _print_partial(record: dict) -> None:
             )
 
 
+def _print_claims(folder: Path, ensemble: str | None) -> None:
+    """The paper's regime claims in this comparison, with the share in which each holds."""
+    path = Path(folder) / "claims.csv"
+    if not path.exists():
+        return
+    claims = pd.read_csv(path)
+    over = "posterior draws" if ensemble else "paired replications"
+    print(f"\nThe paper's regime claims (b - a; share of {over} with the expected sign):")
+    for _, c in claims.iterrows():
+        ci = _fmt(c["diff"], c["diff_ci_low"], c["diff_ci_high"])
+        print(f"  {c['words'][:58]:<58} {c['b']} - {c['a']}: {ci}  holds in {c['share_holds']:.0%}")
+
+
 def _compare_and_print(scenarios, replications, days, workers, out, seed, args) -> int:
     start = time.perf_counter()
     for warning in check_options(workers):
@@ -132,9 +145,11 @@ def _compare_and_print(scenarios, replications, days, workers, out, seed, args) 
         wait=getattr(args, "wait", False),
         allow_version_change=getattr(args, "allow_version_change", False),
         confirm=getattr(args, "confirm", False),
+        ensemble=getattr(args, "ensemble", None),
     )
     keys = key_columns(table["outcome"].unique())
     print(format_comparison(table, keys))
+    _print_claims(folder, ensemble=getattr(args, "ensemble", None))
     html, record, _ = make_report(folder)
     c = record.get("counts", {})
     print(
@@ -151,8 +166,8 @@ def compare(args) -> int:
     seed = getattr(args, "seed", None)
     seed = DEFAULT_SEED if seed is None else seed
     if getattr(args, "decompose", False):
-        return _guarded("compare", args.out, lambda: _decompose(args, seed))
-    return _guarded(
+        return guarded("compare", args.out, lambda: _decompose(args, seed))
+    return guarded(
         "compare",
         args.out,
         lambda: _compare_and_print(
@@ -213,7 +228,7 @@ def demo(args) -> int:
         finally:
             store.release()
 
-    return _guarded("demo", out, body)
+    return guarded("demo", out, body)
 
 
 # -- sweep ---------------------------------------------------------------------------------
@@ -256,7 +271,7 @@ def sweep(args) -> int:
         )
         return 1 if failed or finished < len(p.table) else 0
 
-    return _guarded("sweep", args.out, body)
+    return guarded("sweep", args.out, body)
 
 
 # -- analyze / report ----------------------------------------------------------------------
@@ -276,7 +291,7 @@ def analyze(args) -> int:
             _print_partial(result.record())
         return 1 if result.partial and not partial else 0
 
-    return _guarded("analyze", folder, body)
+    return guarded("analyze", folder, body)
 
 
 def report(args) -> int:
@@ -299,4 +314,4 @@ def report(args) -> int:
             _print_partial(record)
         return 1 if not record.get("complete", True) and not partial else 0
 
-    return _guarded("report", args.out or folder, body)
+    return guarded("report", args.out or folder, body)

@@ -13,12 +13,15 @@ import itertools
 import json
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from wingsim.experiments.ensemble import ROW, load_posterior
+from wingsim.experiments.ensemble import draw as ensemble_draw
+from wingsim.experiments.ensemble import parameters as ensemble_parameters
 from wingsim.experiments.experiment_file import (
     Experiment,
     expand_outcomes,
@@ -104,25 +107,37 @@ class Plan:
     table: pd.DataFrame  # one row per run
     parameters: list[str]
     outcomes: tuple[str, ...] | None
+    #: Parameters drawn from the experiment's posterior (columns ``e_<i>``), if any.
+    drawn: list[str] = field(default_factory=list)
+
+    def _overrides(self, row) -> dict:
+        """The dotted overrides of one run: its design point and its posterior draw."""
+        values = {n: _py(getattr(row, f"p_{i}")) for i, n in enumerate(self.parameters)}
+        values.update({n: _py(getattr(row, f"e_{i}")) for i, n in enumerate(self.drawn)})
+        return values
 
     def specs(self, skip: set[str] = frozenset()) -> Iterator[RunSpec]:
         """Run specs in design order, lazily (a million-run sweep never sits in memory)."""
         exp = self.experiment
-        cache: tuple[int, dict] | None = None
+        cache: tuple[tuple, dict] | None = None
         for row in self.table.itertuples(index=False):
             if row.run_id in skip:
                 continue
-            if cache is None or cache[0] != row.point:
-                params = {n: _py(getattr(row, f"p_{i}")) for i, n in enumerate(self.parameters)}
+            params = self._overrides(row)
+            # A posterior draw differs by replication; a design point alone does not.
+            key = (row.point, row.replication if self.drawn else None)
+            if cache is None or cache[0] != key:
                 base = self.bases[row.scenario_index]
                 scen = base.with_overrides(params) if params else base
-                cache = (row.point, scen.model_dump())
+                cache = (key, scen.model_dump())
             meta = {
                 "scenario": row.scenario,
                 "point": int(row.point),
                 "replication": int(row.replication),
             }
-            meta.update({n: _py(getattr(row, f"p_{i}")) for i, n in enumerate(self.parameters)})
+            if self.drawn:
+                meta[ROW] = int(getattr(row, ROW))
+            meta.update(params)
             yield RunSpec(
                 run_id=row.run_id,
                 scenario=cache[1],
@@ -135,7 +150,9 @@ class Plan:
 
     def design_table(self) -> pd.DataFrame:
         """The table written to ``design.parquet`` (parameters under their dotted names)."""
-        return self.table.rename(columns={f"p_{i}": n for i, n in enumerate(self.parameters)})
+        names = {f"p_{i}": n for i, n in enumerate(self.parameters)}
+        names.update({f"e_{i}": n for i, n in enumerate(self.drawn)})
+        return self.table.rename(columns=names)
 
     def fingerprint(self) -> str:
         """Hash of the runs this plan makes: resume refuses a folder of another experiment."""
@@ -178,4 +195,21 @@ def plan(exp: Experiment) -> Plan:
         if exp.design == "grid":
             continue
         table[f"p_{i}"] = table[f"p_{i}"].astype(points[n].dtype)
-    return Plan(exp, bases, labels, table, names, expand_outcomes(exp.outcomes))
+    drawn = _add_draws(exp, table, len(points)) if exp.ensemble else []
+    return Plan(exp, bases, labels, table, names, expand_outcomes(exp.outcomes), drawn)
+
+
+def _add_draws(exp: Experiment, table: pd.DataFrame, points: int) -> list[str]:
+    """Give every (design sample, replication) its own posterior draw, shared by all
+    scenarios, in columns ``posterior_row`` and ``e_<i>``; return the drawn names."""
+    posterior = load_posterior(resolve(exp, exp.ensemble))
+    draws = ensemble_draw(posterior, points * exp.replications, exp.seed)
+    index = table["sample"].to_numpy() * exp.replications + table["replication"].to_numpy()
+    names = ensemble_parameters(posterior)
+    table[ROW] = draws[ROW].to_numpy()[index]
+    for i, n in enumerate(names):
+        values = draws[n].to_numpy()[index]
+        if parameter_info(n)[0] is int:
+            values = np.round(values).astype(np.int64)
+        table[f"e_{i}"] = values
+    return names

@@ -309,34 +309,43 @@ def finish_compare(folder: Path, store: RunStore | None = None) -> pd.DataFrame:
 
 
 def compare_experiment(
-    scenarios: list[str], replications: int, days: int | None, seed: int = DEFAULT_SEED
+    scenarios: list[str],
+    replications: int,
+    days: int | None,
+    seed: int = DEFAULT_SEED,
+    ensemble: str | None = None,
 ):
     """The experiment of a comparison: every scenario, no parameters, common seeds.
 
-    ``days`` defaults to the first scenario's ``run.days``.
+    ``days`` defaults to the first scenario's ``run.days``. With ``ensemble`` (a
+    posterior file) each replication also draws its mechanism parameters from it.
     """
     if days is None:
         days = load_scenario(scenarios[0]).run.days
-    return validate_experiment(
-        {
-            "name": "compare",
-            "question": "How do these scenarios differ in their outcomes?",
-            "scenarios": [str(Path(s).resolve()) for s in scenarios],
-            "design": "grid",
-            "replications": replications,
-            "days": days,
-            "seed": seed,
-            "timeseries": True,
-        },
-        "<compare command line>",
-    )
+    data = {
+        "name": "compare",
+        "question": "How do these scenarios differ in their outcomes?",
+        "scenarios": [str(Path(s).resolve()) for s in scenarios],
+        "design": "grid",
+        "replications": replications,
+        "days": days,
+        "seed": seed,
+        "timeseries": True,
+    }
+    if ensemble is not None:
+        data["ensemble"] = str(Path(ensemble).resolve())
+    return validate_experiment(data, "<compare command line>")
 
 
 def compare_plan(
-    scenarios: list[str], replications: int, days: int | None, seed: int = DEFAULT_SEED
+    scenarios: list[str],
+    replications: int,
+    days: int | None,
+    seed: int = DEFAULT_SEED,
+    ensemble: str | None = None,
 ) -> Plan:
     """The plan of a comparison (:func:`compare_experiment`)."""
-    return plan(compare_experiment(scenarios, replications, days, seed))
+    return plan(compare_experiment(scenarios, replications, days, seed, ensemble))
 
 
 def run_compare(
@@ -352,10 +361,11 @@ def run_compare(
     allow_version_change: bool = False,
     confirm: bool = False,
     say=None,
+    ensemble: str | None = None,
 ) -> tuple[Path, pd.DataFrame, int]:
     """Run (or resume) a comparison into ``out``; return (folder, comparison table, failed)."""
     say = say or _say
-    exp = compare_experiment(scenarios, replications, days, seed)
+    exp = compare_experiment(scenarios, replications, days, seed, ensemble)
     for note in check_design(exp, workers, confirm):
         say(note)
     p = plan(exp)
@@ -602,6 +612,7 @@ DEMO_ENTRIES = {
     "runs.parquet",
     "timeseries.parquet",
     "comparison.csv",
+    "claims.csv",
     "analysis.json",
     "timeseries.png",
     "distributions.png",

@@ -108,6 +108,11 @@ class Experiment(_Strict):
     seed: int = Field(20240601, ge=0, le=2**32 - 1, description="Base seed of replication seeds.")
     outcomes: list[str] | None = Field(None, description="Outcomes kept; default all.")
     timeseries: bool = Field(False, description="Keep every run's daily table.")
+    ensemble: str | None = Field(
+        None,
+        description="A posterior (Parquet, as `wingsim calibrate` writes): each replication "
+        "draws its mechanism parameters from it, the same draw for every scenario.",
+    )
 
     # Filled by load_experiment (not from the file):
     source: str = Field("<experiment>", exclude=True)
@@ -199,6 +204,23 @@ def expand_outcomes(outcomes: list[str] | None) -> tuple[str, ...] | None:
 GRID_CHECK_LIMIT = 10_000
 
 
+def _check_ensemble(exp: Experiment) -> list[str]:
+    """The posterior file reads and checks, and none of its parameters is also varied."""
+    if exp.ensemble is None:
+        return []
+    from wingsim.experiments.ensemble import load_posterior, parameters
+
+    try:
+        names = parameters(load_posterior(resolve(exp, exp.ensemble)))
+    except ExperimentError as exc:
+        return [f"ensemble ({exc.source}): {e}" for e in exc.errors]
+    twice = sorted(set(names) & (set(exp.parameters) | set(exp.overrides)))
+    return [
+        f"ensemble: {n} is drawn from the posterior and also set in parameters or overrides"
+        for n in twice
+    ]
+
+
 def _grid_checks(exp: Experiment):
     names = list(exp.parameters)
     values = [exp.parameters[n].values or [] for n in names]
@@ -222,6 +244,7 @@ def validate_experiment(data: dict, source: str, base_dir: str | Path = ".") -> 
     except RecursionError:  # absurdly nested values
         raise ExperimentError(source, ["<root>: values are nested too deeply"]) from None
     errors = _check_parameters(exp)
+    errors.extend(_check_ensemble(exp))
     for i, path in enumerate(exp.scenarios):
         try:
             base = load_scenario(resolve(exp, path))

@@ -15,6 +15,7 @@ report can tell whether the runs changed since the analysis was made.
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,6 +249,9 @@ def finish_comparison(
         written.append(folder / "timeseries.parquet")
     table = analysis.comparison(runs)
     written.append(_write_csv(_with_counts(table, counts), folder / "comparison.csv"))
+    claims = analysis.regime_claims(runs, scenario_regimes(folder))
+    if not claims.empty:
+        written.append(_write_csv(claims, folder / "claims.csv"))
     keys = analysis.key_columns(runs.columns)
     if not ts.empty:
         daily = [k.split("_", 1)[1] for k in keys if k.startswith("mean_")][:9]
@@ -257,6 +261,20 @@ def finish_comparison(
         plots.distribution_plot(runs, [e for e in ends if e in runs], folder / "distributions.png")
     )
     return written
+
+
+def scenario_regimes(folder: Path) -> dict[str, str]:
+    """Each scenario label's regime type, from the copies in the folder's ``scenarios/``."""
+    from wingsim.experiments.engine import safe_name  # engine imports this module lazily
+
+    out = {}
+    for label in read_manifest(folder).get("scenarios", {}):
+        path = folder / "scenarios" / f"{safe_name(label)}.toml"
+        try:
+            out[label] = tomllib.loads(path.read_text()).get("regime", {}).get("type", "")
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+    return out
 
 
 def last_analysis(folder: Path) -> dict | None:

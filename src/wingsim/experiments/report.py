@@ -207,6 +207,35 @@ def _status_block(record: dict) -> list[str]:
     return out
 
 
+def _claims_block(claims: pd.DataFrame, ensemble: str | None) -> list[str]:
+    """The paper's regime claims: the paired difference and the share in which each holds."""
+    e = html.escape
+    if ensemble:
+        share = (
+            "Each replication drew its mechanism parameters from the posterior "
+            f"<code>{e(Path(ensemble).name)}</code> (the same draw in both regimes), so "
+            "<i>share holds</i> is the share of the posterior (each draw with its run-to-run "
+            "noise) in which the difference has the sign the paper expects."
+        )
+    else:
+        share = (
+            "<i>share holds</i> is the share of paired replications whose difference has "
+            "the sign the paper expects (run-to-run noise only: the parameters are fixed; "
+            "<code>--ensemble POSTERIOR</code> adds their uncertainty)."
+        )
+    table = claims[
+        ["words", "kind", "outcome", "a", "b", "diff", "diff_ci_low", "diff_ci_high"]
+    ].copy()
+    table["holds (95% CI)"] = claims["holds_ci"].map({True: "yes", False: "no"})
+    table["share holds"] = claims["share_holds"].map(lambda x: f"{x:.0%}")
+    return [
+        "<h2>The paper's claims</h2>" + _table(table),
+        f"<p class='note'>{share} Rows of kind <i>accounting</i> follow from a definition "
+        "(the unit labels whom it receives; cost is summed from per-place and per-officer "
+        "costs), not from the model's dynamics.</p>",
+    ]
+
+
 def build_report(folder: Path, record: dict | None = None) -> str:
     """The HTML text of the brief for ``folder`` (``record``: its ``analysis.json``)."""
     manifest = read_manifest(folder)
@@ -292,6 +321,8 @@ def build_report(folder: Path, record: dict | None = None) -> str:
             ]
         ]
         parts.append("<h3>Comparison table</h3>" + _table(shown, 200))
+    if "claims.csv" in files and (folder / "claims.csv").exists():
+        parts += _claims_block(pd.read_csv(folder / "claims.csv"), exp.get("ensemble"))
     for name in ("sensitivity.csv", "parameter_summary.csv"):
         if name in files and (folder / name).exists():
             df = pd.read_csv(folder / name)

@@ -88,18 +88,18 @@ OUTCOMES = tuple(c.outcome for c in STUDIED_CLAIMS)
 
 
 # -- configuration ---------------------------------------------------------------------------
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class Range(_Strict):
+class Range(Strict):
     """A plausible range: narrower than the schema's, justified in the file."""
 
     min: float
     max: float
 
 
-class RobustnessConfig(_Strict):
+class RobustnessConfig(Strict):
     """A robustness experiment file (``experiments/robustness-*.toml``)."""
 
     name: str = Field(min_length=1)
@@ -119,29 +119,35 @@ class RobustnessConfig(_Strict):
     parameters: dict[str, Range] = Field(min_length=2)
 
 
-def _format(source: str, err: dict) -> str:
+def _format(model: type[BaseModel], err: dict) -> str:
     where = ".".join(str(p) for p in err.get("loc", ())) or "<root>"
     if err["type"] == "extra_forbidden":
-        model = Range if len(err["loc"]) == 3 and err["loc"][0] == "parameters" else None
-        known = (model or RobustnessConfig).model_fields
+        known = (Range if len(err["loc"]) == 3 else model).model_fields
         return f"{where}: unknown key; known keys here: {', '.join(known)}"
     return f"{where}: {err['msg']} (got {err.get('input')!r})"
+
+
+def read_config[M: BaseModel](path: str | Path, model: type[M]) -> M:
+    """Read a TOML file into ``model`` (strict); raise ExperimentError naming the file and
+    every bad key. Robustness and discovery files are read this way."""
+    source = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise ExperimentError(source, ["file not found"]) from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ExperimentError(source, [f"cannot read TOML: {exc}"]) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ExperimentError(source, [_format(model, e) for e in exc.errors()]) from None
 
 
 def load_config(path: str | Path) -> tuple[RobustnessConfig, Experiment]:
     """Read a robustness TOML file; raise ExperimentError naming the file and key."""
     path = Path(path)
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise ExperimentError(source, ["file not found"]) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ExperimentError(source, [f"cannot read TOML: {exc}"]) from None
-    try:
-        cfg = RobustnessConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ExperimentError(source, [_format(source, e) for e in exc.errors()]) from None
+    cfg = read_config(path, RobustnessConfig)
     if set(cfg.scenarios) != set(REGIMES):
         raise ExperimentError(source, [f"scenarios: give exactly the regimes {', '.join(REGIMES)}"])
     exp = validate_experiment(
