@@ -27,14 +27,14 @@ FULL_SCREEN = Path(__file__).resolve().parents[1] / "docs" / "figures" / "screen
 @pytest.fixture(scope="module")
 def dead() -> set[str]:
     prison = default_scenario("containment").with_overrides(screen.TEST_ESTABLISHMENT)
-    runs = screen.screen(
+    dead = screen.dead_parameters(
         prison, seeds=[1], days=screen.TEST_DAYS, workers=2, only=_not(screen.after_release)
     )
     after = default_scenario("dispersal").with_overrides(screen.AFTER_RELEASE_TEST_ESTABLISHMENT)
-    after_runs = screen.screen(
+    dead_after = screen.dead_parameters(
         after, seeds=[1], days=screen.AFTER_RELEASE_TEST_DAYS, workers=2, only=screen.after_release
     )
-    return set(screen.inert(runs)) | set(screen.inert(after_runs))
+    return set(dead) | set(dead_after)
 
 
 def _not(predicate):
@@ -57,6 +57,21 @@ def test_rare_parameters_act_in_the_full_screen():
     full = pd.read_csv(FULL_SCREEN)
     acting = set(full.loc[full["change"].abs() > 0, "parameter"])
     assert set(screen.RARE_IN_SHORT_RUNS) <= acting, set(screen.RARE_IN_SHORT_RUNS) - acting
+
+
+def test_dead_parameters_is_the_full_screens_inert_set():
+    """The early-stopping screen finds what the full screen finds (a few parameters, with
+    one inert at the defaults and one that acts only at its second value or not at all)."""
+    prison = default_scenario("containment").with_overrides(screen.TEST_ESTABLISHMENT)
+    names = {
+        "staff.training",
+        "staff.fairness",
+        "mechanisms.grievance.label_stigma",
+        *sorted(screen.INERT_AT_DEFAULTS)[:2],
+    }
+    full = screen.inert(screen.screen(prison, [1], 20, workers=1, only=names.__contains__))
+    assert screen.dead_parameters(prison, [1], 20, workers=1, only=names.__contains__) == full
+    assert full  # the check covers a dead parameter, not only live ones
 
 
 def test_screen_values_respect_the_allowed_range():

@@ -204,9 +204,13 @@ def screen(
     base: Scenario, seeds: list[int], days: int, workers: int | None = None, only=None
 ) -> pd.DataFrame:
     """Run every variant on every seed; one row per variant, seed and summary outcome."""
+    return _rows(variants(base, only), seeds, days, workers)
+
+
+def _rows(scenarios: dict[str, Scenario], seeds: list[int], days: int, workers) -> pd.DataFrame:
     from wingsim.patterns import replicate
 
-    runs = replicate(variants(base, only), seeds, days, workers)
+    runs = replicate(scenarios, seeds, days, workers)
     rows = []
     for label, results in runs.items():
         name, _, value = label.partition("=")
@@ -215,6 +219,34 @@ def screen(
                 if outcome.startswith(("end_", "mean_", "total_")) or outcome in HEADCOUNTS:
                     rows.append((name, value, seed, outcome, float(x)))
     return pd.DataFrame(rows, columns=["parameter", "value", "seed", "outcome", "x"])
+
+
+def dead_parameters(
+    base: Scenario, seeds: list[int], days: int, workers: int | None = None, only=None
+) -> list[str]:
+    """:func:`inert` of :func:`screen`, with fewer runs: a parameter's next value is run
+    only while the values before it left every outcome bit-identical to the default.
+
+    Most parameters act at their first value, so this needs about half the runs of the
+    full screen (the test suite's check for dead levers uses it).
+    """
+    defaults = _defaults(base)
+    queue = {
+        name: screen_values(info, defaults[name])
+        for name, info in parameters().items()
+        if only is None or only(name)
+    }
+    queue = {name: values for name, values in queue.items() if values}
+    default_runs = screen(base, seeds, days, workers, only=lambda name: False)
+    alive: set[str] = set()
+    while True:
+        todo = {n: vs.pop(0) for n, vs in queue.items() if vs and n not in alive}
+        if not todo:
+            return sorted(set(queue) - alive)
+        scenarios = {f"{n}={v}": base.with_overrides({n: v}) for n, v in todo.items()}
+        runs = pd.concat([default_runs, _rows(scenarios, seeds, days, workers)])
+        dead_now = set(inert(runs))
+        alive |= set(todo) - dead_now
 
 
 def inert(runs: pd.DataFrame) -> list[str]:
