@@ -57,6 +57,7 @@ def test_a_tiny_discovery_runs_end_to_end(tmp_path):
     assert {"staff.fairness", "mechanisms.grievance.label_stigma"} <= set(diffs.columns)
     # Cost is accounting (the unit's places cost more): containment is dearer at every point.
     assert (diffs["cost_per_prisoner_year_eur"] > 0).all()
+    assert "PRIM boxes" in (tmp_path / "out" / "report.html").read_text()
     for f in ("boxes.csv", "boxes.md", "differences.csv", "discovery-shares.png"):
         assert (tmp_path / "out" / f).stat().st_size > 0
 

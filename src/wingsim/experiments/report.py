@@ -106,12 +106,12 @@ def plain_sentences(table: pd.DataFrame, outcomes: list[str]) -> list[str]:
     return out
 
 
-def _img(path: Path) -> str:
+def embed_png(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return f'<img alt="{html.escape(path.name)}" src="data:image/png;base64,{data}">'
 
 
-def _table(df: pd.DataFrame, max_rows: int = 60) -> str:
+def html_table(df: pd.DataFrame, max_rows: int = 60) -> str:
     return df.head(max_rows).to_html(
         index=False, float_format=lambda v: f"{v:.4g}", na_rep="", border=0
     )
@@ -229,7 +229,7 @@ def _claims_block(claims: pd.DataFrame, ensemble: str | None) -> list[str]:
     table["holds (95% CI)"] = claims["holds_ci"].map({True: "yes", False: "no"})
     table["share holds"] = claims["share_holds"].map(lambda x: f"{x:.0%}")
     return [
-        "<h2>The paper's claims</h2>" + _table(table),
+        "<h2>The paper's claims</h2>" + html_table(table),
         f"<p class='note'>{share} Rows of kind <i>accounting</i> follow from a definition "
         "(the unit labels whom it receives; cost is summed from per-place and per-officer "
         "costs), not from the model's dynamics.</p>",
@@ -261,7 +261,7 @@ def build_report(folder: Path, record: dict | None = None) -> str:
     parts.append("</ul>")
     diffs = scenario_differences(folder)
     if not diffs.empty:
-        parts.append("<p>What differs between them:</p>" + _table(diffs))
+        parts.append("<p>What differs between them:</p>" + html_table(diffs))
     if manifest.get("parameters"):
         parts.append(
             f"<p>Varied ({e(exp['design'])} design): "
@@ -281,7 +281,7 @@ def build_report(folder: Path, record: dict | None = None) -> str:
             head += [f"<li>{e(s)}</li>" for s in trade_off(table)]
             head.append(
                 "</ul><figure>"
-                + _img(png)
+                + embed_png(png)
                 + "<figcaption>Paired differences from the reference scenario, in people, "
                 "incidents and euros (95% CI over common-seed replications). Cost is "
                 "accounting: it follows from the resources each regime uses.</figcaption>"
@@ -320,7 +320,7 @@ def build_report(folder: Path, record: dict | None = None) -> str:
                 "diff_ci_high",
             ]
         ]
-        parts.append("<h3>Comparison table</h3>" + _table(shown, 200))
+        parts.append("<h3>Comparison table</h3>" + html_table(shown, 200))
     if "claims.csv" in files and (folder / "claims.csv").exists():
         parts += _claims_block(pd.read_csv(folder / "claims.csv"), exp.get("ensemble"))
     for name in ("sensitivity.csv", "parameter_summary.csv"):
@@ -328,14 +328,14 @@ def build_report(folder: Path, record: dict | None = None) -> str:
             df = pd.read_csv(folder / name)
             parts.append(
                 f"<h2>{'Sensitivity' if 'sens' in name else 'Parameter effects'}</h2>"
-                + _table(df)
+                + html_table(df)
                 + f"<p class='note'>Full table: {e(name)} "
                 f"({len(df)} rows).</p>"
             )
     for name, caption in PLOTS.items():
         if name in files and (folder / name).exists():
             parts.append(
-                f"<figure>{_img(folder / name)}<figcaption>{e(caption)}</figcaption></figure>"
+                f"<figure>{embed_png(folder / name)}<figcaption>{e(caption)}</figcaption></figure>"
             )
 
     seeds = manifest.get("seeds", [])

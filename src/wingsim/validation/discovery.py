@@ -226,6 +226,40 @@ def plot_shares(diffs: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def write_report(folder: Path, cfg: DiscoveryConfig, boxes: pd.DataFrame, summary: dict) -> Path:
+    """A self-contained HTML brief of the boxes (inline styles and figure, no scripts)."""
+    import html
+
+    from wingsim.experiments.report import CSS, embed_png, html_table
+
+    e = html.escape
+    shown = boxes.assign(outcome=boxes["outcome"].map(WORDS))
+    drawn = ", ".join(summary["drawn"]) or "none (no posterior: the defaults)"
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>wingsim: {e(cfg.name)}"
+        f"</title><style>{CSS}</style></head><body><h1>{e(cfg.name)}</h1>",
+        f"<h2>The question</h2><p>{e(cfg.question or __doc__.splitlines()[0])}</p>",
+        f"<p>{summary['points']} points of a Latin hypercube over the levers "
+        f"({e(', '.join(summary['levers']))}), each with its own posterior draw of "
+        f"{e(drawn)}; dispersal and containment on the same seed and draw, "
+        f"{summary['days']} days. A point counts for <i>better</i> when containment's "
+        "headcount is lower than dispersal's there, for <i>worse</i> when it is higher.</p>",
+        "<h2>Where each conclusion holds (PRIM boxes)</h2>" + html_table(shown),
+        f"<p class='note'>The box is the densest on PRIM's peeling trajectory that still "
+        f"holds at least {cfg.min_coverage:.0%} of the points in its direction. "
+        "<i>cases</i>: the share of all points in that direction; <i>coverage</i>: the share "
+        "of them inside the box; <i>density</i>: the share of the box's points in that "
+        "direction; <i>mass</i>: the share of all points inside the box. Cost is accounting: "
+        "it follows from the unit's places and posts.</p>",
+        f"<figure>{embed_png(folder / 'discovery-shares.png')}</figure>",
+        "<p class='note'>For comparing regimes and levers, never for scoring real "
+        "individuals.</p></body></html>",
+    ]
+    path = folder / "report.html"
+    path.write_text("\n".join(parts))
+    return path
+
+
 def run(config: str | Path, out: str | Path | None = None, workers: int = 1) -> dict:
     """Run (or resume) a discovery experiment and write its tables and figure."""
     cfg, exp = load_config(config)
@@ -262,7 +296,14 @@ def analyse(folder: Path, cfg: DiscoveryConfig, p: Plan, seconds: float) -> dict
         "seconds_this_invocation": round(seconds, 1),
     }
     (folder / "discovery.json").write_text(json.dumps(summary, indent=2))
-    return {"summary": summary, "boxes": boxes, "differences": diffs, "figure": png}
+    report = write_report(folder, cfg, boxes, summary)
+    return {
+        "summary": summary,
+        "boxes": boxes,
+        "differences": diffs,
+        "figure": png,
+        "report": report,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,6 +333,7 @@ def command(args: argparse.Namespace) -> int:
             f"{s['seconds_this_invocation']} s"
         )
         print(markdown(res["boxes"]))
+        print(f"report: {res['report']}")
         return 0
 
     return guarded("discover", args.out, body)
