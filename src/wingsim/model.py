@@ -116,9 +116,7 @@ class WingModel(mesa.Model):
         for submodel in self.submodels.values():
             submodel.build()
         self._warm_up(scenario.run.warmup_days)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={c: (lambda m, c=c: m.today[c]) for c in outcomes.COLUMNS}
-        )
+        self.datacollector = outcomes.DayTable()
         self.day_counts["population"] = int(self.prisoners.active.sum())
         self.today = outcomes.compute(self)
         self.datacollector.collect(self)
