@@ -110,6 +110,21 @@ def dev_zero(name: str):
     return setup
 
 
+def posterior(rows: dict | None = None, text: str | None = None):
+    """``post.parquet``: a posterior with ``rows`` (or a file holding ``text``)."""
+
+    def setup(ctx: Ctx) -> None:
+        import pandas as pd
+
+        scenarios(ctx)
+        if text is not None:
+            (ctx.tmp / "post.parquet").write_text(text)
+        else:
+            pd.DataFrame(rows).to_parquet(ctx.tmp / "post.parquet")
+
+    return setup
+
+
 def read_only(ctx: Ctx) -> None:
     """``{ro}``: a folder that cannot be written (root ignores permissions: /sys then)."""
     scenarios(ctx)
@@ -407,6 +422,46 @@ CASES: list[Case] = [
         fifo("fifo.toml"),
     ),
     Case("run --days 0", ["run", "dispersal.toml", "--days", "0"], 2, "run.days", scenarios),
+    # -- posteriors and discovery files ----------------------------------------------------------
+    Case(
+        "compare --ensemble is a FIFO",
+        [*CMP, "--ensemble", "fifo.pq"],
+        2,
+        "named pipe",
+        fifo("fifo.pq"),
+    ),
+    Case(
+        "compare --ensemble is not Parquet",
+        [*CMP, "--ensemble", "post.parquet"],
+        2,
+        "not a Parquet table",
+        posterior(text="a,b\n1,2\n"),
+    ),
+    Case(
+        "compare --ensemble value out of range",
+        [*CMP, "--ensemble", "post.parquet"],
+        2,
+        "outside the allowed range",
+        posterior({"mechanisms.grievance.label_stigma": [3.0], "weight": [1.0]}),
+    ),
+    Case(
+        "compare --ensemble has no weights",
+        [*CMP, "--ensemble", "post.parquet"],
+        2,
+        "weight",
+        posterior({"mechanisms.grievance.label_stigma": [0.3]}),
+    ),
+    Case("discover file missing", ["discover", "nowhere.toml"], 2, "file not found", scenarios),
+    Case(
+        "discover unknown key",
+        ["discover", "exp.toml"],
+        2,
+        "unknown key",
+        experiment(
+            'name = "d"\nsamples = 8\nseed = 1\nspeed = 2\n[levers."staff.training"]\n'
+            "min = 0.1\nmax = 0.9\n"
+        ),
+    ),
     # -- options -------------------------------------------------------------------------------
     Case(
         "sweep --workers 0",
