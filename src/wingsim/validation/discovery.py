@@ -38,12 +38,15 @@ REGIMES = ("dispersal", "containment")
 OUTCOMES = (
     "newly_radicalised_per_year",
     "total_reengagements",
+    "total_terrorist_reoffences_expected",
     "incidents_per_1000_year",
     "cost_per_prisoner_year_eur",
 )
 WORDS = {
     "newly_radicalised_per_year": "people radicalised on the wings (per year)",
     "total_reengagements": "people re-engaging after release (run total)",
+    "total_terrorist_reoffences_expected": "terrorist reoffences after release (expected, "
+    "run total)",
     "incidents_per_1000_year": "incidents per 1,000 prisoners a year",
     "cost_per_prisoner_year_eur": "cost per prisoner-year (EUR)",
 }
