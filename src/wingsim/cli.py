@@ -29,6 +29,7 @@ HANDLERS = {
     "analyze": "wingsim.experiments.commands:analyze",
     "report": "wingsim.experiments.commands:report",
     "dashboard": "wingsim.dashboard.serve:main",
+    "calibrate": "wingsim.experiments.calibrate_command:calibrate",
 }
 
 
@@ -123,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--out", default=None, help="HTML file (default: FOLDER/report.html)")
     p.add_argument("--partial", action="store_true", help=PARTIAL_HELP)
+
+    p = sub.add_parser("calibrate", help="ABC-SMC calibration against published targets")
+    p.add_argument("targets", help="targets TOML file (calibration/targets.toml)")
+    p.add_argument("--out", default=None, help="output folder (default: runs/calibrate-<file>)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: 1)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT")
 
     p = sub.add_parser("dashboard", help="start the workshop dashboard")
     p.add_argument("--host", default="127.0.0.1")
