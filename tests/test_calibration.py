@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import tomllib
 from pathlib import Path
@@ -13,6 +14,11 @@ import pytest
 
 from wingsim import cli
 from wingsim.experiments.targets import STATISTICS, load_targets
+
+# The Dask cluster fixture (a scheduler and two workers as processes on 127.0.0.1); without
+# Dask installed, the test that uses it skips.
+with contextlib.suppress(pytest.skip.Exception):
+    from test_experiments_dask import cluster  # noqa: F401
 
 ROOT = Path(__file__).parents[1]
 
@@ -196,3 +202,27 @@ def test_shipped_targets_file_is_valid_and_every_target_is_accounted_for():
         if target.use != "reference":
             assert target.statistic in STATISTICS, name
     assert all(name.startswith("mechanisms.") for name in cal.parameters)
+
+
+def test_calibration_on_a_real_dask_scheduler(targets, tmp_path, request):
+    """The same tiny calibration through a real scheduler and two workers on 127.0.0.1
+    (the cluster of tests/test_experiments_dask.py)."""
+    pytest.importorskip("distributed")
+    address = request.getfixturevalue("cluster")
+    out = tmp_path / "dask"
+    code = cli.main(["calibrate", str(targets), "--out", str(out), "--scheduler", address])
+    assert code == 0
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert list(post.columns) == [*PARAMETERS, "weight"]
+    assert len(post) == 4 and post["weight"].sum() == pytest.approx(1.0)
+    diag = pd.read_csv(out / "diagnostics.csv")
+    assert list(diag["generation"]) == [0, 1]
+    assert (diag["runs"] >= 4).all()
+
+
+def test_malformed_scheduler_address_is_one_line(targets, capsys):
+    out = targets.parent / "o"
+    code = cli.main(["calibrate", str(targets), "--out", str(out), "--scheduler", "host:8786"])
+    assert code == 2
+    assert capsys.readouterr().err.strip().startswith("--scheduler 'host:8786': not a Dask")
+    assert not out.exists()

@@ -19,11 +19,21 @@ def _err(message: str) -> None:
 
 
 def calibrate(args) -> int:
-    from wingsim.experiments.runner import SchedulerAddressError, SchedulerError
+    from wingsim.experiments.runner import (
+        SchedulerAddressError,
+        SchedulerError,
+        check_scheduler_address,
+    )
 
     if args.workers is not None and args.workers < 1:
         _err(f"--workers {args.workers}: must be at least 1")
         return 2
+    if args.scheduler is not None:
+        try:
+            check_scheduler_address(args.scheduler)
+        except SchedulerAddressError as exc:
+            _err(str(exc))
+            return 2
     try:
         from wingsim.experiments.calibration import run_abc, write_results
     except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
