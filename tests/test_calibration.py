@@ -226,3 +226,22 @@ def test_malformed_scheduler_address_is_one_line(targets, capsys):
     assert code == 2
     assert capsys.readouterr().err.strip().startswith("--scheduler 'host:8786': not a Dask")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("preset", "prisoners_per_officer"),
+    [("high-security-dispersal", 1.6), ("category-b-local", 2.8), ("separation-centre", 1.6)],
+)
+def test_establishment_presets_take_the_published_staffing(preset, prisoners_per_officer):
+    """Written answer 1220 (25 February 2020), band 3-5 officers at 30 June 2019: the wings'
+    posts per prisoner in place at build match the published headcount ratio."""
+    from wingsim import WingModel, load_scenario
+
+    scenario = load_scenario(preset)
+    assert 1 / scenario.staff.staff_ratio == pytest.approx(prisoners_per_officer, abs=0.01)
+    model = WingModel(scenario, rng=1)
+    est = scenario.establishment
+    nominal_prisoners = est.wings * est.wing_capacity * est.occupancy
+    # Every post (a separation centre's are taken from the wings': like for like).
+    posts = int(model.staff.active.sum())
+    assert nominal_prisoners / posts == pytest.approx(prisoners_per_officer, rel=0.02)
