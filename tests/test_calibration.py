@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import tomllib
 from pathlib import Path
@@ -14,11 +13,6 @@ import pytest
 
 from wingsim import cli
 from wingsim.experiments.targets import STATISTICS, load_targets
-
-# The Dask cluster fixture (a scheduler and two workers as processes on 127.0.0.1); without
-# Dask installed, the test that uses it skips.
-with contextlib.suppress(pytest.skip.Exception):
-    from test_experiments_dask import cluster  # noqa: F401
 
 ROOT = Path(__file__).parents[1]
 
@@ -204,13 +198,29 @@ def test_shipped_targets_file_is_valid_and_every_target_is_accounted_for():
     assert all(name.startswith("mechanisms.") for name in cal.parameters)
 
 
-def test_calibration_on_a_real_dask_scheduler(targets, tmp_path, request):
-    """The same tiny calibration through a real scheduler and two workers on 127.0.0.1
-    (the cluster of tests/test_experiments_dask.py)."""
-    pytest.importorskip("distributed")
-    address = request.getfixturevalue("cluster")
-    out = tmp_path / "dask"
-    code = cli.main(["calibrate", str(targets), "--out", str(out), "--scheduler", address])
+def test_calibration_on_a_real_dask_scheduler(targets, tmp_path):
+    """The tiny calibration through a real Dask scheduler on tcp://127.0.0.1 with one worker.
+
+    The cluster runs in this process (worker threads, not processes): the command still
+    connects to it as a client over TCP and ships every particle to the worker, and the
+    worker starts in a second instead of importing wingsim and loading numba's cache anew.
+    """
+    distributed = pytest.importorskip("distributed")
+    targets.write_text(TARGETS.replace("ppc_draws = 3", "ppc_draws = 1"))
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        out = tmp_path / "dask"
+        code = cli.main(
+            ["calibrate", str(targets), "--out", str(out), "--scheduler", cluster.scheduler_address]
+        )
+        shipped_tasks = len(cluster.scheduler.task_prefixes)  # particles went to the worker
     assert code == 0
     post = pd.read_parquet(out / "posterior.parquet")
     assert list(post.columns) == [*PARAMETERS, "weight"]
@@ -218,6 +228,7 @@ def test_calibration_on_a_real_dask_scheduler(targets, tmp_path, request):
     diag = pd.read_csv(out / "diagnostics.csv")
     assert list(diag["generation"]) == [0, 1]
     assert (diag["runs"] >= 4).all()
+    assert shipped_tasks > 0
 
 
 def test_malformed_scheduler_address_is_one_line(targets, capsys):
@@ -245,3 +256,18 @@ def test_establishment_presets_take_the_published_staffing(preset, prisoners_per
     # Every post (a separation centre's are taken from the wings': like for like).
     posts = int(model.staff.active.sum())
     assert nominal_prisoners / posts == pytest.approx(prisoners_per_officer, rel=0.02)
+
+
+def test_shipped_posterior_keeps_the_contract():
+    """calibration/default/posterior.parquet: what `compare --ensemble` reads."""
+    from wingsim import default_scenario
+
+    cal = load_targets(ROOT / "calibration" / "targets.toml")
+    post = pd.read_parquet(ROOT / "calibration" / "default" / "posterior.parquet")
+    assert list(post.columns) == [*cal.parameters, "weight"]
+    assert post["weight"].sum() == pytest.approx(1.0)
+    assert len(post) == cal.settings.particles
+    row = post.iloc[int(post["weight"].idxmax())]
+    default_scenario().with_overrides({k: float(row[k]) for k in cal.parameters})
+    ppc = pd.read_csv(ROOT / "calibration" / "default" / "ppc.csv")
+    assert set(ppc["target"]) == set(cal.spec.targets)
