@@ -24,7 +24,7 @@ scenario = "tiny.toml"
 seed = 5
 particles = 4
 generations = 2
-days = 15
+days = 10
 warmup_days = 0
 ppc_draws = 3
 
@@ -140,16 +140,18 @@ def test_tiny_calibration_writes_the_contract_and_resumes(targets, tmp_path, mon
     for png in ("marginals.png", "ppc.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    # Same file, same seed: an uninterrupted run gives the same posterior.
-    again = tmp_path / "again"
-    assert cli.main(["calibrate", str(targets), "--out", str(again)]) == 0
-    pd.testing.assert_frame_equal(pd.read_parquet(again / "posterior.parquet"), post)
-
-    # Raising `generations` extends the finished calibration instead of restarting it.
+    # Raising `generations` extends the finished calibration instead of restarting it, and
+    # the interrupted, resumed and extended calibration gives what one uninterrupted run of
+    # the same file and seed gives.
     targets.write_text(TARGETS.replace("generations = 2", "generations = 3"))
     assert cli.main(["calibrate", str(targets), "--out", str(out)]) == 0
     assert _populations(out)[:2] == resumed
     assert len(_populations(out)) == 3
+    fresh = tmp_path / "fresh"
+    assert cli.main(["calibrate", str(targets), "--out", str(fresh)]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(fresh / "posterior.parquet"), pd.read_parquet(out / "posterior.parquet")
+    )
 
     # A different targets file is refused in that folder.
     targets.write_text(TARGETS.replace("seed = 5", "seed = 6"))
