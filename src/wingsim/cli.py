@@ -30,6 +30,7 @@ HANDLERS = {
     "report": "wingsim.experiments.commands:report",
     "dashboard": "wingsim.dashboard.serve:main",
     "discover": "wingsim.validation.discovery:command",
+    "calibrate": "wingsim.experiments.calibrate_command:calibrate",
 }
 
 
@@ -140,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="discovery TOML file (experiments/discovery-prim.toml)")
     p.add_argument("--out", default=None, help="results folder (default: runs/<name>)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p = sub.add_parser("calibrate", help="ABC-SMC calibration against published targets")
+    p.add_argument("targets", help="targets TOML file (calibration/targets.toml)")
+    p.add_argument("--out", default=None, help="output folder (default: runs/calibrate-<file>)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: 1)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT")
 
     p = sub.add_parser("dashboard", help="start the workshop dashboard")
     p.add_argument("--host", default="127.0.0.1")
