@@ -141,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="discovery TOML file (experiments/discovery-prim.toml)")
     p.add_argument("--out", default=None, help="results folder (default: runs/<name>)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument(
+        "--ensemble",
+        metavar="POSTERIOR",
+        default=None,
+        help="a posterior (Parquet, from `wingsim calibrate`): each point draws its mechanism "
+        "parameters from it (replaces the file's `ensemble`)",
+    )
     p = sub.add_parser("calibrate", help="ABC-SMC calibration against published targets")
     p.add_argument("targets", help="targets TOML file (calibration/targets.toml)")
     p.add_argument("--out", default=None, help="output folder (default: runs/calibrate-<file>)")

@@ -34,6 +34,10 @@ from wingsim.experiments.experiment_file import ExperimentError, validate_experi
 from wingsim.validation.robustness import Range, Strict, read_config
 
 REGIMES = ("dispersal", "containment")
+ENSEMBLE_HELP = (
+    "posterior (Parquet, from `wingsim calibrate`) whose draws give each point its "
+    "mechanism parameters; replaces the file's `ensemble`"
+)
 #: Headcount outcomes (run totals or per year); lower is better for every one.
 OUTCOMES = (
     "newly_radicalised_per_year",
@@ -83,11 +87,16 @@ class DiscoveryConfig(Strict):
     )
 
 
-def load_config(path: str | Path) -> tuple[DiscoveryConfig, object]:
-    """Read a discovery file; raise ExperimentError naming the file and the key."""
+def load_config(path: str | Path, ensemble: str | None = None) -> tuple[DiscoveryConfig, object]:
+    """Read a discovery file; raise ExperimentError naming the file and the key.
+
+    ``ensemble`` (a posterior file, relative to the working folder) replaces the file's.
+    """
     path = Path(path)
     source = str(path)
     cfg = read_config(path, DiscoveryConfig)
+    if ensemble is not None:
+        cfg.ensemble = str(Path(ensemble).resolve())
     if set(cfg.scenarios) != set(REGIMES):
         raise ExperimentError(source, [f"scenarios: give exactly {', '.join(REGIMES)}"])
     data = {
@@ -263,9 +272,14 @@ def write_report(folder: Path, cfg: DiscoveryConfig, boxes: pd.DataFrame, summar
     return path
 
 
-def run(config: str | Path, out: str | Path | None = None, workers: int = 1) -> dict:
+def run(
+    config: str | Path,
+    out: str | Path | None = None,
+    workers: int = 1,
+    ensemble: str | None = None,
+) -> dict:
     """Run (or resume) a discovery experiment and write its tables and figure."""
-    cfg, exp = load_config(config)
+    cfg, exp = load_config(config, ensemble)
     p = plan(exp)
     folder = Path(out or f"runs/{cfg.name}")
     store = prepare_folder(p, folder, "discovery", Path(config).read_text())
@@ -316,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("config", type=Path, help="discovery TOML file")
     ap.add_argument("--out", type=Path, default=None, help="run folder (default runs/<name>)")
     ap.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    ap.add_argument("--ensemble", default=None, help=ENSEMBLE_HELP)
     return command(ap.parse_args(argv))
 
 
@@ -326,7 +341,7 @@ def command(args: argparse.Namespace) -> int:
 
     def body() -> int:
         try:
-            res = run(args.config, args.out, args.workers)
+            res = run(args.config, args.out, args.workers, getattr(args, "ensemble", None))
         except FailedRuns as exc:
             print(f"wingsim discover: {exc}", file=sys.stderr)
             return 1
