@@ -2,7 +2,8 @@
 
 Starts ``wingsim dashboard`` on a free local port, waits for the network view and the
 plots, steps, switches regime, plays for a few seconds (measuring days per second while
-drawing) and fails on any browser console error. Takes a full-page screenshot.
+the browser draws) and fails on any browser console error or request off the machine.
+Takes a full-page screenshot.
 """
 
 from __future__ import annotations
@@ -81,10 +82,10 @@ def _day(page) -> int:
 
 
 def _rendered(page, selector: str) -> int:
-    """How many images matching ``selector`` have loaded with real pixels."""
+    """How many charts matching ``selector`` the browser has drawn (echarts canvas, data)."""
     return page.evaluate(
-        """sel => Array.from(document.querySelectorAll(sel + ' img, img' + sel))
-            .filter(i => i.complete && i.naturalWidth > 100).length""",
+        """sel => Array.from(document.querySelectorAll(sel))
+            .filter(c => c.querySelector('canvas') && Number(c.dataset.day) >= 0).length""",
         selector,
     )
 
@@ -101,8 +102,7 @@ def test_dashboard_in_chromium(server, tmp_path):
         page.goto(server)
         page.wait_for_selector(".wingsim-day", timeout=60_000)
         page.wait_for_function(
-            "() => document.querySelectorAll('img.wingsim-network, .wingsim-network img')"
-            ".length >= 1",
+            "() => document.querySelectorAll('.wingsim-network canvas').length >= 1",
             timeout=30_000,
         )
         page.wait_for_timeout(500)
@@ -152,8 +152,7 @@ def test_dashboard_in_chromium(server, tmp_path):
         # Side by side: two regimes, same seed, advancing together.
         page.locator(".wingsim-mode").get_by_role("button", name="side by side").click()
         page.wait_for_function(
-            "() => document.querySelectorAll('img.wingsim-network, .wingsim-network img')"
-            ".length >= 2",
+            "() => document.querySelectorAll('.wingsim-network canvas').length >= 2",
             timeout=15_000,
         )
         page.locator(".wingsim-regime-b").get_by_role("button", name="dispersal").click()

@@ -6,7 +6,7 @@ import pytest
 from wingsim import WingModel, default_scenario
 from wingsim.dashboard.layout import WingLayout
 
-pytest.importorskip("matplotlib")
+pytest.importorskip("solara")
 
 
 def _model(regime="containment", seed=4):
@@ -65,17 +65,41 @@ def test_staff_and_chaplains_have_places():
     assert layout.chaplain_xy.shape == (model.chaplains.n, 2)
 
 
-def test_figures_draw_png_frames():
-    from wingsim.dashboard.figures import NetworkFigure, OutcomePlots
+def test_frames_are_compact_and_positions_sent_once():
+    import json
+
+    from wingsim.dashboard.frames import network_day, network_static, series_values
 
     model = _model()
-    net, plots = NetworkFigure(model, "test"), OutcomePlots(["containment"])
-    for _ in range(3):
-        model.step()
-        net.update(model, title=f"day {model.day}")
-        plots.update([model])
-        a, b = net.png(), plots.png()
-        assert a[:8] == b[:8] == b"\x89PNG\r\n\x1a\n"
+    layout = WingLayout.for_model(model)
+    static = network_static(model, layout, "Containment")
+    model.run_for(3)
+    day = network_day(model)
+    active = int(model.prisoners.active.sum())
+    assert day["day"] == 3 and len(day["people"]) == 4 * active
+    assert len(day["staff"]) == 2 * int(model.staff.active.sum())
+    # Each day is small integers only (no coordinates): a few tens of kB at most.
+    assert all(isinstance(v, int) for v in day["people"] + day["ties"])
+    assert len(json.dumps(day)) < 40_000
+    assert len(static["slots"]) == 2 * model.prisoners.n
+    # The browser's position for a prisoner is the layout's position (same formula).
+    slot, unit = day["people"][0], day["people"][1]
+    xy = layout.prisoner_xy(model.prisoners.unit)[slot]
+    r = static["radii"][unit]
+    cx, cy = static["centres"][2 * unit : 2 * unit + 2]
+    assert abs(cx + r * static["slots"][2 * slot] - xy[0]) < 0.01
+    series = series_values(model)
+    assert series["day"][-1] == 3 and len(series["trust_in_staff"]) == len(series["day"])
+    assert series_values(model, since=len(series["day"]) - 1)["day"] == [3]
+
+
+def test_seed_box_accepts_only_sensible_seeds():
+    from wingsim.dashboard.session import SEED_MAX, parse_seed
+
+    assert parse_seed(" 42 ") == (42, "")
+    for bad in ("-1", str(SEED_MAX + 1), "1e9", "abc", ""):
+        seed, message = parse_seed(bad)
+        assert seed is None and "seed" in message
 
 
 def test_released_panel_puts_everyone_released_in_one_place():
