@@ -91,8 +91,10 @@ def _kernel_id() -> str:
 
 def _on_kernel_start():
     """Free a session's place and memory when Solara closes its kernel."""
-    kernel_id = _kernel_id()
-    return lambda: ROOM.release(kernel_id)
+    context = kernel_context.get_current_context()
+    # Solara also runs this clean-up when it restarts a kernel for a page that stays open;
+    # only a close marks the context as torn down first.
+    return lambda: ROOM.release(context.id, closing=getattr(context, "_teardown_done", True))
 
 
 solara.lab.on_kernel_start(_on_kernel_start)
@@ -115,7 +117,11 @@ def SeedBox(settings: solara.Reactive[Settings]):
             settings.set(settings.value.with_(seed=good))
 
     solara.InputText(
-        "Seed (same seed = same run)", value=text, on_value=typed, continuous_update=False
+        "Seed (same seed = same run)",
+        value=text,
+        on_value=typed,
+        continuous_update=False,
+        classes=["wingsim-seed"],
     )
     if message:
         solara.HTML(
@@ -210,7 +216,7 @@ def Stage(
         """The session's worker thread: steps while playing, otherwise waits."""
         closed = kernel_closed_event()  # the page closed, or its connection dropped for good
         next_time = last_frame = time.perf_counter()
-        while driver.mounted and not closed.is_set():
+        while driver.mounted and not closed.is_set() and not participant.gone:
             ROOM.keep(participant)
             if on_room is not None:
                 on_room()
@@ -363,7 +369,13 @@ def Join(participant: Participant, on_join):
         "Type a nickname. It is shown on the trainer's screen "
         "and forgotten when you close the page."
     )
-    solara.InputText("Nickname", value=text, on_value=set_text, continuous_update=True)
+    solara.InputText(
+        "Nickname",
+        value=text,
+        on_value=set_text,
+        continuous_update=True,
+        classes=["wingsim-nickname"],
+    )
     if tried and message:
         solara.HTML(tag="div", unsafe_innerHTML=message, classes=["wingsim-message"])
     solara.Button("Join", on_click=join, color="primary", classes=["wingsim-join"])

@@ -11,11 +11,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
-import os
 import re
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 
 from wingsim.builtin import scenario_path, scenarios
@@ -25,10 +23,6 @@ from wingsim.scenario import Scenario, load_scenario
 #: Sessions served at once; one more sees "the room is full". 40 default participant
 #: pages use about 6 MB each here, and the model steps share two cores.
 MAX_SESSIONS = 40
-#: Environment variables set by ``wingsim dashboard`` for the server process.
-WORKSHOP_ENV = "WINGSIM_WORKSHOP"
-MAX_SESSIONS_ENV = "WINGSIM_MAX_SESSIONS"
-TOKEN_ENV = "WINGSIM_TRAINER_TOKEN"
 #: Nicknames: short and plain (shown on the trainer's screen, never stored).
 NICKNAME_MAX = 20
 _NICKNAME_OK = re.compile(r"^[\w .'-]+$")
@@ -68,6 +62,7 @@ class Participant:
     nickname: str = ""
     run: Run | None = None
     outcomes: dict = field(default_factory=dict)
+    gone: bool = False  # its kernel closed: never counted again
 
 
 @dataclass
@@ -97,13 +92,9 @@ class Room:
         self.resets = 0  # bumped by "reset everyone"
         self.selected: str | None = None  # the participant on the big screen
 
-    @classmethod
-    def from_env(cls) -> Room:
-        return cls(
-            max_sessions=int(os.environ.get(MAX_SESSIONS_ENV, MAX_SESSIONS)),
-            workshop=bool(os.environ.get(WORKSHOP_ENV)),
-            token=os.environ.get(TOKEN_ENV, ""),
-        )
+    def configure(self, workshop: bool, token: str, max_sessions: int) -> None:
+        """Set by ``wingsim dashboard`` before the server starts (same process)."""
+        self.workshop, self.token, self.max_sessions = workshop, token, max_sessions
 
     # -- sessions ---------------------------------------------------------------------------
     def admit(self, kernel_id: str) -> Participant | None:
@@ -118,16 +109,19 @@ class Room:
             return p
 
     def keep(self, p: Participant) -> None:
-        """Count ``p`` again if Solara restarted its kernel (a page reload) while it plays."""
+        """Count ``p`` again if Solara restarted (not closed) its kernel while the page lives."""
         with self.lock:
-            self.sessions.setdefault(p.kernel_id, p)
+            if not p.gone:
+                self.sessions.setdefault(p.kernel_id, p)
 
-    def release(self, kernel_id: str) -> None:
+    def release(self, kernel_id: str, closing: bool = True) -> None:
+        """Free a session's place; ``closing``: for good (not a kernel restart)."""
         with self.lock:
             p = self.sessions.pop(kernel_id, None)
             if p is not None and self.selected == p.key:
                 self.selected = None
-        if p is not None:
+        if p is not None and closing:
+            p.gone = True
             p.run = None
             threading.Timer(RELEASE_DELAY, _give_memory_back).start()
 
@@ -165,8 +159,7 @@ def scenario_names() -> list[str]:
     return list(scenarios())
 
 
-ROOM = Room.from_env()
+#: The server's room: ``wingsim dashboard`` configures it, the pages share it.
+ROOM = Room()
 #: How often a waiting session thread looks at the room for the trainer's changes (s).
 POLL_SECONDS = 0.5
-#: When this module was loaded (the trainer page shows how long the room has been open).
-STARTED = time.time()

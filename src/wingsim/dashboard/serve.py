@@ -54,10 +54,11 @@ def configure(
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ.setdefault("SOLARA_THEME_LOADER", "solara")
     token = secrets.token_urlsafe(12) if workshop else ""
-    os.environ[room.TOKEN_ENV] = token
-    os.environ[room.WORKSHOP_ENV] = "1" if workshop else ""
-    if max_sessions is not None:
-        os.environ[room.MAX_SESSIONS_ENV] = str(max_sessions)
+    room.ROOM.configure(
+        workshop=workshop,
+        token=token,
+        max_sessions=room.MAX_SESSIONS if max_sessions is None else max_sessions,
+    )
     if scenario:
         from wingsim.dashboard.session import SCENARIO_ENV
         from wingsim.scenario import load_scenario
