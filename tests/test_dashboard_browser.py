@@ -42,6 +42,14 @@ def _day(page) -> int:
     return day(page)
 
 
+def _wait_day(page, n: int, timeout_ms: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('.wingsim-day').innerText.trim() === 'Day ' + n",
+        arg=n,
+        timeout=timeout_ms,
+    )
+
+
 def _rendered(page, selector: str) -> int:
     """How many charts matching ``selector`` the browser has drawn (canvas and data)."""
     return page.evaluate(
@@ -73,10 +81,7 @@ def test_dashboard_in_chromium(server, tmp_path):
         step = page.get_by_role("button", name="Step one day")
         for _ in range(3):
             step.click()
-        page.wait_for_function(
-            "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 3'",
-            timeout=10_000,
-        )
+        _wait_day(page, 3, 10_000)
         # The released cohort is shown beside the wings.
         released = page.locator(".wingsim-released").inner_text()
         assert "After release" in released and "Back in custody" in released
@@ -85,10 +90,7 @@ def test_dashboard_in_chromium(server, tmp_path):
         network = page.locator(".wingsim-network").first
         before = network.screenshot()
         page.locator(".wingsim-regime").get_by_role("button", name="containment").click()
-        page.wait_for_function(
-            "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 0'",
-            timeout=10_000,
-        )
+        _wait_day(page, 0, 10_000)
         page.wait_for_timeout(500)
         after = page.locator(".wingsim-network").first.screenshot()
         assert before != after, "switching the regime did not change the network view"
@@ -118,10 +120,7 @@ def test_dashboard_in_chromium(server, tmp_path):
         page.wait_for_timeout(300)
         for _ in range(5):
             step.click()
-        page.wait_for_function(
-            "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 5'",
-            timeout=10_000,
-        )
+        _wait_day(page, 5, 10_000)
         page.get_by_role("button", name="Play").click()
         page.wait_for_timeout(3000)
         page.get_by_role("button", name="Pause").click()
@@ -195,10 +194,7 @@ def test_workshop_in_chromium():
         bens_browser = _chromium_pids() - before
         for _ in range(3):
             ana.get_by_role("button", name="Step one day").click()
-        ana.wait_for_function(
-            "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 3'",
-            timeout=10_000,
-        )
+        _wait_day(ana, 3, 10_000)
         ana.get_by_role("button", name="Play").click()
         ana.wait_for_timeout(1500)
         ana.get_by_role("button", name="Pause").click()
@@ -229,10 +225,7 @@ def test_workshop_in_chromium():
         # Reset everyone: Ana's run starts again from day 0.
         ana.get_by_role("button", name="Step one day").click()
         trainer.get_by_role("button", name="Reset everyone").click()
-        ana.wait_for_function(
-            "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 0'",
-            timeout=15_000,
-        )
+        _wait_day(ana, 0, 15_000)
 
         # The room is full: a third page gets the friendly page.
         third = new_page()

@@ -119,3 +119,43 @@ def test_released_panel_puts_everyone_released_in_one_place():
     assert 0 < counts["supervised"] <= counts["community"]
     html = released_table([model, model], ["Containment", "Again"])
     assert html.count("<tr>") == 13 and "Back in custody" in html and "Again" in html
+
+
+def test_room_limit_and_release():
+    from wingsim.dashboard.room import Room, check_nickname
+
+    room = Room(max_sessions=2)
+    a, b = room.admit("k1"), room.admit("k2")
+    assert a is not None and b is not None and room.admit("k3") is None
+    assert room.admit("k1") is a  # the same page again: the same place
+    room.release("k1")
+    assert a.gone and room.count() == 1 and room.admit("k3") is not None
+    room.keep(a)  # a closed page is never counted again
+    assert room.count() == 2
+    assert check_nickname("Ana")[0] == "Ana"
+    for bad in ("", "x" * 21, "<b>"):
+        assert check_nickname(bad)[0] is None
+
+
+def test_diagnostics_answer_only_this_machine():
+    import asyncio
+
+    from wingsim.dashboard.serve import LocalOnly
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    def status(path, client):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "path": path, "client": (client, 5000)}
+        asyncio.run(LocalOnly(app)(scope, None, send))
+        return sent[0]["status"]
+
+    assert status("/resourcez", "192.168.1.20") == 404
+    assert status("/resourcez/", "10.0.0.7") == 404
+    assert status("/resourcez", "127.0.0.1") == 200
+    assert status("/", "192.168.1.20") == 200

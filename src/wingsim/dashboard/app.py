@@ -31,6 +31,7 @@ from wingsim.dashboard.room import (
 )
 from wingsim.dashboard.session import (
     LEVERS,
+    MAX_DAYS,
     REGIMES,
     Run,
     Settings,
@@ -47,9 +48,18 @@ DEBUG = bool(os.environ.get("WINGSIM_DASHBOARD_DEBUG"))
 #: Play speed: slider range (days per second) and where it starts.
 SPEED_MAX = 30
 SPEED_START = 10
-#: Pictures sent per second at most while playing: faster speeds step several days per
-#: picture, so a page is never sent more than a browser draws (the step rate is unchanged).
+#: Pictures sent per second to one page at most while playing: faster speeds step several
+#: days per picture, so a page is never sent more than a browser draws (the step rate is
+#: unchanged) ...
 MAX_FRAMES_PER_SECOND = 10
+#: ... and to all pages together: with many sessions each gets a share (at least
+#: MIN_FRAMES_PER_SECOND), so drawing and sending stay a bounded part of the server's work.
+ROOM_FRAMES_PER_SECOND = 50
+MIN_FRAMES_PER_SECOND = 2
+#: A page is sent its next picture when it has drawn the last one (so pictures never queue
+#: up in a busy browser), or after this long without word from it (s): a hidden tab draws
+#: nothing.
+ACK_TIMEOUT = 2.0
 #: Shortest pause between two played days (s): leaves the event loop room to send them.
 MIN_PAUSE = 0.005
 #: A session that fell behind its speed catches up at most this much (s), not in a burst.
@@ -177,6 +187,12 @@ def Controls(settings: solara.Reactive[Settings], compare, regime_b, speed, allo
     )
 
 
+def frames_per_second() -> float:
+    """This session's share of the pictures the server sends each second."""
+    share = ROOM_FRAMES_PER_SECOND / max(ROOM.count(), 1)
+    return min(MAX_FRAMES_PER_SECOND, max(MIN_FRAMES_PER_SECOND, share))
+
+
 class Driver:
     """What a session's worker thread reads: the current run, play state and speed."""
 
@@ -186,6 +202,18 @@ class Driver:
         self.speed = SPEED_START
         self.wake = threading.Event()
         self.mounted = True
+        self.sent = (0, -1, 0.0)  # (run id, day, time) of the last picture sent
+        self.drawn = -1  # the last day the browser reported drawn
+
+    def may_send(self, now: float, fps: float) -> bool:
+        """Whether a new picture may go: the page drew the last one, and not too soon."""
+        run_id, day, when = self.sent
+        if now - when < 1.0 / fps:
+            return False
+        return self.drawn == day or run_id != id(self.run) or now - when > ACK_TIMEOUT
+
+    def on_drawn(self, day: int) -> None:
+        self.drawn = day
 
 
 @solara.component
@@ -215,7 +243,7 @@ def Stage(
     def loop():
         """The session's worker thread: steps while playing, otherwise waits."""
         closed = kernel_closed_event()  # the page closed, or its connection dropped for good
-        next_time = last_frame = time.perf_counter()
+        next_time = time.perf_counter()
         while driver.mounted and not closed.is_set() and not participant.gone:
             ROOM.keep(participant)
             if on_room is not None:
@@ -227,10 +255,14 @@ def Stage(
                 next_time = time.perf_counter()
                 continue
             t0 = time.perf_counter()
+            if current.finished:
+                playing.set(False)
+                driver.wake.wait(POLL_SECONDS)
+                continue
             current.step()
             participant.outcomes = current.outcomes()
-            if t0 - last_frame >= 1.0 / MAX_FRAMES_PER_SECOND:
-                last_frame = t0
+            if driver.may_send(t0, frames_per_second()):
+                driver.sent = (id(current), current.day, t0)
                 set_shown((id(current), current.day))
             if DEBUG:
                 print(f"step+send {1e3 * (time.perf_counter() - t0):.0f} ms", flush=True)
@@ -255,11 +287,15 @@ def Stage(
         )
         solara.Button("Step one day", on_click=step, classes=["wingsim-step"])
         solara.Button("Reset", on_click=on_reset, classes=["wingsim-reset"])
-    Pictures(run, run.day)
+    if run.finished:
+        solara.Text(
+            f"The run has reached its horizon ({MAX_DAYS:,} days): press Reset to play again."
+        )
+    Pictures(run, run.day, driver.on_drawn)
 
 
 @solara.component
-def Pictures(run: Run, day: int):
+def Pictures(run: Run, day: int, on_drawn=None):
     """The wing(s) and the outcome plots of ``run`` on ``day`` (spec once per run)."""
     n = len(run.models)
     specs = solara.use_memo(lambda: [as_json(run.wing_spec(i)) for i in range(n)], [run])
@@ -268,12 +304,13 @@ def Pictures(run: Run, day: int):
     tail = as_json(run.series_tail())
     if n == 1:
         with solara.Columns([1, 1]):
-            Chart("wing", specs[0], days[0], css_class="wingsim-network")
+            Chart("wing", specs[0], days[0], css_class="wingsim-network", on_drawn=on_drawn)
             Chart("series", series, tail, css_class="wingsim-plots")
     else:
         with solara.Columns([1, 1]):
-            for spec, today in zip(specs, days, strict=True):
-                Chart("wing", spec, today, css_class="wingsim-network")
+            for i, (spec, today) in enumerate(zip(specs, days, strict=True)):
+                acks = on_drawn if i == 0 else None
+                Chart("wing", spec, today, css_class="wingsim-network", on_drawn=acks)
         with solara.Row(justify="center"), solara.Column(style={"width": "70%"}):
             Chart("series", series, tail, css_class="wingsim-plots")
     # The community steps weekly: while playing, the table is redrawn once a week.

@@ -34,10 +34,17 @@ class EchartsData(ipyvuetify.VuetifyTemplate):
     css_class = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Unicode("").tag(sync=True)
     on_pick = traitlets.Callable(None, allow_none=True)
+    on_drawn = traitlets.Callable(None, allow_none=True)
+    acks = traitlets.Bool(False).tag(sync=True)
 
     def vue_pick(self, key):
         if self.on_pick is not None:
             self.on_pick(key)
+
+    def vue_drawn(self, day):
+        """The browser has drawn ``day``: the session may send the next picture."""
+        if self.on_drawn is not None:
+            self.on_drawn(day)
 
 
 @solara.component
@@ -48,6 +55,7 @@ def Chart(
     css_class: str = "",
     height: str = "",
     on_pick: Callable[[str], None] | None = None,
+    on_drawn: Callable[[int], None] | None = None,
 ):
     """An :class:`EchartsData` element from JSON text (see :func:`as_json`).
 
@@ -60,6 +68,8 @@ def Chart(
         css_class=css_class,
         height=height,
         on_pick=on_pick,
+        on_drawn=on_drawn,
+        acks=on_drawn is not None,
     )
 
 

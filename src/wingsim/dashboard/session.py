@@ -24,6 +24,9 @@ SCENARIO_ENV = "WINGSIM_DASHBOARD_SCENARIO"
 #: Largest seed accepted in the page: numpy takes any non-negative integer, but a seed
 #: is something a participant types and reads back, so 9 digits are plenty.
 SEED_MAX = 999_999_999
+#: The longest a run plays (days): ten years, longer than any question a workshop asks,
+#: and it bounds a session's memory (the day-by-day records grow about 1 MB a year).
+MAX_DAYS = 3650
 #: Days of every series sent with each picture: more than are stepped between two pictures
 #: (30 days per second at most, 10 pictures per second), so the browser misses no day.
 TAIL_DAYS = 30
@@ -147,8 +150,15 @@ class Run:
     def day(self) -> int:
         return self.models[0].day
 
+    @property
+    def finished(self) -> bool:
+        return self.day >= MAX_DAYS
+
     def step(self) -> None:
+        """One day for every model (nothing once the run has played MAX_DAYS)."""
         with self.lock:
+            if self.finished:
+                return
             for m in self.models:
                 m.step()
 
