@@ -18,8 +18,10 @@ Bounded: every wait has a timeout and the run ends by itself (about 2 min plus t
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
+import urllib.request
 
 import psutil
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -39,6 +41,12 @@ MB = 1e6
 
 def rss(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / MB
+
+
+def kernels(url: str) -> int:
+    """Sessions Solara holds (its diagnostics page, which answers this machine only)."""
+    with urllib.request.urlopen(url + "resourcez", timeout=30) as r:
+        return json.load(r)["kernels"]["total"]
 
 
 def click_time(page, press: str, expect: str) -> float:
@@ -82,12 +90,15 @@ def main() -> None:
         d1 = [day(p) for p in pages]
         dt = time.perf_counter() - t0
         rates = sorted((b - a) / dt for a, b in zip(d0, d1, strict=True))
+        print(f"days per second per session: {[round(r, 1) for r in rates]}", flush=True)
         clicks = []
         for _ in range(CLICK_ROUNDS):
             for page in pages:
                 clicks.append(click_time(page, "Pause", "Play"))
                 clicks.append(click_time(page, "Play", "Pause"))
+        print(f"clicks (s): {[round(c, 2) for c in sorted(clicks)]}", flush=True)
         peak = rss(pid)
+        print(f"memory {base:.0f} MB at start, {peak:.0f} MB with the sessions", flush=True)
         for ctx in contexts:
             ctx.close()
         browser.close()
@@ -96,6 +107,11 @@ def main() -> None:
         while time.perf_counter() - t_close < args.settle:
             time.sleep(5)
             left = rss(pid)
+            print(
+                f"{time.perf_counter() - t_close:.0f} s after closing: {left:.0f} MB, "
+                f"{kernels(srv.url)} sessions held",
+                flush=True,
+            )
             if left - base <= BACK_SHARE * (peak - base):
                 break
         back_after = time.perf_counter() - t_close
