@@ -270,7 +270,13 @@ def Stage(
             closed.wait(max(MIN_PAUSE, next_time - time.perf_counter()))
             next_time = max(next_time, time.perf_counter() - MAX_LAG)
 
-    solara.lab.use_task(loop, dependencies=[], prefer_threaded=True)
+    def session():
+        try:
+            loop()
+        finally:
+            driver.run = None  # the thread's task object may outlive the page
+
+    solara.lab.use_task(session, dependencies=[], prefer_threaded=True)
 
     def step():
         run.step()

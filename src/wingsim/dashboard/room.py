@@ -122,6 +122,8 @@ class Room:
                 self.selected = None
         if p is not None and closing:
             p.gone = True
+            if p.run is not None:
+                p.run.close()
             p.run = None
             threading.Timer(RELEASE_DELAY, _give_memory_back).start()
 

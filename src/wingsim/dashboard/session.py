@@ -149,11 +149,17 @@ class Run:
 
     @property
     def day(self) -> int:
-        return self.models[0].day
+        return self.models[0].day if self.models else 0
 
     @property
     def finished(self) -> bool:
-        return self.day >= MAX_DAYS
+        return not self.models or self.day >= MAX_DAYS
+
+    def close(self) -> None:
+        """Drop the models: their memory goes even if a closed page's widgets linger."""
+        with self.lock:
+            self.models = []
+            self.layouts = []
 
     def step(self) -> None:
         """One day for every model (nothing once the run has played MAX_DAYS)."""
