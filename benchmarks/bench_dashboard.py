@@ -1,7 +1,8 @@
-"""Steps per second while drawing: model step + network frame + outcome plots (PNG bytes).
+"""Steps per second on the server: model step + the day's compact data for the browser.
 
-This is the work the dashboard does on the server for each day it plays, without the
-browser. The browser test (tests/test_dashboard_browser.py) measures the end-to-end rate.
+This is the work the dashboard does on the server for each day it plays (the browser
+draws). The browser test (tests/test_dashboard_browser.py) measures the end-to-end rate;
+benchmarks/bench_workshop.py measures 20 sessions at once.
 
     .venv/bin/python benchmarks/bench_dashboard.py [--days 100] [--regime containment]
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from wingsim.dashboard.app import Run, Settings
+from wingsim.dashboard.session import Run, Settings
 
 
 def main() -> None:
@@ -21,16 +22,18 @@ def main() -> None:
     ap.add_argument("--compare", default=None, help="a second regime (side-by-side mode)")
     args = ap.parse_args()
     run = Run(Settings(regime=args.regime), args.compare)
-    run.frame()
     t0 = time.perf_counter()
     for _ in range(args.days):
         run.step()
-        run.frame()
+        for i in range(len(run.models)):
+            run.wing_day(i)
+        run.series_tail()
+        run.outcomes()
     dt = time.perf_counter() - t0
     mode = f"{args.regime} vs {args.compare}" if args.compare else args.regime
     n = int(run.models[0].prisoners.active.sum())
     print(
-        f"{mode}, {n} prisoners: {args.days / dt:.1f} steps/s while drawing "
+        f"{mode}, {n} prisoners: {args.days / dt:.1f} steps/s with the day's data "
         f"({1e3 * dt / args.days:.1f} ms per step)"
     )
 

@@ -615,6 +615,8 @@ CASES: list[Case] = [
     # -- dashboard -----------------------------------------------------------------------------
     Case("dashboard --port 99999", ["dashboard", "--port", "99999"], 2, "--port"),
     Case("dashboard --port -1", ["dashboard", "--port", "-1"], 2, "--port"),
+    Case("dashboard --max-sessions 0", ["dashboard", "--max-sessions", "0"], 2, "--max-sessions"),
+    Case("dashboard --drop-after 1", ["dashboard", "--drop-after", "1"], 2, "--drop-after"),
     Case(
         "dashboard --scenario missing",
         ["dashboard", "--scenario", "nope.toml"],

@@ -2,107 +2,74 @@
 
 Starts ``wingsim dashboard`` on a free local port, waits for the network view and the
 plots, steps, switches regime, plays for a few seconds (measuring days per second while
-drawing) and fails on any browser console error. Takes a full-page screenshot.
+the browser draws) and fails on any browser console error or request off the machine.
+Takes a full-page screenshot.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from wingsim.dashboard.drive import CHROMIUM, CHROMIUM_ARGS, Server, day, join, watch
+
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
     reason="Debian's chromium is not installed (apt-get install chromium)",
 )
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
 pytest.importorskip("solara", reason="the viz extra is not installed")
+psutil = pytest.importorskip("psutil")
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+ARGS = CHROMIUM_ARGS
+#: The workshop server's limits in the test: two places, a dropped page freed after 5 s.
+TEST_PLACES = 2
+TEST_DROP_AFTER = 5
 
 
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wingsim.cli", "dashboard", "--port", str(port)],
-        stdout=None if os.environ.get("WINGSIM_DASHBOARD_DEBUG") else subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"dashboard exited: {proc.stdout.read().decode()}")
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("dashboard did not start within 60 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with Server(cwd=ROOT) as srv:
+        yield srv.url
 
 
 def _day(page) -> int:
-    return int(page.locator(".wingsim-day").inner_text().split()[-1])
+    return day(page)
+
+
+def _wait_day(page, n: int, timeout_ms: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('.wingsim-day').innerText.trim() === 'Day ' + n",
+        arg=n,
+        timeout=timeout_ms,
+    )
 
 
 def _rendered(page, selector: str) -> int:
-    """How many images matching ``selector`` have loaded with real pixels."""
+    """How many charts matching ``selector`` the browser has drawn (canvas and data)."""
     return page.evaluate(
-        """sel => Array.from(document.querySelectorAll(sel + ' img, img' + sel))
-            .filter(i => i.complete && i.naturalWidth > 100).length""",
+        """sel => Array.from(document.querySelectorAll(sel))
+            .filter(c => c.querySelector('canvas') && Number(c.dataset.day) >= 0).length""",
         selector,
     )
 
 
 def test_dashboard_in_chromium(server, tmp_path):
     errors: list[str] = []
-    failed: list[str] = []
+    offsite: list[str] = []
     with playwright_sync.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("requestfailed", lambda r: failed.append(r.url))
+        watch(page, errors, offsite)
         page.goto(server)
         page.wait_for_selector(".wingsim-day", timeout=60_000)
         page.wait_for_function(
-            "() => document.querySelectorAll('img.wingsim-network, .wingsim-network img')"
-            ".length >= 1",
+            "() => document.querySelectorAll('.wingsim-network canvas').length >= 1",
             timeout=30_000,
         )
         page.wait_for_timeout(500)
@@ -114,10 +81,7 @@ def test_dashboard_in_chromium(server, tmp_path):
         step = page.get_by_role("button", name="Step one day")
         for _ in range(3):
             step.click()
-        page.wait_for_function(
-            "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 3'",
-            timeout=10_000,
-        )
+        _wait_day(page, 3, 10_000)
         # The released cohort is shown beside the wings.
         released = page.locator(".wingsim-released").inner_text()
         assert "After release" in released and "Back in custody" in released
@@ -126,10 +90,7 @@ def test_dashboard_in_chromium(server, tmp_path):
         network = page.locator(".wingsim-network").first
         before = network.screenshot()
         page.locator(".wingsim-regime").get_by_role("button", name="containment").click()
-        page.wait_for_function(
-            "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 0'",
-            timeout=10_000,
-        )
+        _wait_day(page, 0, 10_000)
         page.wait_for_timeout(500)
         after = page.locator(".wingsim-network").first.screenshot()
         assert before != after, "switching the regime did not change the network view"
@@ -152,18 +113,14 @@ def test_dashboard_in_chromium(server, tmp_path):
         # Side by side: two regimes, same seed, advancing together.
         page.locator(".wingsim-mode").get_by_role("button", name="side by side").click()
         page.wait_for_function(
-            "() => document.querySelectorAll('img.wingsim-network, .wingsim-network img')"
-            ".length >= 2",
+            "() => document.querySelectorAll('.wingsim-network canvas').length >= 2",
             timeout=15_000,
         )
         page.locator(".wingsim-regime-b").get_by_role("button", name="dispersal").click()
         page.wait_for_timeout(300)
         for _ in range(5):
             step.click()
-        page.wait_for_function(
-            "() => document.querySelector('.wingsim-day').innerText.trim() === 'Day 5'",
-            timeout=10_000,
-        )
+        _wait_day(page, 5, 10_000)
         page.get_by_role("button", name="Play").click()
         page.wait_for_timeout(3000)
         page.get_by_role("button", name="Pause").click()
@@ -181,4 +138,109 @@ def test_dashboard_in_chromium(server, tmp_path):
         assert shot.stat().st_size > 10_000
         browser.close()
     assert not errors, f"browser console errors: {errors}"
-    assert not failed, f"failed requests: {failed}"
+    assert not offsite, f"requests off the machine: {offsite}"
+
+
+def _kill(pids: set[int]) -> int:
+    """SIGKILL these processes (one browser's): a laptop lid shut, no goodbye sent."""
+    killed = 0
+    for pid in pids:
+        try:
+            psutil.Process(pid).send_signal(signal.SIGKILL)
+            killed += 1
+        except psutil.Error:
+            pass
+    return killed
+
+
+def _chromium_pids() -> set[int]:
+    return {p.pid for p in psutil.process_iter(["name"]) if "chrom" in (p.info["name"] or "")}
+
+
+def _text(page, selector: str) -> str:
+    return page.locator(selector).inner_text()
+
+
+def test_workshop_in_chromium():
+    """Participant and trainer pages: the room live, independence, limits, a dropped page."""
+    errors: list[str] = []
+    offsite: list[str] = []
+    options = ["--workshop", "--max-sessions", str(TEST_PLACES)]
+    options += ["--drop-after", str(TEST_DROP_AFTER)]
+    with Server(*options, cwd=ROOT) as srv, playwright_sync.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        def new_page():
+            page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            watch(page, errors, offsite)
+            return page
+
+        # The trainer's page needs the token printed at start-up.
+        stranger = new_page()
+        stranger.goto(srv.url + "trainer?token=wrong")
+        stranger.wait_for_selector("text=Open the trainer link", timeout=60_000)
+        stranger.close()
+        trainer = new_page()
+        trainer.goto(srv.trainer_url)
+        trainer.wait_for_selector(".wingsim-room canvas", timeout=30_000)
+
+        # Two participants join; the first plays, the second does not move.
+        ana = new_page()
+        join(ana, srv.url, "Ana")
+        before = _chromium_pids()
+        other = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)  # killed below
+        ben = other.new_page()
+        join(ben, srv.url, "Ben")
+        bens_browser = _chromium_pids() - before
+        for _ in range(3):
+            ana.get_by_role("button", name="Step one day").click()
+        _wait_day(ana, 3, 10_000)
+        ana.get_by_role("button", name="Play").click()
+        ana.wait_for_timeout(1500)
+        ana.get_by_role("button", name="Pause").click()
+        assert day(ana) > 3
+        assert day(ben) == 0, "one participant's play reached another's page"
+
+        # Ana's play reaches the trainer's scatter and table; her run goes on the big screen.
+        trainer.wait_for_function(
+            "() => Number(document.querySelector('.wingsim-room').dataset.points) >= 1",
+            timeout=15_000,
+        )
+        assert "Ana" in _text(trainer, ".wingsim-participants")
+        trainer.get_by_role("button", name="Show Ana").click()
+        trainer.wait_for_selector("text=On the big screen: Ana", timeout=15_000)
+        trainer.wait_for_selector(".wingsim-network canvas", timeout=15_000)
+
+        # A negative seed gets a message beside the box, and the page stays.
+        seed = ana.locator(".wingsim-seed input")
+        seed.fill("-5")
+        seed.press("Enter")
+        ana.wait_for_selector(".wingsim-seed-error", timeout=10_000)
+        assert "0 to" in _text(ana, ".wingsim-seed-error")
+        assert "Traceback" not in ana.inner_text("body")
+        seed.fill("7")
+        seed.press("Enter")
+        ana.wait_for_selector(".wingsim-seed-error", state="detached", timeout=10_000)
+
+        # Reset everyone: Ana's run starts again from day 0.
+        ana.get_by_role("button", name="Step one day").click()
+        trainer.get_by_role("button", name="Reset everyone").click()
+        _wait_day(ana, 0, 15_000)
+
+        # The room is full: a third page gets the friendly page.
+        third = new_page()
+        third.goto(srv.url)
+        third.wait_for_selector("text=The room is full", timeout=30_000)
+
+        # Ben's laptop dies: his place is freed within the drop-after time (plus Solara's
+        # clean-up), and a newcomer can join.
+        assert _kill(bens_browser) > 0
+        trainer.wait_for_selector(
+            "text=1 participants joined", timeout=(TEST_DROP_AFTER + 30) * 1000
+        )
+        newcomer = new_page()
+        newcomer.goto(srv.url)
+        newcomer.wait_for_selector(".wingsim-nickname", timeout=30_000)
+        browser.close()
+    assert not errors, f"browser console errors: {errors}"
+    assert not offsite, f"requests off the machine: {offsite}"

@@ -6,7 +6,7 @@ import pytest
 from wingsim import WingModel, default_scenario
 from wingsim.dashboard.layout import WingLayout
 
-pytest.importorskip("matplotlib")
+pytest.importorskip("solara")
 
 
 def _model(regime="containment", seed=4):
@@ -65,17 +65,41 @@ def test_staff_and_chaplains_have_places():
     assert layout.chaplain_xy.shape == (model.chaplains.n, 2)
 
 
-def test_figures_draw_png_frames():
-    from wingsim.dashboard.figures import NetworkFigure, OutcomePlots
+def test_frames_are_compact_and_positions_sent_once():
+    import json
+
+    from wingsim.dashboard.frames import network_day, network_static, series_values
 
     model = _model()
-    net, plots = NetworkFigure(model, "test"), OutcomePlots(["containment"])
-    for _ in range(3):
-        model.step()
-        net.update(model, title=f"day {model.day}")
-        plots.update([model])
-        a, b = net.png(), plots.png()
-        assert a[:8] == b[:8] == b"\x89PNG\r\n\x1a\n"
+    layout = WingLayout.for_model(model)
+    static = network_static(model, layout, "Containment")
+    model.run_for(3)
+    day = network_day(model)
+    active = int(model.prisoners.active.sum())
+    assert day["day"] == 3 and len(day["people"]) == 4 * active
+    assert len(day["staff"]) == 2 * int(model.staff.active.sum())
+    # Each day is small integers only (no coordinates): a few tens of kB at most.
+    assert all(isinstance(v, int) for v in day["people"] + day["ties"])
+    assert len(json.dumps(day)) < 40_000
+    assert len(static["slots"]) == 2 * model.prisoners.n
+    # The browser's position for a prisoner is the layout's position (same formula).
+    slot, unit = day["people"][0], day["people"][1]
+    xy = layout.prisoner_xy(model.prisoners.unit)[slot]
+    r = static["radii"][unit]
+    cx, cy = static["centres"][2 * unit : 2 * unit + 2]
+    assert abs(cx + r * static["slots"][2 * slot] - xy[0]) < 0.01
+    series = series_values(model)
+    assert series["day"][-1] == 3 and len(series["trust_in_staff"]) == len(series["day"])
+    assert series_values(model, since=len(series["day"]) - 1)["day"] == [3]
+
+
+def test_seed_box_accepts_only_sensible_seeds():
+    from wingsim.dashboard.session import SEED_MAX, parse_seed
+
+    assert parse_seed(" 42 ") == (42, "")
+    for bad in ("-1", str(SEED_MAX + 1), "1e9", "abc", ""):
+        seed, message = parse_seed(bad)
+        assert seed is None and "seed" in message
 
 
 def test_released_panel_puts_everyone_released_in_one_place():
@@ -95,3 +119,43 @@ def test_released_panel_puts_everyone_released_in_one_place():
     assert 0 < counts["supervised"] <= counts["community"]
     html = released_table([model, model], ["Containment", "Again"])
     assert html.count("<tr>") == 13 and "Back in custody" in html and "Again" in html
+
+
+def test_room_limit_and_release():
+    from wingsim.dashboard.room import Room, check_nickname
+
+    room = Room(max_sessions=2)
+    a, b = room.admit("k1"), room.admit("k2")
+    assert a is not None and b is not None and room.admit("k3") is None
+    assert room.admit("k1") is a  # the same page again: the same place
+    room.release("k1")
+    assert a.gone and room.count() == 1 and room.admit("k3") is not None
+    room.keep(a)  # a closed page is never counted again
+    assert room.count() == 2
+    assert check_nickname("Ana")[0] == "Ana"
+    for bad in ("", "x" * 21, "<b>"):
+        assert check_nickname(bad)[0] is None
+
+
+def test_diagnostics_answer_only_this_machine():
+    import asyncio
+
+    from wingsim.dashboard.serve import LocalOnly
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    def status(path, client):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "path": path, "client": (client, 5000)}
+        asyncio.run(LocalOnly(app)(scope, None, send))
+        return sent[0]["status"]
+
+    assert status("/resourcez", "192.168.1.20") == 404
+    assert status("/resourcez/", "10.0.0.7") == 404
+    assert status("/resourcez", "127.0.0.1") == 200
+    assert status("/", "192.168.1.20") == 200

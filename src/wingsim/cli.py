@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--scenario", default=None)
+    p.add_argument("--workshop", action="store_true", help="participant and trainer pages")
+    p.add_argument("--max-sessions", type=int, help="pages served at once (default 40)")
+    p.add_argument("--drop-after", type=float, help="seconds a dropped page keeps its run")
     return parser
 
 

@@ -1,130 +1,69 @@
-"""The workshop dashboard: a Solara page built from Solara components.
+"""The dashboard's pages: one person's dashboard, and in workshop mode a trainer's page.
 
-Mesa's ``SolaraViz`` renders its controls offline but its main grid of plot components
-stayed empty in headless Chromium (see docs/dashboard.md), so this page composes Solara
-components directly around a Mesa model (``WingModel``): sliders and buttons, and two
-images redrawn every step by :mod:`wingsim.dashboard.figures` on a fixed layout.
+Each browser session gets its own run, stepped by its own worker thread (Solara's
+threaded task), so one session's model step never holds up another session's request on
+the server's event loop. Pictures are drawn in the browser with echarts from compact data
+(:mod:`frames`, :mod:`charts`); the server draws nothing.
 
-State lives per browser tab (``use_reactive`` / ``use_memo``): changing any setting
-starts a fresh run from day 0 with the chosen seed, like Mesa's own model controls.
+Routes: ``/`` is the dashboard (in workshop mode: the participant page, after a
+nickname); ``/trainer?token=...`` is the trainer's page (workshop mode only).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
+import threading
 import time
-from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 import solara
+from solara.lifecycle import kernel_closed_event
+from solara.server import kernel_context
 
-from wingsim.dashboard.figures import CHAPLAIN_COLOUR, STAFF_COLOUR, NetworkFigure, OutcomePlots
+from wingsim.dashboard.charts import Chart, as_json
+from wingsim.dashboard.frames import CHAPLAIN_COLOUR, STAFF_COLOUR
 from wingsim.dashboard.released import released_table
-from wingsim.model import WingModel
-from wingsim.scenario import Scenario, default_scenario, load_scenario
-
-REGIMES = ["dispersal", "containment", "combination"]
-
-#: The levers a trainer moves: (label, Settings field, min, max, step).
-LEVERS = (
-    ("VEOs among prisoners", "veo_share", 0.0, 0.2, 0.01),
-    ("Officers per prisoner", "staff_ratio", 0.05, 0.6, 0.01),
-    ("Officers with extremism training", "training", 0.0, 1.0, 0.05),
-    ("Officer fairness", "fairness", 0.0, 1.0, 0.05),
-    ("Risk assessment accuracy", "accuracy", 0.0, 1.0, 0.05),
+from wingsim.dashboard.room import (
+    POLL_SECONDS,
+    ROOM,
+    Participant,
+    check_nickname,
 )
+from wingsim.dashboard.session import (
+    LEVERS,
+    MAX_DAYS,
+    REGIMES,
+    Run,
+    Settings,
+    base_scenario,
+    parse_seed,
+)
+
 REGIME_TEXT = {
     "dispersal": "Dispersal: VEOs spread across mainstream wings, no special unit",
     "containment": "Containment: VEOs held together on the special unit",
     "combination": "Combination: most VEOs dispersed, the most influential contained",
 }
-#: Environment variable naming a scenario file to start from (set by ``wingsim dashboard``).
-SCENARIO_ENV = "WINGSIM_DASHBOARD_SCENARIO"
 DEBUG = bool(os.environ.get("WINGSIM_DASHBOARD_DEBUG"))
-
-
-def base_scenario() -> Scenario:
-    path = os.environ.get(SCENARIO_ENV)
-    return load_scenario(path) if path else default_scenario()
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the trainer can change; each change starts a new run."""
-
-    regime: str = "dispersal"
-    veo_share: float = 0.05
-    staff_ratio: float = 0.22
-    training: float = 0.4
-    fairness: float = 0.7
-    accuracy: float = 0.8
-    chaplains: int = 2
-    seed: int = 1
-
-    @classmethod
-    def from_scenario(cls, sc: Scenario) -> Settings:
-        pop = sc.population
-        return cls(
-            regime=sc.regime.type,
-            veo_share=round(pop.veo_violent_share + pop.veo_lesser_share, 3),
-            staff_ratio=sc.staff.staff_ratio,
-            training=sc.staff.training,
-            fairness=sc.staff.fairness,
-            accuracy=round(max(0.0, 1.0 - sc.assessment.noise), 2),
-            chaplains=sc.chaplaincy.chaplains,
-            seed=sc.run.seed,
-        )
-
-    def scenario(self, base: Scenario, regime: str | None = None) -> Scenario:
-        pop = base.population
-        total = pop.veo_violent_share + pop.veo_lesser_share
-        violent = pop.veo_violent_share / total if total > 0 else 0.5
-        return base.with_overrides(
-            {
-                "regime.type": regime or self.regime,
-                "population.veo_violent_share": self.veo_share * violent,
-                "population.veo_lesser_share": self.veo_share * (1 - violent),
-                "staff.staff_ratio": self.staff_ratio,
-                "staff.training": self.training,
-                "staff.fairness": self.fairness,
-                "assessment.noise": round(1.0 - self.accuracy, 4),
-                "chaplaincy.chaplains": self.chaplains,
-            }
-        )
-
-
-class Run:
-    """One or two models advancing together from the same seed, with their figures."""
-
-    def __init__(self, settings: Settings, compare_with: str | None = None, base=None):
-        base = base if base is not None else base_scenario()
-        self.regimes = [settings.regime] + ([compare_with] if compare_with else [])
-        self.models = [
-            WingModel(settings.scenario(base, r), rng=settings.seed) for r in self.regimes
-        ]
-        self.networks = [NetworkFigure(m) for m in self.models]
-        self.plots = OutcomePlots([r.capitalize() for r in self.regimes])
-        self._frame: tuple[int, list[bytes], bytes] | None = None
-
-    @property
-    def day(self) -> int:
-        return self.models[0].day
-
-    def step(self) -> None:
-        for m in self.models:
-            m.step()
-
-    def frame(self) -> tuple[list[bytes], bytes]:
-        """PNG images of today's network(s) and the outcome plots (drawn once per day)."""
-        if self._frame is None or self._frame[0] != self.day:
-            nets = []
-            for m, fig, r in zip(self.models, self.networks, self.regimes, strict=True):
-                fig.update(m, title=f"{r.capitalize()}, day {m.day}")
-                nets.append(fig.png())
-            self.plots.update(self.models)
-            self._frame = (self.day, nets, self.plots.png())
-        return self._frame[1], self._frame[2]
-
+#: Play speed: slider range (days per second) and where it starts.
+SPEED_MAX = 30
+SPEED_START = 10
+#: Pictures sent per second to one page at most while playing: faster speeds step several
+#: days per picture, so a page is never sent more than a browser draws (the step rate is
+#: unchanged) ...
+MAX_FRAMES_PER_SECOND = 10
+#: ... and to all pages together: with many sessions each gets a share (at least
+#: MIN_FRAMES_PER_SECOND), so drawing and sending stay a bounded part of the server's work.
+ROOM_FRAMES_PER_SECOND = 50
+MIN_FRAMES_PER_SECOND = 2
+#: A page is sent its next picture when it has drawn the last one (so pictures never queue
+#: up in a busy browser), or after this long without word from it (s): a hidden tab draws
+#: nothing.
+ACK_TIMEOUT = 2.0
+#: Shortest pause between two played days (s): leaves the event loop room to send them.
+MIN_PAUSE = 0.005
+#: A session that fell behind its speed catches up at most this much (s), not in a burst.
+MAX_LAG = 0.5
 
 CSS = """
 .wingsim-page { font-size: 18px; }
@@ -134,10 +73,11 @@ CSS = """
 .wingsim-legend td { padding: 2px 10px 2px 0; }
 .wingsim-released-table { font-size: 15px; border-collapse: collapse; }
 .wingsim-released-table th, .wingsim-released-table td { padding: 1px 10px 1px 0; }
-.wingsim-page img { width: 100%; height: auto; }
 .wingsim-regime .v-btn, .wingsim-regime-b .v-btn, .wingsim-mode .v-btn {
   font-size: 14px !important; padding: 0 8px;
 }
+.wingsim-value { font-size: 15px; color: #333; margin: -14px 0 6px 0; }
+.wingsim-message { color: #b40426; font-size: 15px; }
 """
 
 LEGEND = f"""
@@ -155,22 +95,66 @@ Grey lines = friendships, darker = stronger. Circles = wings; orange = special u
 """
 
 
+def _kernel_id() -> str:
+    return kernel_context.get_current_context().id
+
+
+def _on_kernel_start():
+    """Free a session's place and memory when Solara closes its kernel."""
+    context = kernel_context.get_current_context()
+    # Solara also runs this clean-up when it restarts a kernel for a page that stays open;
+    # only a close marks the context as torn down first.
+    return lambda: ROOM.release(context.id, closing=getattr(context, "_teardown_done", True))
+
+
+solara.lab.on_kernel_start(_on_kernel_start)
+
+
+def Heading(text: str, tag: str = "h3"):
+    return solara.HTML(tag=tag, unsafe_innerHTML=text)
+
+
 @solara.component
-def Controls(settings: solara.Reactive[Settings], compare, regime_b, speed):
+def SeedBox(settings: solara.Reactive[Settings]):
+    """The seed, checked as typed: a bad one gets a message beside the box."""
+    text, set_text = solara.use_state(str(settings.value.seed))
+    seed, message = parse_seed(text)
+
+    def typed(value: str):
+        set_text(value)
+        good, _ = parse_seed(value)
+        if good is not None and good != settings.value.seed:
+            settings.set(settings.value.with_(seed=good))
+
+    solara.InputText(
+        "Seed (same seed = same run)",
+        value=text,
+        on_value=typed,
+        continuous_update=False,
+        classes=["wingsim-seed"],
+    )
+    if message:
+        solara.HTML(
+            tag="div", unsafe_innerHTML=message, classes=["wingsim-message", "wingsim-seed-error"]
+        )
+
+
+@solara.component
+def Controls(settings: solara.Reactive[Settings], compare, regime_b, speed, allowed):
     s = settings.value
 
     def setter(name):
-        def set_(v):
-            settings.set(Settings(**{**s.__dict__, name: v}))
+        return lambda v: settings.set(settings.value.with_(**{name: v}))
 
-        return set_
-
-    solara.HTML(tag="h3", unsafe_innerHTML="Regime")
-    solara.ToggleButtonsSingle(
-        value=s.regime, values=REGIMES, on_value=setter("regime"), classes=["wingsim-regime"]
-    )
+    Heading("Regime")
+    if "regime" in allowed:
+        solara.ToggleButtonsSingle(
+            value=s.regime, values=REGIMES, on_value=setter("regime"), classes=["wingsim-regime"]
+        )
+    else:
+        solara.Text(f"{s.regime.capitalize()} (set by the trainer)")
     solara.Text(REGIME_TEXT[s.regime])
-    solara.HTML(tag="h3", unsafe_innerHTML="View")
+    Heading("View")
     solara.ToggleButtonsSingle(
         value="side by side" if compare.value else "one regime",
         values=["one regime", "side by side"],
@@ -181,49 +165,124 @@ def Controls(settings: solara.Reactive[Settings], compare, regime_b, speed):
         if compare.value:
             solara.Text("Second regime (same seed and settings, only the regime differs):")
             solara.ToggleButtonsSingle(value=regime_b, values=REGIMES, classes=["wingsim-regime-b"])
-    solara.HTML(tag="h3", unsafe_innerHTML="The establishment")
-    for label, field, lo, hi, step in LEVERS:
-        solara.SliderFloat(
-            label, value=getattr(s, field), min=lo, max=hi, step=step, on_value=setter(field)
+    Heading("The establishment")
+    for lever in LEVERS:
+        value = getattr(s, lever.field)
+        Slider = solara.SliderInt if lever.step >= 1 else solara.SliderFloat
+        extra = {} if lever.step >= 1 else {"step": lever.step}
+        Slider(
+            lever.label,
+            value=value,
+            min=lever.lo,
+            max=lever.hi,
+            on_value=setter(lever.field),
+            disabled=lever.field not in allowed,
+            **extra,
         )
-    solara.SliderInt(
-        "Chaplains available", value=s.chaplains, min=0, max=8, on_value=setter("chaplains")
+        solara.HTML(tag="div", unsafe_innerHTML=lever.shown(value), classes=["wingsim-value"])
+    SeedBox(settings)
+    solara.SliderInt("Speed", value=speed, min=1, max=SPEED_MAX)
+    solara.HTML(
+        tag="div", unsafe_innerHTML=f"{speed.value} days per second", classes=["wingsim-value"]
     )
-    solara.InputInt("Seed (same seed = same run)", value=s.seed, on_value=setter("seed"))
-    solara.SliderInt("Speed (days per second)", value=speed, min=1, max=30)
+
+
+def frames_per_second() -> float:
+    """This session's share of the pictures the server sends each second."""
+    share = ROOM_FRAMES_PER_SECOND / max(ROOM.count(), 1)
+    return min(MAX_FRAMES_PER_SECOND, max(MIN_FRAMES_PER_SECOND, share))
+
+
+class Driver:
+    """What a session's worker thread reads: the current run, play state and speed."""
+
+    def __init__(self):
+        self.run: Run | None = None
+        self.playing = False
+        self.speed = SPEED_START
+        self.wake = threading.Event()
+        self.mounted = True
+        self.sent = (0, -1, 0.0)  # (run id, day, time) of the last picture sent
+        self.drawn = -1  # the last day the browser reported drawn
+
+    def may_send(self, now: float, fps: float) -> bool:
+        """Whether a new picture may go: the page drew the last one, and not too soon."""
+        run_id, day, when = self.sent
+        if now - when < 1.0 / fps:
+            return False
+        return self.drawn == day or run_id != id(self.run) or now - when > ACK_TIMEOUT
+
+    def on_drawn(self, day: int) -> None:
+        self.drawn = day
 
 
 @solara.component
-def Stage(run: Run, playing: solara.Reactive[bool], speed: solara.Reactive[int], on_reset):
-    """Day counter, play/step/reset and the pictures. Only this re-renders each day."""
-    _day, set_day = solara.use_state(run.day)
+def Stage(
+    run: Run,
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[int],
+    on_reset,
+    participant: Participant,
+    on_room=None,
+):
+    """Day counter, buttons and the charts. Only this re-renders each day."""
+    _shown, set_shown = solara.use_state((id(run), run.day))
+    driver = solara.use_memo(Driver, [])
+    driver.run, driver.playing, driver.speed = run, playing.value, speed.value
+    driver.wake.set()
+
+    def unmount():
+        def gone():
+            driver.mounted = False
+            driver.wake.set()
+
+        return gone
+
+    solara.use_effect(unmount, [])
+
+    def loop():
+        """The session's worker thread: steps while playing, otherwise waits."""
+        closed = kernel_closed_event()  # the page closed, or its connection dropped for good
+        next_time = time.perf_counter()
+        while driver.mounted and not closed.is_set() and not participant.gone:
+            ROOM.keep(participant)
+            if on_room is not None:
+                on_room()
+            current = driver.run
+            if not driver.playing:
+                driver.wake.wait(POLL_SECONDS)
+                driver.wake.clear()
+                next_time = time.perf_counter()
+                continue
+            t0 = time.perf_counter()
+            if current.finished:
+                playing.set(False)
+                driver.wake.wait(POLL_SECONDS)
+                continue
+            current.step()
+            participant.outcomes = current.outcomes()
+            if driver.may_send(t0, frames_per_second()):
+                driver.sent = (id(current), current.day, t0)
+                set_shown((id(current), current.day))
+            if DEBUG:
+                print(f"step+send {1e3 * (time.perf_counter() - t0):.0f} ms", flush=True)
+            next_time += 1.0 / max(driver.speed, 1)
+            closed.wait(max(MIN_PAUSE, next_time - time.perf_counter()))
+            next_time = max(next_time, time.perf_counter() - MAX_LAG)
+
+    def session():
+        try:
+            loop()
+        finally:
+            driver.run = None  # the thread's task object may outlive the page
+
+    solara.lab.use_task(session, dependencies=[], prefer_threaded=True)
 
     def step():
         run.step()
-        set_day(run.day)
+        participant.outcomes = run.outcomes()
+        set_shown((id(run), run.day))
 
-    async def play():
-        next_time = time.perf_counter()
-        while playing.value:
-            t0 = time.perf_counter()
-            run.step()
-            run.frame()
-            t1 = time.perf_counter()
-            set_day(run.day)
-            if DEBUG:
-                t2 = time.perf_counter()
-                print(
-                    f"speed {speed.value} step+draw {1e3 * (t1 - t0):.0f} ms, "
-                    f"render {1e3 * (t2 - t1):.0f} ms",
-                    flush=True,
-                )
-            next_time += 1.0 / speed.value
-            await asyncio.sleep(max(0.005, next_time - time.perf_counter()))
-            next_time = max(next_time, time.perf_counter() - 0.5)
-
-    solara.lab.use_task(play, dependencies=[playing.value, run], prefer_threaded=False)
-
-    nets, plots = run.frame()
     with solara.Row(style={"align-items": "center", "gap": "16px"}):
         solara.HTML(tag="div", unsafe_innerHTML=f"Day {run.day}", classes=["wingsim-day"])
         solara.Button(
@@ -234,52 +293,178 @@ def Stage(run: Run, playing: solara.Reactive[bool], speed: solara.Reactive[int],
         )
         solara.Button("Step one day", on_click=step, classes=["wingsim-step"])
         solara.Button("Reset", on_click=on_reset, classes=["wingsim-reset"])
-    if len(nets) == 1:
-        with solara.Columns([1, 1]):
-            solara.Image(nets[0], classes=["wingsim-network"])
-            solara.Image(plots, classes=["wingsim-plots"])
-    else:
-        with solara.Columns([1, 1]):
-            for png in nets:
-                solara.Image(png, classes=["wingsim-network"])
-        with solara.Row(justify="center"), solara.Column(style={"width": "70%"}):
-            solara.Image(plots, classes=["wingsim-plots"])
-    # The community steps weekly: while playing, the table is redrawn once a week.
-    when = run.day // 7 if playing.value else run.day
-    names = [r.capitalize() for r in run.regimes]
-    released = solara.use_memo(lambda: released_table(run.models, names), [run, when])
-    solara.HTML(tag="div", unsafe_innerHTML=released, classes=["wingsim-released"])
+    if run.finished:
+        solara.Text(
+            f"The run has reached its horizon ({MAX_DAYS:,} days): press Reset to play again."
+        )
+    Pictures(run, run.day, driver.on_drawn)
 
 
 @solara.component
-def Page():
-    initial = solara.use_memo(lambda: Settings.from_scenario(base_scenario()), [])
-    settings = solara.use_reactive(initial)
+def Pictures(run: Run, day: int, on_drawn=None):
+    """The wing(s) and the outcome plots of ``run`` on ``day`` (spec once per run)."""
+    n = len(run.models)
+    specs = solara.use_memo(lambda: [as_json(run.wing_spec(i)) for i in range(n)], [run])
+    series = solara.use_memo(lambda: as_json(run.series_spec()), [run])
+    days = [as_json(run.wing_day(i)) for i in range(n)]
+    tail = as_json(run.series_tail())
+    if n == 1:
+        with solara.Columns([1, 1]):
+            Chart("wing", specs[0], days[0], css_class="wingsim-network", on_drawn=on_drawn)
+            Chart("series", series, tail, css_class="wingsim-plots")
+    else:
+        with solara.Columns([1, 1]):
+            for i, (spec, today) in enumerate(zip(specs, days, strict=True)):
+                acks = on_drawn if i == 0 else None
+                Chart("wing", spec, today, css_class="wingsim-network", on_drawn=acks)
+        with solara.Row(justify="center"), solara.Column(style={"width": "70%"}):
+            Chart("series", series, tail, css_class="wingsim-plots")
+    # The community steps weekly: while playing, the table is redrawn once a week.
+    when = day // 7
+    released = solara.use_memo(lambda: _released(run), [run, when])
+    solara.HTML(tag="div", unsafe_innerHTML=released, classes=["wingsim-released"])
+
+
+def _released(run: Run) -> str:
+    with run.lock:
+        return released_table(run.models, run.names)
+
+
+@solara.component
+def Dashboard(participant: Participant):
+    """One person's dashboard: levers on the left, the run on the right."""
+    rules = ROOM.rules if ROOM.workshop else None
+    base = solara.use_memo(lambda: rules.base() if rules else base_scenario(), [ROOM.version])
+    settings = solara.use_reactive(Settings.from_scenario(base))
     compare = solara.use_reactive(False)
     regime_b = solara.use_reactive("containment")
-    speed = solara.use_reactive(10)
+    speed = solara.use_reactive(SPEED_START)
     playing = solara.use_reactive(False)
     generation = solara.use_reactive(0)
+    seen = solara.use_memo(lambda: {"version": ROOM.version, "resets": ROOM.resets}, [])
 
     run = solara.use_memo(
-        lambda: Run(settings.value, regime_b.value if compare.value else None),
-        [settings.value, compare.value, regime_b.value, generation.value],
+        lambda: Run(settings.value, regime_b.value if compare.value else None, base=base),
+        [settings.value, compare.value, regime_b.value, generation.value, base],
     )
+    participant.run = run
 
     def reset():
         playing.set(False)
         generation.set(generation.value + 1)
 
+    def on_room():
+        """Called from the session's thread: follow the trainer's new rules or reset."""
+        if ROOM.version != seen["version"]:
+            seen["version"] = ROOM.version
+            playing.set(False)
+            new = Settings.from_scenario(ROOM.rules.base())
+            settings.set(new.with_(seed=settings.value.seed))
+        if ROOM.resets != seen["resets"]:
+            seen["resets"] = ROOM.resets
+            reset()
+
+    allowed = rules.levers if rules else frozenset(Settings().levers())
+    with solara.Columns([1, 2.7]):
+        with solara.Column():
+            Heading("wingsim: life on the wings", "h2")
+            solara.Text("Compares regimes and levers; it never scores real people.")
+            if rules:
+                Budget(participant, rules.budget)
+            Controls(settings, compare, regime_b, speed, allowed)
+        with solara.Column():
+            Stage(run, playing, speed, reset, participant, on_room if rules else None)
+            solara.HTML(tag="div", unsafe_innerHTML=LEGEND)
+
+
+@solara.component
+def Budget(participant: Participant, budget: float | None):
+    name = participant.nickname
+    if budget is None:
+        solara.Text(f"Playing as {name}. No budget is set.")
+    else:
+        solara.Text(f"Playing as {name}. Budget: EUR {budget:,.0f} per day (mean over the run).")
+
+
+@solara.component
+def FullPage():
+    Heading("The room is full", "h2")
+    solara.Text(
+        f"All {ROOM.max_sessions} places are taken. Please share a screen with a neighbour, "
+        "or try again in a few minutes (a place is freed when someone closes their page)."
+    )
+
+
+@solara.component
+def Join(participant: Participant, on_join):
+    text, set_text = solara.use_state("")
+    tried, set_tried = solara.use_state(False)
+    name, message = check_nickname(text)
+
+    def join():
+        set_tried(True)
+        if name is not None:
+            participant.nickname = name
+            on_join(name)
+
+    Heading("Join the workshop", "h2")
+    solara.Text(
+        "Type a nickname. It is shown on the trainer's screen "
+        "and forgotten when you close the page."
+    )
+    solara.InputText(
+        "Nickname",
+        value=text,
+        on_value=set_text,
+        continuous_update=True,
+        classes=["wingsim-nickname"],
+    )
+    if tried and message:
+        solara.HTML(tag="div", unsafe_innerHTML=message, classes=["wingsim-message"])
+    solara.Button("Join", on_click=join, color="primary", classes=["wingsim-join"])
+
+
+@solara.component
+def ParticipantPage():
+    participant = solara.use_memo(lambda: ROOM.admit(_kernel_id()), [])
+    joined, set_joined = solara.use_state(not ROOM.workshop)
     solara.Style(CSS)
     solara.Title("wingsim: prison wing dashboard")
-    with (
-        solara.Column(classes=["wingsim-page"], style={"padding": "12px"}),
-        solara.Columns([1, 2.7]),
-    ):
-        with solara.Column():
-            solara.HTML(tag="h2", unsafe_innerHTML="wingsim: life on the wings")
-            solara.Text("Compares regimes and levers; it never scores real people.")
-            Controls(settings, compare, regime_b, speed)
-        with solara.Column():
-            Stage(run, playing, speed, reset)
-            solara.HTML(tag="div", unsafe_innerHTML=LEGEND)
+    with solara.Column(classes=["wingsim-page"], style={"padding": "12px"}):
+        if participant is None:
+            FullPage()
+        elif not joined:
+            Join(participant, lambda _name: set_joined(True))
+        else:
+            Dashboard(participant)
+
+
+@solara.component
+def TrainerPage():
+    from wingsim.dashboard.trainer import Trainer
+
+    router = solara.use_router()
+    token = parse_qs(router.search or "").get("token", [""])[0]
+    solara.Style(CSS)
+    solara.Title("wingsim: trainer")
+    with solara.Column(classes=["wingsim-page"], style={"padding": "12px"}):
+        if not ROOM.workshop:
+            Heading("No workshop running", "h2")
+            solara.Text("Start the dashboard with --workshop to get a trainer page.")
+        elif not ROOM.token_ok(token):
+            Heading("Trainer page", "h2")
+            solara.Text("Open the trainer link printed when the dashboard started.")
+        else:
+            Trainer()
+
+
+@solara.component
+def Layout(children=()):
+    """No navigation bar: the trainer's page is reached by its link only."""
+    return solara.Column(children=list(children), style={"padding": "0"})
+
+
+routes = [
+    solara.Route(path="/", component=ParticipantPage, layout=Layout),
+    solara.Route(path="trainer", component=TrainerPage),
+]

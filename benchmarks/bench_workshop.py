@@ -1,0 +1,137 @@
+"""A workshop on this machine: N participant pages in one headless Chromium, all playing.
+
+Starts ``wingsim dashboard --workshop`` on a free local port, opens N pages (each its own
+browser context, so its own session), joins them, presses Play on every page (default
+speed, 10 days per second) and measures:
+
+- days per second on each page (the day counter the participant sees, over ``--play`` s);
+- how long a click takes to be answered (Pause/Play, until the button's label changes),
+  while the others keep playing; median and 95th percentile;
+- the server's memory (resident set) before, with the sessions, and after they close,
+  polled until it is back (within ``BACK_SHARE`` of the growth) or ``--settle`` s pass.
+
+Bounded: every wait has a timeout and the run ends by itself (about 2 min plus the settle).
+
+    .venv/bin/python benchmarks/bench_workshop.py [--sessions 20] [--play 20] [--settle 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+import urllib.request
+
+import psutil
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+from wingsim.dashboard.drive import CHROMIUM, CHROMIUM_ARGS, Server, day, join
+
+#: Memory is "back" when the growth left over is at most this share of the peak growth.
+BACK_SHARE = 0.2
+#: Clicks timed per session (Pause then Play counts two).
+CLICK_ROUNDS = 1
+#: How long one click may take before the benchmark gives up on it (ms); a click that
+#: times out is counted at this time (a lower bound) and the run goes on.
+CLICK_TIMEOUT_MS = 10_000
+MB = 1e6
+
+
+def rss(pid: int) -> float:
+    return psutil.Process(pid).memory_info().rss / MB
+
+
+def kernels(url: str) -> int:
+    """Sessions Solara holds (its diagnostics page, which answers this machine only)."""
+    with urllib.request.urlopen(url + "resourcez", timeout=30) as r:
+        return json.load(r)["kernels"]["total"]
+
+
+def click_time(page, press: str, expect: str) -> float:
+    """Seconds from clicking ``press`` until the page shows the ``expect`` button."""
+    t0 = time.perf_counter()
+    try:
+        page.get_by_role("button", name=press, exact=True).click(timeout=CLICK_TIMEOUT_MS)
+        page.get_by_role("button", name=expect, exact=True).wait_for(timeout=CLICK_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        return max(time.perf_counter() - t0, CLICK_TIMEOUT_MS / 1000)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--play", type=float, default=20.0, help="seconds all play (measured)")
+    ap.add_argument("--settle", type=float, default=300.0, help="seconds to wait for memory")
+    args = ap.parse_args()
+
+    with Server("--workshop", "--drop-after", "60") as srv, sync_playwright() as pw:
+        pid = srv.proc.pid
+        time.sleep(2)
+        base = rss(pid)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        contexts, pages = [], []
+        t_join = time.perf_counter()
+        for i in range(args.sessions):
+            ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+            page = ctx.new_page()
+            join(page, srv.url, f"P{i + 1:02d}")
+            contexts.append(ctx)
+            pages.append(page)
+        print(f"{args.sessions} sessions joined in {time.perf_counter() - t_join:.0f} s")
+        for page in pages:
+            page.get_by_role("button", name="Play", exact=True).click()
+        time.sleep(3)  # every page under way
+        d0 = [day(p) for p in pages]
+        t0 = time.perf_counter()
+        time.sleep(args.play)
+        d1 = [day(p) for p in pages]
+        dt = time.perf_counter() - t0
+        rates = sorted((b - a) / dt for a, b in zip(d0, d1, strict=True))
+        print(f"days per second per session: {[round(r, 1) for r in rates]}", flush=True)
+        clicks = []
+        for _ in range(CLICK_ROUNDS):
+            for page in pages:
+                clicks.append(click_time(page, "Pause", "Play"))
+                clicks.append(click_time(page, "Play", "Pause"))
+        print(f"clicks (s): {[round(c, 2) for c in sorted(clicks)]}", flush=True)
+        peak = rss(pid)
+        print(f"memory {base:.0f} MB at start, {peak:.0f} MB with the sessions", flush=True)
+        for ctx in contexts:
+            ctx.close()
+        browser.close()
+        t_close = time.perf_counter()
+        left = peak
+        while time.perf_counter() - t_close < args.settle:
+            time.sleep(5)
+            left = rss(pid)
+            print(
+                f"{time.perf_counter() - t_close:.0f} s after closing: {left:.0f} MB, "
+                f"{kernels(srv.url)} sessions held",
+                flush=True,
+            )
+            if left - base <= BACK_SHARE * (peak - base):
+                break
+        back_after = time.perf_counter() - t_close
+
+    clicks.sort()
+    p95 = clicks[min(len(clicks) - 1, int(0.95 * len(clicks)))]
+    back = left - base <= BACK_SHARE * (peak - base)
+    print(
+        f"\n| {args.sessions} sessions, one headless Chromium | measured | target |\n"
+        "|---|---|---|\n"
+        f"| days per second per session (min / median / max) | {rates[0]:.1f} / "
+        f"{statistics.median(rates):.1f} / {rates[-1]:.1f} | at least 5 |\n"
+        f"| click answered (median / 95th percentile, {len(clicks)} clicks) | "
+        f"{statistics.median(clicks):.2f} s / {p95:.2f} s | under 0.5 s at the 95th |\n"
+        f"| server memory: start / with sessions / per session | {base:.0f} MB / {peak:.0f} MB"
+        f" / {(peak - base) / args.sessions:.1f} MB | under 30 MB per session |\n"
+        f"| server memory after the sessions closed | {left:.0f} MB after {back_after:.0f} s"
+        f" ({'back' if back else 'not back'}) | back within 5 min |"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Charts drawn in the browser with echarts, fed with compact data from :mod:`frames`.
+
+echarts 5.4.0 ships in the ``solara-assets`` package (``share/solara/cdn/echarts@5.4.0``)
+and Solara serves it under ``/_solara/cdn``, so the charts need no internet. Solara's own
+``FigureEcharts`` resends the whole option on every change; this widget instead keeps a
+``spec`` (sent once per run: positions, titles, the series so far) and a small ``today``
+(the day's data), both as JSON text, and builds the echarts option in the browser (``charts.vue``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import ipyvuetify
+import solara
+import traitlets
+
+#: echarts as bundled by solara-assets 1.58.2 (served by Solara from the package, offline).
+ECHARTS = "echarts@5.4.0/dist/echarts.min.js"
+
+
+class EchartsData(ipyvuetify.VuetifyTemplate):
+    """One echarts chart: ``kind`` is ``wing`` (network), ``series`` or ``room`` (scatter)."""
+
+    template_file = (__file__, "charts.vue")
+
+    kind = traitlets.Unicode("series").tag(sync=True)
+    # JSON text, not dicts: reacton walks every list in a component's arguments looking
+    # for elements (tens of ms for a day's data); a string it compares in one go.
+    spec_json = traitlets.Unicode("{}").tag(sync=True)
+    today_json = traitlets.Unicode("{}").tag(sync=True)
+    echarts_path = traitlets.Unicode(ECHARTS).tag(sync=True)
+    css_class = traitlets.Unicode("").tag(sync=True)
+    height = traitlets.Unicode("").tag(sync=True)
+    on_pick = traitlets.Callable(None, allow_none=True)
+    on_drawn = traitlets.Callable(None, allow_none=True)
+    acks = traitlets.Bool(False).tag(sync=True)
+
+    def vue_pick(self, key):
+        if self.on_pick is not None:
+            self.on_pick(key)
+
+    def vue_drawn(self, day):
+        """The browser has drawn ``day``: the session may send the next picture."""
+        if self.on_drawn is not None:
+            self.on_drawn(day)
+
+
+@solara.component
+def Chart(
+    kind: str,
+    spec: str,
+    today: str,
+    css_class: str = "",
+    height: str = "",
+    on_pick: Callable[[str], None] | None = None,
+    on_drawn: Callable[[int], None] | None = None,
+):
+    """An :class:`EchartsData` element from JSON text (see :func:`as_json`).
+
+    ``height`` empty: the chart keeps its own aspect.
+    """
+    return EchartsData.element(
+        kind=kind,
+        spec_json=spec,
+        today_json=today,
+        css_class=css_class,
+        height=height,
+        on_pick=on_pick,
+        on_drawn=on_drawn,
+        acks=on_drawn is not None,
+    )
+
+
+def as_json(data: dict) -> str:
+    """Compact JSON text for a chart."""
+    return json.dumps(data, separators=(",", ":"))

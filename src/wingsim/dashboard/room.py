@@ -1,0 +1,167 @@
+"""The room: who is connected, the session limit, and the trainer's rules (workshop mode).
+
+One :class:`Room` per server process, shared by every session's thread (hence the lock).
+A participant is known by a random key and the nickname they typed; nothing is stored
+beyond the session, and a session is forgotten when Solara closes its kernel (tab closed,
+or connection lost for longer than the grace period).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+from wingsim.builtin import scenario_path, scenarios
+from wingsim.dashboard.session import LEVER_FIELDS, Run, base_scenario
+from wingsim.scenario import Scenario, load_scenario
+
+#: Sessions served at once; one more sees "the room is full". 40 default participant
+#: pages use about 6 MB each here, and the model steps share two cores.
+MAX_SESSIONS = 40
+#: Nicknames: short and plain (shown on the trainer's screen, never stored).
+NICKNAME_MAX = 20
+_NICKNAME_OK = re.compile(r"^[\w .'-]+$")
+#: Memory freed by closed sessions is given back to the system this long after the close,
+#: when Solara has let go of the session's widgets (seconds).
+RELEASE_DELAY = 2.0
+
+
+def check_nickname(text: str) -> tuple[str | None, str]:
+    """A nickname, or None and a message to show beside the box."""
+    name = (text or "").strip()
+    if not name:
+        return None, "Type a nickname (any name; it is forgotten when you close the page)."
+    if len(name) > NICKNAME_MAX:
+        return None, f"At most {NICKNAME_MAX} characters, please."
+    if not _NICKNAME_OK.match(name):
+        return None, "Letters, digits, spaces and . ' - only, please."
+    return name, ""
+
+
+def _give_memory_back() -> None:
+    """Collect cycles and return freed heap pages to the system (glibc's malloc_trim)."""
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    if libc:
+        trim = getattr(ctypes.CDLL(libc), "malloc_trim", None)
+        if trim is not None:
+            trim(0)
+
+
+@dataclass
+class Participant:
+    """One connected page: its nickname, its run and the run's outcomes so far."""
+
+    key: str
+    kernel_id: str
+    nickname: str = ""
+    run: Run | None = None
+    outcomes: dict = field(default_factory=dict)
+    gone: bool = False  # its kernel closed: never counted again
+
+
+@dataclass
+class Rules:
+    """What the trainer decides for everyone: scenario, movable levers, budget."""
+
+    scenario: str = ""  # a built-in scenario's name; "" = the server's starting scenario
+    levers: frozenset = frozenset(LEVER_FIELDS)
+    budget: float | None = None  # EUR per day, mean over the run; None = no budget
+
+    def base(self) -> Scenario:
+        path = scenario_path(self.scenario) if self.scenario else None
+        return load_scenario(path) if path else base_scenario()
+
+
+class Room:
+    """Every session of this server, and the trainer's rules."""
+
+    def __init__(self, max_sessions: int = MAX_SESSIONS, workshop: bool = False, token=""):
+        self.max_sessions = max_sessions
+        self.workshop = workshop
+        self.token = token
+        self.lock = threading.Lock()
+        self.sessions: dict[str, Participant] = {}
+        self.rules = Rules()
+        self.version = 0  # bumped when the rules change: every run restarts
+        self.resets = 0  # bumped by "reset everyone"
+        self.selected: str | None = None  # the participant on the big screen
+
+    def configure(self, workshop: bool, token: str, max_sessions: int) -> None:
+        """Set by ``wingsim dashboard`` before the server starts (same process)."""
+        self.workshop, self.token, self.max_sessions = workshop, token, max_sessions
+
+    # -- sessions ---------------------------------------------------------------------------
+    def admit(self, kernel_id: str) -> Participant | None:
+        """This kernel's participant, or None if the room is full."""
+        with self.lock:
+            if kernel_id in self.sessions:
+                return self.sessions[kernel_id]
+            if len(self.sessions) >= self.max_sessions:
+                return None
+            p = Participant(key=secrets.token_hex(4), kernel_id=kernel_id)
+            self.sessions[kernel_id] = p
+            return p
+
+    def keep(self, p: Participant) -> None:
+        """Count ``p`` again if Solara restarted (not closed) its kernel while the page lives."""
+        with self.lock:
+            if not p.gone:
+                self.sessions.setdefault(p.kernel_id, p)
+
+    def release(self, kernel_id: str, closing: bool = True) -> None:
+        """Free a session's place; ``closing``: for good (not a kernel restart)."""
+        with self.lock:
+            p = self.sessions.pop(kernel_id, None)
+            if p is not None and self.selected == p.key:
+                self.selected = None
+        if p is not None and closing:
+            p.gone = True
+            if p.run is not None:
+                p.run.close()
+            p.run = None
+            threading.Timer(RELEASE_DELAY, _give_memory_back).start()
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.sessions)
+
+    def participants(self) -> list[Participant]:
+        with self.lock:
+            return [p for p in self.sessions.values() if p.nickname]
+
+    def find(self, key: str | None) -> Participant | None:
+        return next((p for p in self.participants() if p.key == key), None)
+
+    # -- the trainer ------------------------------------------------------------------------
+    def token_ok(self, presented: str) -> bool:
+        return bool(self.token) and secrets.compare_digest(presented, self.token)
+
+    def set_rules(self, rules: Rules) -> None:
+        with self.lock:
+            self.rules = rules
+            self.version += 1
+
+    def reset_everyone(self) -> None:
+        with self.lock:
+            self.resets += 1
+
+    def select(self, key: str | None) -> None:
+        with self.lock:
+            self.selected = key
+
+
+def scenario_names() -> list[str]:
+    """The built-in scenarios a trainer may choose (never a file named by the browser)."""
+    return list(scenarios())
+
+
+#: The server's room: ``wingsim dashboard`` configures it, the pages share it.
+ROOM = Room()
+#: How often a waiting session thread looks at the room for the trainer's changes (s).
+POLL_SECONDS = 0.5
