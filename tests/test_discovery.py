@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -69,3 +71,12 @@ def test_a_bad_discovery_file_is_refused_naming_the_key(tmp_path):
         discovery.load_config(tmp_path / "d.toml")
     text = "\n".join(err.value.errors)
     assert "samples" in text and "speed" in text
+
+
+def test_the_shipped_discovery_file_loads_with_the_shipped_posterior():
+    root = Path(__file__).resolve().parents[1]
+    cfg, exp = discovery.load_config(
+        root / "experiments" / "discovery-prim.toml",
+        ensemble=str(root / "calibration" / "default" / "posterior.parquet"),
+    )
+    assert exp.design == "lhs" and len(cfg.levers) >= 4 and exp.ensemble

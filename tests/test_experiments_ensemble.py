@@ -13,8 +13,13 @@ import pytest
 from tiny import tiny_scenarios
 from wingsim import cli
 from wingsim.experiments.engine import compare_plan, run_compare
-from wingsim.experiments.ensemble import ROW, draw, effective_sample_size, load_posterior
-from wingsim.experiments.experiment_file import ExperimentError
+from wingsim.experiments.ensemble import (
+    ROW,
+    PosteriorError,
+    draw,
+    effective_sample_size,
+    load_posterior,
+)
 from wingsim.experiments.report import make_report
 from wingsim.outcomes import summarise
 from wingsim.output import run_scenario
@@ -113,7 +118,7 @@ def test_claims_share_is_the_share_of_paired_draws(tmp_path):
 )
 def test_a_bad_posterior_is_refused_naming_file_and_field(tmp_path, rows, expected):
     path = posterior(tmp_path, rows)
-    with pytest.raises(ExperimentError) as err:
+    with pytest.raises(PosteriorError) as err:
         load_posterior(path)
     assert err.value.source == str(path)
     assert any(expected in e for e in err.value.errors), err.value.errors

@@ -54,7 +54,7 @@ def test_same_replication_whichever_entry_point(tmp_path):
 
 def test_nothing_else_builds_and_steps_a_model():
     """Only output.run_scenario (and the dashboard's live, user-stepped model) build one."""
-    allowed = {"src/wingsim/output.py", "src/wingsim/dashboard/app.py"}
+    allowed = {"src/wingsim/output.py", "src/wingsim/dashboard/session.py"}
     found = set()
     for path in [*(ROOT / "src").rglob("*.py"), *(ROOT / "scripts").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):

@@ -11,7 +11,7 @@ import os
 import stat
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
@@ -1010,3 +1010,20 @@ def load_scenario(path: str | Path) -> Scenario:
 def default_scenario(regime: str = "dispersal") -> Scenario:
     """The default establishment under one regime."""
     return Scenario(name=regime, regime=Regime(type=regime))
+
+
+def parameter_info(name: str) -> tuple[type, float | None, float | None, tuple | None]:
+    """(type, lower bound, upper bound, literal choices) of a dotted scenario field.
+
+    Raises KeyError with a helpful message if ``name`` is not a scenario field.
+    """
+    info = field_info(name)
+    lo = hi = None
+    for meta in info.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    kind = info.annotation
+    choices = None
+    if get_origin(kind) is Literal:
+        choices = get_args(kind)
+    return kind, lo, hi, choices

@@ -20,9 +20,8 @@ import solara
 from solara.lifecycle import kernel_closed_event
 from solara.server import kernel_context
 
-from wingsim.dashboard.charts import Chart, as_json
 from wingsim.dashboard.frames import CHAPLAIN_COLOUR, STAFF_COLOUR
-from wingsim.dashboard.released import released_table
+from wingsim.dashboard.pictures import Pictures
 from wingsim.dashboard.room import (
     POLL_SECONDS,
     ROOM,
@@ -298,36 +297,6 @@ def Stage(
             f"The run has reached its horizon ({MAX_DAYS:,} days): press Reset to play again."
         )
     Pictures(run, run.day, driver.on_drawn)
-
-
-@solara.component
-def Pictures(run: Run, day: int, on_drawn=None):
-    """The wing(s) and the outcome plots of ``run`` on ``day`` (spec once per run)."""
-    n = len(run.models)
-    specs = solara.use_memo(lambda: [as_json(run.wing_spec(i)) for i in range(n)], [run])
-    series = solara.use_memo(lambda: as_json(run.series_spec()), [run])
-    days = [as_json(run.wing_day(i)) for i in range(n)]
-    tail = as_json(run.series_tail())
-    if n == 1:
-        with solara.Columns([1, 1]):
-            Chart("wing", specs[0], days[0], css_class="wingsim-network", on_drawn=on_drawn)
-            Chart("series", series, tail, css_class="wingsim-plots")
-    else:
-        with solara.Columns([1, 1]):
-            for i, (spec, today) in enumerate(zip(specs, days, strict=True)):
-                acks = on_drawn if i == 0 else None
-                Chart("wing", spec, today, css_class="wingsim-network", on_drawn=acks)
-        with solara.Row(justify="center"), solara.Column(style={"width": "70%"}):
-            Chart("series", series, tail, css_class="wingsim-plots")
-    # The community steps weekly: while playing, the table is redrawn once a week.
-    when = day // 7
-    released = solara.use_memo(lambda: _released(run), [run, when])
-    solara.HTML(tag="div", unsafe_innerHTML=released, classes=["wingsim-released"])
-
-
-def _released(run: Run) -> str:
-    with run.lock:
-        return released_table(run.models, run.names)
 
 
 @solara.component

@@ -14,6 +14,7 @@ import solara
 from solara.lifecycle import kernel_closed_event
 
 from wingsim.dashboard.charts import Chart, as_json
+from wingsim.dashboard.pictures import Pictures
 from wingsim.dashboard.room import ROOM, Rules, scenario_names
 from wingsim.dashboard.session import LEVER_FIELDS, LEVERS
 
@@ -170,7 +171,5 @@ def Trainer():
 
 @solara.component
 def BigScreen(nickname: str, run):
-    from wingsim.dashboard.app import Pictures
-
     solara.HTML(tag="h3", unsafe_innerHTML=f"On the big screen: {escape(nickname)}, day {run.day}")
     Pictures(run, run.day)

@@ -12,24 +12,21 @@ Nothing but the command line imports this module.
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from wingsim.experiments.analysis import key_columns
 from wingsim.experiments.engine import (
-    BAD_INPUT,
-    CANNOT_DO,
     DEFAULT_SEED,
     check_options,
     decomposition,
     decomposition_scenarios,
     demo_scenarios,
     execute_plan,
+    guarded,
     prepare_demo_folder,
     prepare_sweep,
     run_compare,
@@ -37,32 +34,9 @@ from wingsim.experiments.engine import (
 from wingsim.experiments.folder_analysis import analyze_folder
 from wingsim.experiments.report import make_report
 
-_INTERRUPTED = "\ninterrupted: finished runs are saved; rerun the same command to resume"
-
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def guarded(command: str, target, body: Callable[[], int]) -> int:
-    """Run a handler's body; turn refusals and I/O errors into one line and an exit code."""
-    try:
-        return body()
-    except BAD_INPUT as exc:
-        _err(str(exc))
-        return 2
-    except BrokenPipeError:  # stdout closed early (``| head``): not a write error of ours
-        raise
-    except CANNOT_DO as exc:
-        if isinstance(exc, OSError) and exc.strerror:
-            where = exc.filename or target
-            _err(f"wingsim {command}: cannot write {where}: {exc.strerror}")
-        else:
-            _err(f"wingsim {command}: {exc}")
-        return 1
-    except KeyboardInterrupt as exc:
-        _err(_INTERRUPTED)
-        return 128 + int(getattr(exc, "signum", signal.SIGINT))
 
 
 # -- compare / demo ------------------------------------------------------------------------

@@ -11,7 +11,9 @@ these functions; none of them is an argparse handler.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,6 +46,7 @@ from wingsim.experiments.store import (
     atomic_write_text,
     now,
     read_manifest,
+    safe_name,
     wingsim_version,
     write_manifest,
 )
@@ -61,13 +64,34 @@ CANNOT_DO = (SchedulerError, OSError)
 DEFAULT_ROOT = Path("runs")
 
 
-def safe_name(name: str) -> str:
-    """A file or folder name from any label: letters, digits, ``-`` and ``_`` only.
+#: What a command prints when Ctrl-C or SIGTERM ends it.
+INTERRUPTED = "\ninterrupted: finished runs are saved; rerun the same command to resume"
 
-    ``"../../../escaped"`` becomes ``"escaped"``, so a name never leads out of its folder.
-    """
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name).strip("_")
-    return safe or "unnamed"
+
+def guarded(command: str, target, body: Callable[[], int]) -> int:
+    """Run a command's body; turn refusals and I/O errors into one line and an exit code
+    (2: a refused input, 1: the environment failed, 128 + signal: interrupted)."""
+
+    def err(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    try:
+        return body()
+    except BAD_INPUT as exc:
+        err(str(exc))
+        return 2
+    except BrokenPipeError:  # stdout closed early (``| head``): not a write error of ours
+        raise
+    except CANNOT_DO as exc:
+        if isinstance(exc, OSError) and exc.strerror:
+            where = exc.filename or target
+            err(f"wingsim {command}: cannot write {where}: {exc.strerror}")
+        else:
+            err(f"wingsim {command}: {exc}")
+        return 1
+    except KeyboardInterrupt as exc:
+        err(INTERRUPTED)
+        return 128 + int(getattr(exc, "signum", signal.SIGINT))
 
 
 def default_folder(name: str) -> Path:

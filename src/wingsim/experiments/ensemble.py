@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wingsim.scenario import InputFileError, read_input_file
+from wingsim.scenario import InputFileError, ScenarioError, parameter_info, read_input_file
 
 #: Column of importance weights in a posterior file.
 WEIGHT = "weight"
@@ -34,9 +34,17 @@ STREAM = 0xE5E
 MAX_BYTES = 64 * 1024 * 1024
 
 
-def _check_column(name: str, values: pd.Series) -> list[str]:
-    from wingsim.experiments.experiment_file import parameter_info
+class PosteriorError(ScenarioError):
+    """A posterior file could not be used; ``errors`` lists every problem found."""
 
+    def __init__(self, source: str, errors: list[str]):
+        self.source = source
+        self.errors = errors
+        lines = "\n".join(f"  - {e}" for e in errors)
+        ValueError.__init__(self, f"{source}: invalid posterior ({len(errors)} error(s)):\n{lines}")
+
+
+def _check_column(name: str, values: pd.Series) -> list[str]:
     try:
         kind, lo, hi, choices = parameter_info(name)
     except KeyError as exc:
@@ -63,20 +71,18 @@ def _check_column(name: str, values: pd.Series) -> list[str]:
 def load_posterior(path: str | Path) -> pd.DataFrame:
     """Read and check a posterior: parameter columns plus ``weight`` (normalised here).
 
-    Raises ``ExperimentError`` naming the file and every problem (an unknown or
+    Raises :class:`PosteriorError` naming the file and every problem (an unknown or
     non-numeric parameter, a value outside the scenario's range, bad weights).
     """
-    from wingsim.experiments.experiment_file import ExperimentError
-
     source = str(path)
     try:
         raw = read_input_file(path, "posterior file", MAX_BYTES)
     except InputFileError as exc:
-        raise ExperimentError(source, [exc.reason]) from None
+        raise PosteriorError(source, [exc.reason]) from None
     try:
         table = pd.read_parquet(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises several types for a non-Parquet file
-        raise ExperimentError(source, [f"not a Parquet table: {str(exc)[:120]}"]) from None
+        raise PosteriorError(source, [f"not a Parquet table: {str(exc)[:120]}"]) from None
     errors = []
     if WEIGHT not in table.columns:
         errors.append(f"{WEIGHT}: missing (the importance weight of each row)")
@@ -86,14 +92,14 @@ def load_posterior(path: str | Path) -> pd.DataFrame:
     if len(table) == 0:
         errors.append("<rows>: the posterior is empty")
     if errors:
-        raise ExperimentError(source, errors)
+        raise PosteriorError(source, errors)
     for name in params:
         errors.extend(_check_column(str(name), table[name]))
     w = pd.to_numeric(table[WEIGHT], errors="coerce").to_numpy(dtype=float)
     if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
         errors.append(f"{WEIGHT}: weights must be finite, at least 0 and not all 0")
     if errors:
-        raise ExperimentError(source, errors)
+        raise PosteriorError(source, errors)
     out = table[params].copy()
     out[WEIGHT] = w / w.sum()
     return out.reset_index(drop=True)

@@ -17,13 +17,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from wingsim.experiments.ensemble import PosteriorError, load_posterior
+from wingsim.experiments.ensemble import parameters as posterior_parameters
 from wingsim.outcomes import AGGREGATE, COLUMNS, HEADCOUNTS
 from wingsim.scenario import (
     InputFileError,
     ScenarioError,
     _short_repr,
-    field_info,
     load_scenario,
+    parameter_info,
     read_input_file,
 )
 
@@ -51,23 +53,6 @@ def summary_columns() -> list[str]:
         cols.append(f"end_{c}")
         cols.append(f"{'total' if AGGREGATE.get(c) == 'sum' else 'mean'}_{c}")
     return cols + list(HEADCOUNTS)
-
-
-def parameter_info(name: str) -> tuple[type, float | None, float | None, tuple | None]:
-    """(type, lower bound, upper bound, literal choices) of a dotted scenario field.
-
-    Raises KeyError with a helpful message if ``name`` is not a scenario field.
-    """
-    info = field_info(name)
-    lo = hi = None
-    for meta in info.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
-    kind = info.annotation
-    choices = None
-    if typing.get_origin(kind) is Literal:
-        choices = typing.get_args(kind)
-    return kind, lo, hi, choices
 
 
 class _Strict(BaseModel):
@@ -208,11 +193,9 @@ def _check_ensemble(exp: Experiment) -> list[str]:
     """The posterior file reads and checks, and none of its parameters is also varied."""
     if exp.ensemble is None:
         return []
-    from wingsim.experiments.ensemble import load_posterior, parameters
-
     try:
-        names = parameters(load_posterior(resolve(exp, exp.ensemble)))
-    except ExperimentError as exc:
+        names = posterior_parameters(load_posterior(resolve(exp, exp.ensemble)))
+    except PosteriorError as exc:
         return [f"ensemble ({exc.source}): {e}" for e in exc.errors]
     twice = sorted(set(names) & (set(exp.parameters) | set(exp.overrides)))
     return [

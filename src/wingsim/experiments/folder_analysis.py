@@ -31,6 +31,7 @@ from wingsim.experiments.store import (
     now,
     read_manifest,
     read_record,
+    safe_name,
     wingsim_version,
 )
 
@@ -265,8 +266,6 @@ def finish_comparison(
 
 def scenario_regimes(folder: Path) -> dict[str, str]:
     """Each scenario label's regime type, from the copies in the folder's ``scenarios/``."""
-    from wingsim.experiments.engine import safe_name  # engine imports this module lazily
-
     out = {}
     for label in read_manifest(folder).get("scenarios", {}):
         path = folder / "scenarios" / f"{safe_name(label)}.toml"

@@ -559,3 +559,12 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise StoreError(f"{path}: damaged (not a JSON object)")
     return data
+
+
+def safe_name(name: str) -> str:
+    """A file or folder name from any label: letters, digits, ``-`` and ``_`` only.
+
+    ``"../../../escaped"`` becomes ``"escaped"``, so a name never leads out of its folder.
+    """
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name).strip("_")
+    return safe or "unnamed"

@@ -29,7 +29,7 @@ import pandas as pd
 from pydantic import Field
 
 from wingsim.experiments.designs import Plan, plan
-from wingsim.experiments.engine import execute_plan, prepare_folder
+from wingsim.experiments.engine import execute_plan, guarded, prepare_folder
 from wingsim.experiments.experiment_file import ExperimentError, validate_experiment
 from wingsim.validation.robustness import Range, Strict, read_config
 
@@ -337,7 +337,6 @@ def main(argv: list[str] | None = None) -> int:
 def command(args: argparse.Namespace) -> int:
     """Run a discovery file and print its boxes (``wingsim discover``); a refused input or
     a failure is one line, as for every wingsim command."""
-    from wingsim.experiments.commands import guarded
 
     def body() -> int:
         try:
