@@ -17,43 +17,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 from PIL import Image
 
+from wingsim.dashboard.frames import CHAPLAIN_COLOUR, STAFF_COLOUR, strongest_ties
 from wingsim.dashboard.layout import WingLayout
 from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER
 
 #: The extremism colour scale (low = blue, high = red), legible on a projector.
 CMAP = "coolwarm"
-#: Ties drawn per frame: the strongest ones (drawing all ~30,000 would swamp the picture).
-MAX_TIES = 1500
-#: Tie strength bands (lower edges) and their (line width, opacity).
-TIE_BANDS = np.array([0.0, 0.4, 0.8])
+#: Line width and opacity of each tie strength band (``frames.TIE_BANDS``).
 TIE_BANDS_STYLE = [(0.4, 0.12), (0.8, 0.22), (1.4, 0.4)]
-STAFF_COLOUR = "#1b7837"
-CHAPLAIN_COLOUR = "#762a83"
-
-#: What each outcome plot shows: title, starting y range, then (column, label, colour).
-#: ``incidents`` is drawn as a running total (one incident a day is hard to read).
-PLOTS: list[tuple[str, float, list[tuple[str, str, str]]]] = [
-    (
-        "Trust in staff",
-        1.0,
-        [("trust_in_staff", "all prisoners", "#4d4d4d"), ("trust_in_staff_veo", "VEOs", "#d6604d")],
-    ),
-    ("VEO bonding (ties among VEOs)", 5.0, [("bonding_veo", "per VEO", "#d6604d")]),
-    ("'Us versus them'", 1.0, [("us_vs_them", "opposition to staff", "#542788")]),
-    ("Status inequality (Gini)", 0.5, [("status_gini", "status gap", "#8c510a")]),
-    (
-        "Extremism by group",
-        1.0,
-        [
-            ("extremism_mainstream", "mainstream", "#4393c3"),
-            ("extremism_at_risk", "at risk", "#f4a582"),
-            ("extremism_veo", "VEOs", "#b2182b"),
-        ],
-    ),
-    ("Incidents so far", 5.0, [("incidents", "running total", "#333333")]),
-]
-#: Line styles that tell two regimes apart in side-by-side mode.
-STYLES = ["-", "--"]
 
 
 def _encode(canvas: FigureCanvasAgg) -> bytes:
@@ -189,12 +160,7 @@ class NetworkFigure(_Blitted):
         st = model.staff
         self.staff.set_offsets(lay.staff_xy(st.unit)[st.active])
         # The strongest ties, in bands; darker and thicker = stronger.
-        w = model.ties.weight
-        lo, hi = model.ties.ends
-        if w.shape[0] > MAX_TIES:
-            keep = np.argpartition(w, -MAX_TIES)[-MAX_TIES:]
-            w, lo, hi = w[keep], lo[keep], hi[keep]
-        band = np.searchsorted(TIE_BANDS, w, side="right") - 1
+        lo, hi, band = strongest_ties(model)
         for b, line in enumerate(self.ties):
             sel = band == b
             k = int(sel.sum())

@@ -88,13 +88,7 @@ def network_day(model) -> dict:
     st = model.staff
     posts = np.flatnonzero(st.active)
     staff = np.column_stack([posts, st.unit[posts]]).astype(np.int64)
-    w = model.ties.weight
-    lo, hi = model.ties.ends
-    if w.shape[0] > MAX_TIES:
-        keep = np.argpartition(w, -MAX_TIES)[-MAX_TIES:]
-        w, lo, hi = w[keep], lo[keep], hi[keep]
-    band = np.searchsorted(TIE_BANDS, w, side="right") - 1
-    ties = np.column_stack([lo, hi, band]).astype(np.int64)
+    ties = np.column_stack(strongest_ties(model)).astype(np.int64)
     return {
         "day": int(model.day),
         "people": _flat(people),
@@ -125,3 +119,14 @@ def series_spec(labels: list[str]) -> dict:
             for t, s in PLOTS
         ],
     }
+
+
+def strongest_ties(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``MAX_TIES`` strongest ties' two ends and strength band (index into
+    ``TIE_BANDS``): what the wing picture draws, in the browser and in notebooks."""
+    w = model.ties.weight
+    lo, hi = model.ties.ends
+    if w.shape[0] > MAX_TIES:
+        keep = np.argpartition(w, -MAX_TIES)[-MAX_TIES:]
+        w, lo, hi = w[keep], lo[keep], hi[keep]
+    return lo, hi, np.searchsorted(TIE_BANDS, w, side="right") - 1
