@@ -10,7 +10,9 @@ draws in, so every stream's sequence of draws is what it was.
 
 Compiled code is cached on disk (``cache=True``): beside the source in ``__pycache__``,
 or, where that is read-only, in numba's user cache directory (``NUMBA_CACHE_DIR``
-overrides both).
+overrides both). Kernels release the GIL (``nogil=True``): they touch only arrays, so
+models stepped in threads (the dashboard's sessions, Dask's threaded workers) run their
+kernels on separate cores at once.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tie_keys(a, b, n):
     """The key ``min*n + max`` of each pair."""
     k = np.empty(a.shape[0], np.int64)
@@ -29,7 +31,7 @@ def tie_keys(a, b, n):
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _counting_order(digit, within, n):
     """Stable order of ``within`` (indices) by ``digit[within]`` in ``range(n)``."""
     starts = np.zeros(n + 1, np.int64)
@@ -44,7 +46,7 @@ def _counting_order(digit, within, n):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def stable_key_order(k, n):
     """``np.argsort(k, kind="stable")`` for tie keys ``lo*n + hi``: two counting sorts
     (by ``hi``, then by ``lo``), linear in the batch and the slots."""
@@ -52,7 +54,7 @@ def stable_key_order(k, n):
     return _counting_order(k // n, first, n)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _grown(arr, size, capacity):
     """A buffer of ``capacity`` rows holding the first ``size`` rows of ``arr``."""
     out = np.empty(capacity, arr.dtype)
@@ -60,7 +62,7 @@ def _grown(arr, size, capacity):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
     """Move each pair's tie by ``delta`` (saturating), inserting new ties in key order.
 
@@ -128,7 +130,7 @@ def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
     return keys, weight, lo, hi, total, out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tie_decay(keys, weight, lo, hi, size, factor, min_tie, n):
     """Scale the first ``size`` strengths by ``factor``; compact away ties below
     ``min_tie`` in place. Returns how many ties remain (the first rows of the buffers)
@@ -147,7 +149,7 @@ def tie_decay(keys, weight, lo, hi, size, factor, min_tie, n):
     return j, s_lo + s_hi
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tie_drop_nodes(keys, weight, lo, hi, size, gone):
     """Compact away, in place, every one of the first ``size`` ties with an end where
     ``gone``; returns how many remain and the weighted degree of every slot after."""
@@ -165,7 +167,7 @@ def tie_drop_nodes(keys, weight, lo, hi, size, gone):
     return j, s_lo + s_hi
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tie_node_sum(lo, hi, w, n):
     """``bincount(lo, w, n) + bincount(hi, w, n)``: weighted degree of every slot."""
     s_lo = np.zeros(n)
@@ -176,7 +178,7 @@ def tie_node_sum(lo, hi, w, n):
     return s_lo + s_hi
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tie_peer_sum(lo, hi, w, values, n):
     """``bincount(lo, w*values[hi], n) + bincount(hi, w*values[lo], n)``: tie-weighted
     sum of each slot's peers' ``values``."""
@@ -188,7 +190,7 @@ def tie_peer_sum(lo, hi, w, values, n):
     return s_lo + s_hi
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_rate, mixing, r):
     """Which ties meet today, given one uniform draw ``r`` per tie.
 
@@ -224,7 +226,7 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
     return ma, mb
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tie_weights_by_group(lo, hi, w, member):
     """The strengths of the ties within the group ``member`` and of those across its
     boundary, each in tie order (so numpy sums them as it summed ``w[mask]``)."""

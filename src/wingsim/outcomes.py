@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from numba import njit
 
 from wingsim import kernels
-from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, Place, Training
+from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, VEO_VIOLENT, Category, Place, Training
 
 if TYPE_CHECKING:
     from wingsim.model import WingModel
@@ -169,16 +170,71 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> float:
     return float(values[mask].sum() / k) if k else float("nan")
 
 
+#: The prisoners' attributes averaged by group each day (rows of :func:`category_sums`).
+AVERAGED = (
+    "trust_in_staff",
+    "legitimacy",
+    "wellbeing",
+    "opposition",
+    "extremism",
+    "grievance",
+    "trust_in_chaplain",
+    "radical",
+)
+_ROW = {name: i for i, name in enumerate(AVERAGED)}
+#: Groups of categories the outcome columns average over.
+ALL_CATEGORIES = (MAINSTREAM, AT_RISK, VEO_LESSER, VEO_VIOLENT)
+VEOS, OF_CONCERN, NON_VEOS = (
+    (VEO_LESSER, VEO_VIOLENT),
+    (AT_RISK, VEO_LESSER, VEO_VIOLENT),
+    (MAINSTREAM, AT_RISK),
+)
+
+
+@njit(cache=True, nogil=True)
+def category_sums(values, category, active, n_categories):
+    """Each column of ``values`` (slots x attributes) summed over the active slots of
+    each category, and the active slots per category: every group mean of the day in
+    one pass over the prisoners, instead of a masked copy and sum per mean."""
+    n, k = values.shape
+    sums = np.zeros((n_categories, k))
+    counts = np.zeros(n_categories, np.int64)
+    for i in range(n):
+        if active[i]:
+            c = category[i]
+            counts[c] += 1
+            for j in range(k):
+                sums[c, j] += values[i, j]
+    return sums, counts
+
+
+class GroupMeans:
+    """Means of the prisoners' attributes over groups of categories, from one pass."""
+
+    def __init__(self, prisoners):
+        values = np.empty((prisoners.category.shape[0], len(AVERAGED)))
+        for j, name in enumerate(AVERAGED):
+            values[:, j] = getattr(prisoners, name)
+        sums, counts = category_sums(values, prisoners.category, prisoners.active, len(Category))
+        self.sums, self.counts = sums.tolist(), counts.tolist()  # Python numbers: fast to add
+
+    def count(self, categories=ALL_CATEGORIES) -> int:
+        return sum(self.counts[c] for c in categories)
+
+    def mean(self, name: str, categories=ALL_CATEGORIES) -> float:
+        k = self.count(categories)
+        row = _ROW[name]
+        return sum(self.sums[c][row] for c in categories) / k if k else float("nan")
+
+
 def compute(model: WingModel) -> dict[str, float]:
     p, s, units = model.prisoners, model.staff, model.units
     act = p.active
     cat = p.category
     veo = act & (cat >= VEO_LESSER)
-    main = act & (cat == MAINSTREAM)
-    concern = act & (cat >= AT_RISK)
-    non_veo = act & (cat < VEO_LESSER)
-    n_act = int(act.sum())
-    n_veo = int(veo.sum())
+    means = GroupMeans(p)
+    n_act = means.count()
+    n_veo = means.count(VEOS)
 
     # Bonding: tie strength among VEOs, and the E-I index of VEOs' ties.
     lo, hi = model.ties.ends
@@ -222,28 +278,28 @@ def compute(model: WingModel) -> dict[str, float]:
         "day": model.day,
         "population": model.day_counts["population"],
         "veo_count": n_veo,
-        "trust_in_staff": _mean(p.trust_in_staff, act),
-        "trust_in_staff_veo": _mean(p.trust_in_staff, veo),
-        "trust_in_staff_mainstream": _mean(p.trust_in_staff, main),
-        "legitimacy": _mean(p.legitimacy, act),
-        "wellbeing": _mean(p.wellbeing, act),
+        "trust_in_staff": means.mean("trust_in_staff"),
+        "trust_in_staff_veo": means.mean("trust_in_staff", VEOS),
+        "trust_in_staff_mainstream": means.mean("trust_in_staff", (MAINSTREAM,)),
+        "legitimacy": means.mean("legitimacy"),
+        "wellbeing": means.mean("wellbeing"),
         "bonding_veo": bonding,
         "ei_index_veo": ei,
-        "us_vs_them": _mean(p.opposition, concern),
+        "us_vs_them": means.mean("opposition", OF_CONCERN),
         "status_gini": gini(status),
         "status_share_veo": float(p.status[veo].sum() / total_status) if total_status else 0.0,
         "leader_count": int(leader.sum()),
-        "extremism_mainstream": _mean(p.extremism, main),
-        "extremism_veo": _mean(p.extremism, veo),
+        "extremism_mainstream": means.mean("extremism", (MAINSTREAM,)),
+        "extremism_veo": means.mean("extremism", VEOS),
         "newly_radicalised": model.day_counts["newly_radicalised"],
         "incidents": model.day_counts["incidents"],
         "labelled_share": float(labelled.sum() / n_act) if n_act else 0.0,
         "false_positive_rate": fpr,
         "false_negative_rate": fnr,
         "cost": float(cost),
-        "extremism_at_risk": _mean(p.extremism, act & (cat == AT_RISK)),
-        "grievance": _mean(p.grievance, act),
-        "us_vs_them_all": _mean(p.opposition, act),
+        "extremism_at_risk": means.mean("extremism", (AT_RISK,)),
+        "grievance": means.mean("grievance"),
+        "us_vs_them_all": means.mean("opposition"),
         "extremist_leader_count": int((leader & (p.extremism > defs.radical_threshold)).sum()),
         "veo_mainstream_contacts": model.day_counts["veo_mainstream_contacts"],
         "hostile_contacts": model.day_counts["hostile_contacts"],
@@ -254,8 +310,8 @@ def compute(model: WingModel) -> dict[str, float]:
         "release_extremism": (
             model.day_sums["release_extremism"] / released if released else float("nan")
         ),
-        "trust_in_chaplain": _mean(p.trust_in_chaplain, act),
-        "radicalised_share_non_veo": _mean(p.radical, non_veo),
+        "trust_in_chaplain": means.mean("trust_in_chaplain"),
+        "radicalised_share_non_veo": means.mean("radical", NON_VEOS),
         **{name: model.day_counts[name] for name in FLOW_COUNTS},
         "release_trust_in_staff": (
             model.day_sums["release_trust"] / released if released else float("nan")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numba import njit
 
 
 def stream_key(name: str) -> int:
@@ -49,13 +50,6 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser (Steele, Lea & Flood 2014) on uint64 arrays (wraps mod 2**64)."""
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
-
-
 class KeyedStream:
     """Uniform draws that are a pure function of (seed, stream name, keys, draw index).
 
@@ -81,16 +75,30 @@ class KeyedStream:
         shared = int(self.base)
         for i, counter in enumerate(counters, 1):
             shared ^= (int(counter) * _KEY_MULTIPLIERS[i]) & _MASK
-        z = np.atleast_1d(np.asarray(ids)).astype(np.uint64)
-        z *= np.uint64(_KEY_MULTIPLIERS[0])
-        z ^= np.uint64(shared)
-        z = _mix(z)
-        out = _mix(z[:, None] + _DRAWS[:k])
-        out >>= np.uint64(11)
-        return out * (1.0 / 9007199254740992.0)
+        ids = np.atleast_1d(np.asarray(ids)).astype(np.uint64)
+        return _keyed_uniforms(ids, np.uint64(shared), np.uint64(_KEY_MULTIPLIERS[0]), k)
+
+
+@njit(cache=True, nogil=True)
+def _mix64(z):
+    """SplitMix64's finaliser (Steele, Lea & Flood 2014) on one uint64 (wraps mod 2**64)."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def _keyed_uniforms(ids, shared, multiplier, k):
+    """The arithmetic of :meth:`KeyedStream.uniforms` for every id, in one pass."""
+    out = np.empty((ids.shape[0], k))
+    for i in range(ids.shape[0]):
+        z = _mix64((ids[i] * multiplier) ^ shared)
+        for j in range(k):
+            draw = _mix64(z + np.uint64(j + 1) * _GOLDEN)
+            out[i, j] = (draw >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return out
 
 
 _MASK = (1 << 64) - 1
 #: An odd multiplier per key position (so (uid, day) and (day, uid) differ).
 _KEY_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
-_DRAWS = np.arange(1, 65, dtype=np.uint64) * _GOLDEN

@@ -128,7 +128,7 @@ class Chaplaincy(Submodel):
         m.day_counts["chaplain_visits"] += int(k)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def chaplain_visits(
     visits, tc, wellbeing, x, knowledge, labelled, keep_trust, keep_labelled, knowledge_gain,
     keep_wellbeing, challenge, in_risk_assessment, trained,

@@ -250,7 +250,7 @@ class Grievance(Submodel):
         labelling.count_days(p, on_special)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def grievance_day(
     unit, on_special, unit_conditions, unit_fairness, access, labelled, x, base_u, wellbeing,
     legitimacy, grievance, trust, opposition, uncertainty, k,

@@ -159,7 +159,7 @@ class Incidents(Submodel):
         )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def unit_sums(slots, unit, n_units, grievance, trust, opposition, x, leader, radical):
     """Per unit, over its prisoners in slot order: the sum of their tension (the mean of
     grievance, distrust, opposition and extremism), the count of order-keeping leaders

@@ -249,7 +249,7 @@ class StaffContacts(Submodel):
         m.day_counts["hostile_staff_contacts"] += hostile
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _blend(own, peer_sum, strength, weight):
     """Own mindset blended with the peers' tie-weighted one, by embeddedness."""
     out = np.empty(own.shape[0])
@@ -260,7 +260,7 @@ def _blend(own, peer_sum, strength, weight):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def staff_contact_day(
     wu, r, by_unit, starts, counts, officer_by_unit, officer_starts, officers, training_level,
     fairness, stress, security, seen, labelled, observance, trust, legitimacy, opposition,

@@ -137,7 +137,7 @@ class Status(Submodel):
         unit_leaders(roster.by_unit, roster.starts, counts, p.status, cap, threshold, p.leader)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def unit_leaders(by_unit, starts, counts, status, cap, threshold, leader):
     """``leader`` in place: on each unit, its ``cap`` highest-status members (equal status:
     the lower slot first) who are above the unit's ``threshold``; no one else."""
