@@ -68,16 +68,26 @@ def _same(a, b):
     return a.shape == b.shape and np.array_equal(a, b)
 
 
+def _same_ties(x, y) -> bool:
+    return all(_same(getattr(x, col), getattr(y, col)) for col in ("keys", "weight", "lo", "hi"))
+
+
+def _daily_contacts(rng, n, days=80):
+    """Days of random contacts among ``n`` slots: pairs (never a self-pair), tie changes."""
+    for day in range(days):
+        m = int(rng.integers(0, 60))
+        a = rng.integers(0, n, m)
+        b = (a + rng.integers(1, n, m)) % n
+        yield day, a, b, np.where(rng.random(m) < 0.2, -0.16, rng.uniform(0.0, 0.2, m))
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_tie_layer_matches_numpy_reference(seed):
     rng = np.random.default_rng(seed)
     n = 30
     fast, ref = TieLayer(n), NumpyTies(n)
-    for day in range(80):
-        m = int(rng.integers(0, 60))
-        a = rng.integers(0, n, m)
-        b = (a + rng.integers(1, n, m)) % n  # never a self-pair
-        delta = np.where(rng.random(m) < 0.2, -0.16, rng.uniform(0.0, 0.2, m))
+    for day, a, b, delta in _daily_contacts(rng, n):
+        m = a.shape[0]
         assert _same(fast.add(a, b, delta), ref.add(a, b, delta)) or m == 0
         if day % 7 == 3:
             gone = rng.choice(n, 3, replace=False)
@@ -86,9 +96,20 @@ def test_tie_layer_matches_numpy_reference(seed):
         assert _same(fast.strength_by_node(), ref.strength_by_node())
         fast.decay(0.05)
         ref.decay(0.05)
-        for col in ("keys", "weight", "lo", "hi"):
-            assert _same(getattr(fast, col), getattr(ref, col)), (day, col)
+        assert _same_ties(fast, ref), day
     assert len(fast) > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fused_add_and_decay_matches_add_then_decay(seed):
+    fused, apart = TieLayer(30), TieLayer(30)
+    for _, a, b, delta in _daily_contacts(np.random.default_rng(seed), 30):
+        after = fused.add_and_decay(a, b, delta, 0.05)
+        assert _same(after, apart.add(a, b, delta))
+        apart.decay(0.05)
+        assert _same_ties(fused, apart)
+        assert _same(fused.strength_by_node(), apart.strength_by_node())
+    assert len(fused) > 0
 
 
 def test_peer_sum_matches_bincount():

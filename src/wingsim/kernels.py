@@ -63,15 +63,9 @@ def _grown(arr, size, capacity):
 
 
 @njit(cache=True, nogil=True)
-def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
-    """Move each pair's tie by ``delta`` (saturating), inserting new ties in key order.
-
-    ``keys``, ``weight``, ``lo`` and ``hi`` are buffers whose first ``size`` rows are the
-    ties. Repeated pairs are summed in batch order first. Existing ties change in place;
-    new ones are merged in place from the back (no allocation) while the buffers have
-    room, else into larger buffers. Returns ``(keys, weight, lo, hi, size, after)``, with
-    ``after`` each pair's strength after the update.
-    """
+def _batch(a, b, delta, n):
+    """The batch's distinct pair keys in key order with their summed ``delta`` (repeated
+    pairs summed in batch order), and each pair's index among them."""
     m = a.shape[0]
     k = tie_keys(a, b, n)
     order = stable_key_order(k, n)  # equal keys keep batch order
@@ -86,6 +80,29 @@ def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
             nu += 1
         d[nu - 1] += delta[i]
         inv[i] = nu - 1
+    return uk[:nu], d[:nu], inv
+
+
+@njit(cache=True, nogil=True)
+def _moved(w, dj):
+    """A tie's strength after a day's summed change ``dj``, saturating in [0, 1]."""
+    v = w + dj * (1.0 - w) if dj > 0 else w + dj * w
+    return min(max(v, 0.0), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
+    """Move each pair's tie by ``delta`` (saturating), inserting new ties in key order.
+
+    ``keys``, ``weight``, ``lo`` and ``hi`` are buffers whose first ``size`` rows are the
+    ties. Repeated pairs are summed in batch order first. Existing ties change in place;
+    new ones are merged in place from the back (no allocation) while the buffers have
+    room, else into larger buffers. Returns ``(keys, weight, lo, hi, size, after)``, with
+    ``after`` each pair's strength after the update.
+    """
+    m = a.shape[0]
+    uk, d, inv = _batch(a, b, delta, n)
+    nu = uk.shape[0]
     # Walk the sorted ties and the sorted batch keys together.
     after = np.zeros(nu)
     new_keys = np.empty(nu, np.int64)
@@ -98,9 +115,7 @@ def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
             p += 1
         dj = d[j]
         if p < size and keys[p] == key:
-            w = weight[p]
-            v = w + dj * (1.0 - w) if dj > 0 else w + dj * w
-            v = min(max(v, 0.0), 1.0)
+            v = _moved(weight[p], dj)
             weight[p] = v
             after[j] = v
         elif dj > 0:
@@ -128,6 +143,60 @@ def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
         keys[q], weight[q], lo[q], hi[q] = key, new_weight[j], key // n, key % n
         q -= 1
     return keys, weight, lo, hi, total, out
+
+
+@njit(cache=True, nogil=True)
+def tie_add_decay(keys, weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
+    """``tie_add`` then ``tie_decay`` in one forward pass, written into the buffers
+    ``out`` (keys, weight, lo, hi; grown if too small): the day's contacts move their
+    ties, every tie fades by ``factor``, ties below ``min_tie`` go. The same arithmetic in
+    the same order as the two kernels, so the same bits. Returns ``(buffers, size,
+    after, strength)``: the buffers now holding the ties, how many, each pair's strength
+    after its contact (before the fading) and every slot's weighted degree after.
+    """
+    m = a.shape[0]
+    uk, d, inv = _batch(a, b, delta, n)
+    nu = uk.shape[0]
+    ok, ow, olo, ohi = out
+    if ok.shape[0] < size + nu:
+        capacity = size + nu + (size + nu) // 2 + 1024
+        ok, ow = np.empty(capacity, np.int64), np.empty(capacity)
+        olo, ohi = np.empty(capacity, np.int64), np.empty(capacity, np.int64)
+    after = np.zeros(nu)
+    s_lo = np.zeros(n)
+    s_hi = np.zeros(n)
+    i = 0
+    j = 0
+    q = 0
+    while i < size or j < nu:
+        if j == nu or (i < size and keys[i] < uk[j]):  # a tie nobody used today
+            key, w, x, y = keys[i], weight[i], lo[i], hi[i]
+            i += 1
+        elif i < size and keys[i] == uk[j]:  # a tie used today
+            key, x, y = keys[i], lo[i], hi[i]
+            w = _moved(weight[i], d[j])
+            after[j] = w
+            i += 1
+            j += 1
+        else:  # a pair with no tie yet: a friendly contact makes one
+            key = uk[j]
+            dj = d[j]
+            j += 1
+            if dj <= 0:
+                continue
+            w = min(dj, 1.0)
+            after[j - 1] = w
+            x, y = key // n, key % n
+        w = w * factor
+        if w >= min_tie:
+            ok[q], ow[q], olo[q], ohi[q] = key, w, x, y
+            s_lo[x] += w
+            s_hi[y] += w
+            q += 1
+    strength_after = np.empty(m)
+    for k in range(m):
+        strength_after[k] = after[inv[k]]
+    return (ok, ow, olo, ohi), q, strength_after, s_lo + s_hi
 
 
 @njit(cache=True, nogil=True)

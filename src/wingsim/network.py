@@ -33,6 +33,8 @@ class TieLayer:
             np.empty(0, dtype=np.int64),
             np.empty(0, dtype=np.int64),
         )
+        #: Buffers the fused daily update writes into, then swaps with ``_buffers``.
+        self._spare = tuple(np.empty(0, dtype=b.dtype) for b in self._buffers)
         self._strength: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -87,6 +89,18 @@ class TieLayer:
             *self._buffers, self._size, a, b, delta, self.n
         )
         self._changed()
+        return after
+
+    def add_and_decay(self, a: np.ndarray, b: np.ndarray, delta: np.ndarray, rate: float):
+        """The day's contacts (:meth:`add`) then the day's fading (:meth:`decay`) in one
+        pass over the ties: the same result, bit for bit. Returns what :meth:`add` does."""
+        if a.shape[0] == 0:
+            self.decay(rate)
+            return np.zeros(0)
+        out, self._size, after, self._strength = kernels.tie_add_decay(
+            *self._buffers, self._size, a, b, delta, self.n, 1.0 - rate, MIN_TIE, self._spare
+        )
+        self._spare, self._buffers = self._buffers, out
         return after
 
     def decay(self, rate: float) -> None:

@@ -261,8 +261,9 @@ class PrisonerContacts(Submodel):
         )
         n_hostile = int(hostile.sum())
         seen_draws = rng.random(a.shape[0] - n_hostile)
-        # Bonding: similar and aggrieved prisoners bond more; hostility weakens ties.
-        strength = m.ties.add(a, b, delta)
+        # Bonding: similar and aggrieved prisoners bond more; hostility weakens ties. Ties
+        # then fade (one pass over the ties for both; the effects read only ``strength``).
+        strength = m.ties.add_and_decay(a, b, delta, mp.tie_decay)
         planning, undetected, cross = meeting_effects(
             a,
             b,
@@ -302,7 +303,6 @@ class PrisonerContacts(Submodel):
         )
         m.day_counts["planning_contacts"] += planning
         m.day_counts["undetected_planning"] += undetected
-        m.ties.decay(mp.tie_decay)
         m.day_counts["meetings"] += int(a.shape[0])
         m.day_counts["hostile_contacts"] += n_hostile
         m.day_counts["veo_mainstream_contacts"] += cross
