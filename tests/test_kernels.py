@@ -179,12 +179,15 @@ def test_unit_leaders_match_lexsort_reference():
     assert _same(p.leader, ref) and ref.any()
 
 
-def test_tie_weights_by_group_match_masks():
-    rng = np.random.default_rng(13)
-    n, k = 30, 200
+def _random_ties(seed, n, k, member_share):
+    """``k`` ties ``lo < hi`` among ``n`` slots, their strengths, and a random group."""
+    rng = np.random.default_rng(seed)
     lo = rng.integers(0, n - 1, k)
-    hi = lo + rng.integers(1, n - lo)
-    w, member = rng.random(k), rng.random(n) < 0.3
+    return lo, lo + rng.integers(1, n - lo), rng.random(k), rng.random(n) < member_share
+
+
+def test_tie_weights_by_group_match_masks():
+    lo, hi, w, member = _random_ties(13, 30, 200, 0.3)
     inside, across = kernels.tie_weights_by_group(lo, hi, w, member)
     assert _same(inside, w[member[lo] & member[hi]])
     assert _same(across, w[member[lo] ^ member[hi]])
@@ -230,3 +233,9 @@ def test_category_sums_match_masked_means():
         members = active & (category == c)
         assert counts[c] == members.sum()
         np.testing.assert_allclose(sums[c], values[members].sum(axis=0), rtol=1e-12)
+
+
+def test_ties_touching_matches_masks():
+    lo, hi, w, member = _random_ties(17, 40, 300, 0.2)
+    got = kernels.ties_touching(lo, hi, w, member, 0.3)
+    assert _same(got, np.flatnonzero((member[lo] | member[hi]) & (w >= 0.3))) and got.size

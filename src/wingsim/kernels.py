@@ -313,3 +313,17 @@ def tie_weights_by_group(lo, hi, w, member):
             across[n_across] = w[i]
             n_across += 1
     return inside[:n_in], across[:n_across]
+
+
+@njit(cache=True, nogil=True)
+def ties_touching(lo, hi, w, member, min_weight):
+    """Indices, in tie order, of the ties with an end in ``member`` and a strength of at
+    least ``min_weight`` (``flatnonzero((member[lo] | member[hi]) & (w >= min_weight))``
+    in one pass, without the three temporary arrays)."""
+    out = np.empty(lo.shape[0], np.int64)
+    k = 0
+    for i in range(lo.shape[0]):
+        if (member[lo[i]] or member[hi[i]]) and w[i] >= min_weight:
+            out[k] = i
+            k += 1
+    return out[:k]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim import kernels
 from wingsim.network import MIN_TIE
 from wingsim.params import Params, par
 from wingsim.state import AT_RISK, FamilyKind, Place
@@ -175,7 +176,7 @@ class CommunityTies(CommunitySubmodel):
         lo, hi = m.ties.ends
         leaving = np.zeros(p.n, dtype=bool)
         leaving[slots] = True
-        carried = (leaving[lo] | leaving[hi]) & (m.ties.weight >= self.params.carry_threshold)
+        carried = kernels.ties_touching(lo, hi, m.ties.weight, leaving, self.params.carry_threshold)
         c.carry_ties(p.uid[lo[carried]], p.uid[hi[carried]], m.ties.weight[carried])
 
     def step_people(self, rows: np.ndarray) -> None:
