@@ -158,5 +158,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"trainer's page: {url}/trainer?token={token}  (keep this link private)", flush=True)
     from solara.server.starlette import app
 
+    from wingsim.dashboard.workers import POOL
+
+    POOL.start()  # the forkserver imports wingsim now, not when the first page opens
     uvicorn.run(LocalOnly(app), host=args.host, port=args.port, log_level="warning")
     return 0
