@@ -53,6 +53,9 @@ def configure(
     os.environ["SOLARA_APP"] = APP
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ.setdefault("SOLARA_THEME_LOADER", "solara")
+    # reacton's fast renderer: a picture re-renders the run's stage alone, instead of walking
+    # and re-checking every widget of the page (the levers too) on each of them.
+    os.environ.setdefault("REACTON_FAST", "1")
     token = secrets.token_urlsafe(12) if workshop else ""
     room.ROOM.configure(
         workshop=workshop,
