@@ -117,6 +117,25 @@ def test_a_killed_worker_takes_only_its_own_runs(pool):
     assert pool.pids() == []
 
 
+def test_a_new_run_never_lands_on_a_dead_worker():
+    """A worker that died with no request pending is not given the next session."""
+    single = Pool(workers=1)
+    try:
+        first = single.open(Settings(seed=7))
+        victim = first.worker.pid
+        os.kill(victim, signal.SIGKILL)
+        assert _gone(victim)
+        second = single.open(Settings(seed=7))
+        assert second.worker.pid != victim and not second.error
+        second.step()
+        assert second.day == 1
+        first.close()
+        second.close()
+        assert single.pids() == []
+    finally:
+        single.shutdown()
+
+
 def test_budget_message():
     from wingsim.dashboard.app import budget_text
 

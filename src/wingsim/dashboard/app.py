@@ -55,9 +55,9 @@ SPEED_START = 10
 MAX_FRAMES_PER_SECOND = 10
 #: ... and to all pages together: with many sessions each gets a share (at least
 #: MIN_FRAMES_PER_SECOND), so drawing and sending stay a bounded part of the server's work
-#: (25 and 1: 20 sessions on 2 cores played faster than with 50 and 2, docs/dashboard.md).
-ROOM_FRAMES_PER_SECOND = 25
-MIN_FRAMES_PER_SECOND = 1
+#: (25 and 1 were tried with 20 sessions: no clear gain over the runs' noise, docs/dashboard.md).
+ROOM_FRAMES_PER_SECOND = 50
+MIN_FRAMES_PER_SECOND = 2
 #: A page is sent its next picture when it has drawn the last one (so pictures never queue
 #: up in a busy browser), or after this long without word from it (s): a hidden tab draws
 #: nothing.

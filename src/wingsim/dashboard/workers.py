@@ -217,7 +217,7 @@ class Pool:
     def _pick(self) -> Worker:
         """A worker for one more run (under the lock): a new one while there are fewer than
         ``size``, else the one hosting fewest runs."""
-        self.workers = [w for w in self.workers if w.alive]
+        self.workers = [w for w in self.workers if w.alive and w.proc.is_alive()]
         size = self.size or default_workers()
         if len(self.workers) < size:
             worker = Worker(self._context())
@@ -228,7 +228,14 @@ class Pool:
         return worker
 
     def open(self, settings: Settings, compare_with: str | None = None, base=None) -> RemoteRun:
-        """A new run in a worker; ``base`` is the scenario the settings apply to."""
+        """A new run in a worker; ``base`` is the scenario the settings apply to. A worker
+        that dies as the run opens is replaced once."""
+        try:
+            return self._open(settings, compare_with, base)
+        except WorkerGone:
+            return self._open(settings, compare_with, base)
+
+    def _open(self, settings, compare_with, base) -> RemoteRun:
         with self.lock:
             worker = self._pick()
         rid = next(self.ids)
