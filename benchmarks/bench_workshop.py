@@ -7,8 +7,12 @@ speed, 10 days per second) and measures:
 - days per second on each page (the day counter the participant sees, over ``--play`` s);
 - how long a click takes to be answered (Pause/Play, until the button's label changes),
   while the others keep playing; median and 95th percentile;
-- the server's memory (resident set) before, with the sessions, and after they close,
-  polled until it is back (within ``BACK_SHARE`` of the growth) or ``--settle`` s pass.
+- the memory of the server and every process it started (the forkserver and the worker
+  processes that host the sessions' models): the sum of their proportional set sizes (PSS,
+  from ``/proc/PID/smaps_rollup``: a page shared by the forkserver and its workers counts
+  once in all), before, with the sessions, and after they close, polled until it is back
+  (within ``BACK_SHARE`` of the growth) or ``--settle`` s pass. The server's own resident
+  set (RSS, what the "before" column measured) is printed beside it.
 
 Bounded: every wait has a timeout and the run ends by itself (about 2 min plus the settle).
 
@@ -43,6 +47,49 @@ def rss(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / MB
 
 
+def pss(pid: int) -> float:
+    """Proportional set size of one process (MB); 0 if it has gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024 / MB
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree(pid: int) -> list[int]:
+    """The server and every process below it (forkserver, workers, resource tracker)."""
+    try:
+        return [pid] + [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def memory(pid: int) -> tuple[float, int]:
+    """Total PSS of the server's process tree (MB), and how many processes it has."""
+    pids = tree(pid)
+    return sum(pss(p) for p in pids), len(pids)
+
+
+def settled(pid: int, timeout: float = 60.0) -> float:
+    """The tree's memory once it stops growing (the forkserver imports wingsim at start)."""
+    last, _n = memory(pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(2)
+        now, _n = memory(pid)
+        if abs(now - last) < 2:
+            return now
+        last = now
+    return last
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in psutil.getloadavg())
+
+
 def kernels(url: str) -> int:
     """Sessions Solara holds (its diagnostics page, which answers this machine only)."""
     with urllib.request.urlopen(url + "resourcez", timeout=30) as r:
@@ -69,8 +116,13 @@ def main() -> None:
 
     with Server("--workshop", "--drop-after", "60") as srv, sync_playwright() as pw:
         pid = srv.proc.pid
-        time.sleep(2)
-        base = rss(pid)
+        base = settled(pid)
+        base_rss = rss(pid)
+        print(
+            f"at start: {base:.0f} MB in {memory(pid)[1]} processes (server RSS {base_rss:.0f}"
+            f" MB); load average {load()}",
+            flush=True,
+        )
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         contexts, pages = [], []
         t_join = time.perf_counter()
@@ -91,14 +143,21 @@ def main() -> None:
         dt = time.perf_counter() - t0
         rates = sorted((b - a) / dt for a, b in zip(d0, d1, strict=True))
         print(f"days per second per session: {[round(r, 1) for r in rates]}", flush=True)
+        load_play = load()
+        print(f"load average while playing: {load_play}", flush=True)
         clicks = []
         for _ in range(CLICK_ROUNDS):
             for page in pages:
                 clicks.append(click_time(page, "Pause", "Play"))
                 clicks.append(click_time(page, "Play", "Pause"))
         print(f"clicks (s): {[round(c, 2) for c in sorted(clicks)]}", flush=True)
-        peak = rss(pid)
-        print(f"memory {base:.0f} MB at start, {peak:.0f} MB with the sessions", flush=True)
+        peak, procs = memory(pid)
+        peak_rss = rss(pid)
+        print(
+            f"memory {base:.0f} MB at start, {peak:.0f} MB with the sessions in {procs} "
+            f"processes (server RSS {base_rss:.0f} -> {peak_rss:.0f} MB); load {load()}",
+            flush=True,
+        )
         for ctx in contexts:
             ctx.close()
         browser.close()
@@ -106,10 +165,10 @@ def main() -> None:
         left = peak
         while time.perf_counter() - t_close < args.settle:
             time.sleep(5)
-            left = rss(pid)
+            left, procs = memory(pid)
             print(
-                f"{time.perf_counter() - t_close:.0f} s after closing: {left:.0f} MB, "
-                f"{kernels(srv.url)} sessions held",
+                f"{time.perf_counter() - t_close:.0f} s after closing: {left:.0f} MB in {procs}"
+                f" processes (server RSS {rss(pid):.0f} MB), {kernels(srv.url)} sessions held",
                 flush=True,
             )
             if left - base <= BACK_SHARE * (peak - base):
@@ -126,10 +185,12 @@ def main() -> None:
         f"{statistics.median(rates):.1f} / {rates[-1]:.1f} | at least 5 |\n"
         f"| click answered (median / 95th percentile, {len(clicks)} clicks) | "
         f"{statistics.median(clicks):.2f} s / {p95:.2f} s | under 0.5 s at the 95th |\n"
-        f"| server memory: start / with sessions / per session | {base:.0f} MB / {peak:.0f} MB"
-        f" / {(peak - base) / args.sessions:.1f} MB | under 30 MB per session |\n"
-        f"| server memory after the sessions closed | {left:.0f} MB after {back_after:.0f} s"
-        f" ({'back' if back else 'not back'}) | back within 5 min |"
+        f"| memory, server and workers (PSS): start / with sessions / per session | "
+        f"{base:.0f} MB / {peak:.0f} MB / {(peak - base) / args.sessions:.1f} MB"
+        f" | under 30 MB per session |\n"
+        f"| memory after the sessions closed | {left:.0f} MB after {back_after:.0f} s"
+        f" ({left - base:+.0f} MB; {'back' if back else 'not back'}) | back within 5 min |\n"
+        f"| load average (1, 5, 15 min) while playing | {load_play} | |"
     )
 
 

@@ -161,6 +161,13 @@ def _text(page, selector: str) -> str:
     return page.locator(selector).inner_text()
 
 
+def _workers(server_pid: int) -> list:
+    """The server's worker processes: the children of its forkserver."""
+    server = psutil.Process(server_pid)
+    forkservers = [c for c in server.children() if any("forkserver" in a for a in c.cmdline())]
+    return [w for f in forkservers for w in f.children()]
+
+
 def test_workshop_in_chromium():
     """Participant and trainer pages: the room live, independence, limits, a dropped page."""
     errors: list[str] = []
@@ -226,6 +233,32 @@ def test_workshop_in_chromium():
         ana.get_by_role("button", name="Step one day").click()
         trainer.get_by_role("button", name="Reset everyone").click()
         _wait_day(ana, 0, 15_000)
+
+        # A budget below any run's cost: Ana's page says her run is over it, as the
+        # trainer's table does.
+        budget = trainer.get_by_label("Budget (EUR per day; empty = none)")
+        budget.fill("1")
+        budget.press("Enter")
+        trainer.get_by_role("button", name="Apply to everyone").click()
+        ana.wait_for_selector("text=Budget: EUR 1 per day", timeout=15_000)
+        for _ in range(2):
+            ana.get_by_role("button", name="Step one day").click()
+        ana.wait_for_selector(".wingsim-over", timeout=15_000)
+        assert "over the trainer's budget of EUR 1" in _text(ana, ".wingsim-over")
+
+        # The worker processes die: Ana's page says so, with no traceback, and Reset
+        # gives her a new run on a new worker.
+        workers = _workers(srv.proc.pid)
+        assert workers, "no worker process found"
+        assert _kill({w.pid for w in workers}) > 0
+        ana.get_by_role("button", name="Step one day").click()
+        ana.wait_for_selector(".wingsim-crashed", timeout=15_000)
+        assert "stopped unexpectedly" in _text(ana, ".wingsim-crashed")
+        assert "Traceback" not in ana.inner_text("body")
+        ana.get_by_role("button", name="Reset").click()
+        ana.wait_for_selector(".wingsim-crashed", state="detached", timeout=15_000)
+        ana.get_by_role("button", name="Step one day").click()
+        _wait_day(ana, 1, 15_000)
 
         # The room is full: a third page gets the friendly page.
         third = new_page()

@@ -1,9 +1,10 @@
 """The dashboard's pages: one person's dashboard, and in workshop mode a trainer's page.
 
-Each browser session gets its own run, stepped by its own worker thread (Solara's
-threaded task), so one session's model step never holds up another session's request on
-the server's event loop. Pictures are drawn in the browser with echarts from compact data
-(:mod:`frames`, :mod:`charts`); the server draws nothing.
+Each browser session gets its own run, hosted and stepped in a worker process
+(:mod:`workers`); the session's thread in the server (Solara's threaded task) only tells it
+to play or pause and fetches a frame when the page may draw another picture, so no model
+step holds the server's GIL and event loop. Pictures are drawn in the browser with echarts
+from compact data (:mod:`frames`, :mod:`charts`); the server draws nothing.
 
 Routes: ``/`` is the dashboard (in workshop mode: the participant page, after a
 nickname); ``/trainer?token=...`` is the trainer's page (workshop mode only).
@@ -11,6 +12,7 @@ nickname); ``/trainer?token=...`` is the trainer's page (workshop mode only).
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -32,11 +34,11 @@ from wingsim.dashboard.session import (
     LEVERS,
     MAX_DAYS,
     REGIMES,
-    Run,
     Settings,
     base_scenario,
     parse_seed,
 )
+from wingsim.dashboard.workers import POOL, RemoteRun
 
 REGIME_TEXT = {
     "dispersal": "Dispersal: VEOs spread across mainstream wings, no special unit",
@@ -52,17 +54,16 @@ SPEED_START = 10
 #: unchanged) ...
 MAX_FRAMES_PER_SECOND = 10
 #: ... and to all pages together: with many sessions each gets a share (at least
-#: MIN_FRAMES_PER_SECOND), so drawing and sending stay a bounded part of the server's work.
+#: MIN_FRAMES_PER_SECOND), so drawing and sending stay a bounded part of the server's work
+#: (25 and 1 were tried with 20 sessions: no clear gain over the runs' noise, docs/dashboard.md).
 ROOM_FRAMES_PER_SECOND = 50
 MIN_FRAMES_PER_SECOND = 2
 #: A page is sent its next picture when it has drawn the last one (so pictures never queue
 #: up in a busy browser), or after this long without word from it (s): a hidden tab draws
 #: nothing.
 ACK_TIMEOUT = 2.0
-#: Shortest pause between two played days (s): leaves the event loop room to send them.
+#: Shortest pause of a session's thread between two looks at its run (s).
 MIN_PAUSE = 0.005
-#: A session that fell behind its speed catches up at most this much (s), not in a burst.
-MAX_LAG = 0.5
 
 CSS = """
 .wingsim-page { font-size: 18px; }
@@ -193,10 +194,10 @@ def frames_per_second() -> float:
 
 
 class Driver:
-    """What a session's worker thread reads: the current run, play state and speed."""
+    """What a session's thread reads: the current run, play state and speed."""
 
     def __init__(self):
-        self.run: Run | None = None
+        self.run: RemoteRun | None = None
         self.playing = False
         self.speed = SPEED_START
         self.wake = threading.Event()
@@ -211,21 +212,48 @@ class Driver:
             return False
         return self.drawn == day or run_id != id(self.run) or now - when > ACK_TIMEOUT
 
+    def pause_for(self, now: float, fps: float) -> float:
+        """How long the session's thread may sleep before a picture may be due (s)."""
+        run_id, day, when = self.sent
+        if run_id != id(self.run):
+            return 0.0
+        due = when + (1.0 / fps if self.drawn == day else ACK_TIMEOUT)
+        return min(POLL_SECONDS, max(MIN_PAUSE, due - now))
+
     def on_drawn(self, day: int) -> None:
         self.drawn = day
+        self.wake.set()
+
+
+def budget_text(cost: float | None, budget: float | None) -> tuple[str, bool]:
+    """The participant's cost line beside the budget, and whether it is over the budget.
+
+    ``cost`` is the run's mean cost per day so far: the cost the trainer's table shows and
+    marks "over" against the same budget.
+    """
+    if cost is None or budget is None or not math.isfinite(cost):
+        return "", False
+    if cost > budget:
+        return (
+            f"Your run's cost so far: EUR {cost:,.0f} per day, "
+            f"over the trainer's budget of EUR {budget:,.0f}.",
+            True,
+        )
+    return f"Your run's cost so far: EUR {cost:,.0f} per day, within the budget.", False
 
 
 @solara.component
 def Stage(
-    run: Run,
+    run: RemoteRun,
     playing: solara.Reactive[bool],
     speed: solara.Reactive[int],
     on_reset,
     participant: Participant,
     on_room=None,
+    cost: solara.Reactive | None = None,
 ):
     """Day counter, buttons and the charts. Only this re-renders each day."""
-    _shown, set_shown = solara.use_state((id(run), run.day))
+    _shown, set_shown = solara.use_state((id(run), run.day, run.error))
     driver = solara.use_memo(Driver, [])
     driver.run, driver.playing, driver.speed = run, playing.value, speed.value
     driver.wake.set()
@@ -239,35 +267,37 @@ def Stage(
 
     solara.use_effect(unmount, [])
 
+    def show(current: RemoteRun, now: float) -> None:
+        """Send the page the run's newest frame (fetched already)."""
+        participant.outcomes = current.outcomes()
+        if cost is not None:
+            cost.set(round(participant.outcomes.get("cost", 0.0)))
+        driver.sent = (id(current), current.day, now)
+        set_shown((id(current), current.day, current.error))
+
     def loop():
-        """The session's worker thread: steps while playing, otherwise waits."""
+        """The session's thread: the run plays in its worker; this sends the pictures."""
         closed = kernel_closed_event()  # the page closed, or its connection dropped for good
-        next_time = time.perf_counter()
         while driver.mounted and not closed.is_set() and not participant.gone:
+            driver.wake.clear()
             ROOM.keep(participant)
             if on_room is not None:
                 on_room()
-            current = driver.run
-            if not driver.playing:
-                driver.wake.wait(POLL_SECONDS)
-                driver.wake.clear()
-                next_time = time.perf_counter()
-                continue
-            t0 = time.perf_counter()
-            if current.finished:
-                playing.set(False)
+            current, now = driver.run, time.perf_counter()
+            if current is None:
                 driver.wake.wait(POLL_SECONDS)
                 continue
-            current.step()
-            participant.outcomes = current.outcomes()
-            if driver.may_send(t0, frames_per_second()):
-                driver.sent = (id(current), current.day, t0)
-                set_shown((id(current), current.day))
-            if DEBUG:
-                print(f"step+send {1e3 * (time.perf_counter() - t0):.0f} ms", flush=True)
-            next_time += 1.0 / max(driver.speed, 1)
-            closed.wait(max(MIN_PAUSE, next_time - time.perf_counter()))
-            next_time = max(next_time, time.perf_counter() - MAX_LAG)
+            if current.set_play(driver.playing and not current.finished, driver.speed):
+                show(current, now)  # the worker's answer carries its newest frame
+            if driver.playing and driver.may_send(now, frames_per_second()):
+                current.refresh()
+                show(current, now)
+                if current.finished:
+                    playing.set(False)
+                if DEBUG:
+                    print(f"frame {1e3 * (time.perf_counter() - now):.0f} ms", flush=True)
+            pause = driver.pause_for(now, frames_per_second()) if driver.playing else POLL_SECONDS
+            driver.wake.wait(pause)
 
     def session():
         try:
@@ -279,8 +309,7 @@ def Stage(
 
     def step():
         run.step()
-        participant.outcomes = run.outcomes()
-        set_shown((id(run), run.day))
+        show(run, time.perf_counter())
 
     with solara.Row(style={"align-items": "center", "gap": "16px"}):
         solara.HTML(tag="div", unsafe_innerHTML=f"Day {run.day}", classes=["wingsim-day"])
@@ -292,6 +321,11 @@ def Stage(
         )
         solara.Button("Step one day", on_click=step, classes=["wingsim-step"])
         solara.Button("Reset", on_click=on_reset, classes=["wingsim-reset"])
+    if run.error:
+        solara.HTML(
+            tag="div", unsafe_innerHTML=run.error, classes=["wingsim-message", "wingsim-crashed"]
+        )
+        return
     if run.finished:
         solara.Text(
             f"The run has reached its horizon ({MAX_DAYS:,} days): press Reset to play again."
@@ -313,10 +347,12 @@ def Dashboard(participant: Participant):
     seen = solara.use_memo(lambda: {"version": ROOM.version, "resets": ROOM.resets}, [])
 
     run = solara.use_memo(
-        lambda: Run(settings.value, regime_b.value if compare.value else None, base=base),
+        lambda: POOL.open(settings.value, regime_b.value if compare.value else None, base=base),
         [settings.value, compare.value, regime_b.value, generation.value, base],
     )
     participant.run = run
+    solara.use_effect(lambda: run.close, [run])  # a replaced run frees its worker's memory
+    cost = solara.use_reactive(None)
 
     def reset():
         playing.set(False)
@@ -329,6 +365,7 @@ def Dashboard(participant: Participant):
             playing.set(False)
             new = Settings.from_scenario(ROOM.rules.base())
             settings.set(new.with_(seed=settings.value.seed))
+            reset()  # a new run, and the new budget shown, even if the settings are the same
         if ROOM.resets != seen["resets"]:
             seen["resets"] = ROOM.resets
             reset()
@@ -339,20 +376,25 @@ def Dashboard(participant: Participant):
             Heading("wingsim: life on the wings", "h2")
             solara.Text("Compares regimes and levers; it never scores real people.")
             if rules:
-                Budget(participant, rules.budget)
+                Budget(participant, rules.budget, cost)
             Controls(settings, compare, regime_b, speed, allowed)
         with solara.Column():
-            Stage(run, playing, speed, reset, participant, on_room if rules else None)
+            Stage(run, playing, speed, reset, participant, on_room if rules else None, cost)
             solara.HTML(tag="div", unsafe_innerHTML=LEGEND)
 
 
 @solara.component
-def Budget(participant: Participant, budget: float | None):
+def Budget(participant: Participant, budget: float | None, cost: solara.Reactive):
+    """The budget line, and beside it the run's cost so far (re-rendered alone as it moves)."""
     name = participant.nickname
     if budget is None:
         solara.Text(f"Playing as {name}. No budget is set.")
-    else:
-        solara.Text(f"Playing as {name}. Budget: EUR {budget:,.0f} per day (mean over the run).")
+        return
+    solara.Text(f"Playing as {name}. Budget: EUR {budget:,.0f} per day (mean over the run).")
+    text, over = budget_text(cost.value, budget)
+    if text:
+        classes = ["wingsim-cost"] + (["wingsim-message", "wingsim-over"] if over else [])
+        solara.HTML(tag="div", unsafe_innerHTML=text, classes=classes)
 
 
 @solara.component

@@ -9,14 +9,13 @@ from __future__ import annotations
 import solara
 
 from wingsim.dashboard.charts import Chart, as_json
-from wingsim.dashboard.released import released_table
-from wingsim.dashboard.session import Run
+from wingsim.dashboard.workers import RemoteRun
 
 
 @solara.component
-def Pictures(run: Run, day: int, on_drawn=None):
+def Pictures(run: RemoteRun, day: int, on_drawn=None):
     """The wing(s) and the outcome plots of ``run`` on ``day`` (spec once per run)."""
-    n = len(run.models)
+    n = run.count
     specs = solara.use_memo(lambda: [as_json(run.wing_spec(i)) for i in range(n)], [run])
     series = solara.use_memo(lambda: as_json(run.series_spec()), [run])
     days = [as_json(run.wing_day(i)) for i in range(n)]
@@ -34,10 +33,5 @@ def Pictures(run: Run, day: int, on_drawn=None):
             Chart("series", series, tail, css_class="wingsim-plots")
     # The community steps weekly: while playing, the table is redrawn once a week.
     when = day // 7
-    released = solara.use_memo(lambda: _released(run), [run, when])
+    released = solara.use_memo(run.released, [run, when])
     solara.HTML(tag="div", unsafe_innerHTML=released, classes=["wingsim-released"])
-
-
-def _released(run: Run) -> str:
-    with run.lock:
-        return released_table(run.models, run.names)

@@ -17,7 +17,8 @@ import threading
 from dataclasses import dataclass, field
 
 from wingsim.builtin import scenario_path, scenarios
-from wingsim.dashboard.session import LEVER_FIELDS, Run, base_scenario
+from wingsim.dashboard.session import LEVER_FIELDS, base_scenario
+from wingsim.dashboard.workers import RemoteRun
 from wingsim.scenario import Scenario, load_scenario
 
 #: Sessions served at once; one more sees "the room is full". 40 default participant
@@ -60,7 +61,7 @@ class Participant:
     key: str
     kernel_id: str
     nickname: str = ""
-    run: Run | None = None
+    run: RemoteRun | None = None
     outcomes: dict = field(default_factory=dict)
     gone: bool = False  # its kernel closed: never counted again
 

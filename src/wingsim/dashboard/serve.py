@@ -53,6 +53,9 @@ def configure(
     os.environ["SOLARA_APP"] = APP
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ.setdefault("SOLARA_THEME_LOADER", "solara")
+    # reacton's fast renderer: a picture re-renders the run's stage alone, instead of walking
+    # and re-checking every widget of the page (the levers too) on each of them.
+    os.environ.setdefault("REACTON_FAST", "1")
     token = secrets.token_urlsafe(12) if workshop else ""
     room.ROOM.configure(
         workshop=workshop,
@@ -158,5 +161,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"trainer's page: {url}/trainer?token={token}  (keep this link private)", flush=True)
     from solara.server.starlette import app
 
+    from wingsim.dashboard.workers import POOL
+
+    POOL.start()  # the forkserver imports wingsim now, not when the first page opens
     uvicorn.run(LocalOnly(app), host=args.host, port=args.port, log_level="warning")
     return 0

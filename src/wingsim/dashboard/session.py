@@ -1,8 +1,8 @@
 """One browser session's run: the settings it was started from, its models and their data.
 
-A :class:`Run` is stepped by the session's worker thread (:mod:`wingsim.dashboard.app`)
-and read by the page and the trainer's big screen; a lock keeps a reader from seeing a
-half-stepped day. Nothing here draws: the page sends :mod:`frames` data to the browser.
+A :class:`Run` lives in a worker process (:mod:`wingsim.dashboard.workers`), which steps it
+and answers the server's proxy of it; a lock keeps a reader from seeing a half-stepped day.
+Nothing here draws: the page sends :mod:`frames` data to the browser.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 
 from wingsim.dashboard import frames
 from wingsim.dashboard.layout import WingLayout
+from wingsim.dashboard.released import released_table
 from wingsim.model import WingModel
 from wingsim.scenario import Scenario, default_scenario, load_scenario
 
@@ -155,6 +156,11 @@ class Run:
     def finished(self) -> bool:
         return not self.models or self.day >= MAX_DAYS
 
+    @property
+    def count(self) -> int:
+        """Models shown side by side (1 or 2)."""
+        return len(self.names)
+
     def close(self) -> None:
         """Drop the models: their memory goes even if a closed page's widgets linger."""
         with self.lock:
@@ -191,6 +197,21 @@ class Run:
             n = len(self.models[0].datacollector.model_vars["day"])
             since = max(n - TAIL_DAYS, 0)
             return {"tail": [frames.series_values(m, since=since) for m in self.models]}
+
+    def frame(self) -> dict:
+        """Everything a page shows of today, in one piece: what crosses the worker's pipe."""
+        return {
+            "day": self.day,
+            "finished": self.finished,
+            "wing": [self.wing_day(i) for i in range(len(self.models))],
+            "tail": self.series_tail(),
+            "outcomes": self.outcomes(),
+        }
+
+    def released(self) -> str:
+        """The released cohort's table (HTML)."""
+        with self.lock:
+            return released_table(self.models, self.names)
 
     def outcomes(self) -> dict[str, float]:
         """The first model's totals so far, for the trainer's room view."""

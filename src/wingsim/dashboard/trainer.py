@@ -165,7 +165,7 @@ def Trainer():
                         classes=["wingsim-show"],
                         text=True,
                     )
-            if chosen is not None and chosen.run is not None:
+            if chosen is not None and chosen.run is not None and chosen.run.live:
                 BigScreen(chosen.nickname, chosen.run)
 
 
