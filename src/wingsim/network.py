@@ -93,10 +93,8 @@ class TieLayer:
 
     def add_and_decay(self, a: np.ndarray, b: np.ndarray, delta: np.ndarray, rate: float):
         """The day's contacts (:meth:`add`) then the day's fading (:meth:`decay`) in one
-        pass over the ties: the same result, bit for bit. Returns what :meth:`add` does."""
-        if a.shape[0] == 0:
-            self.decay(rate)
-            return np.zeros(0)
+        pass over the ties: the same result, bit for bit (a day with no contacts is just the
+        fading). Returns what :meth:`add` does."""
         out, self._size, after, self._strength = kernels.tie_add_decay(
             *self._buffers, self._size, a, b, delta, self.n, 1.0 - rate, MIN_TIE, self._spare
         )
