@@ -146,12 +146,19 @@ def test_tie_meetings_match_numpy_reference():
     assert _same(a, lo[meet]) and _same(b, hi[meet])
 
 
-def test_stable_key_order_is_a_stable_argsort():
+def test_group_order_is_a_stable_argsort():
+    unit = np.random.default_rng(4).integers(0, 40, 3_000).astype(np.int32)
+    assert _same(kernels.group_order(unit, 40), np.argsort(unit, kind="stable"))
+
+
+@pytest.mark.parametrize(("n", "size"), [(17, 300), (2_000, 5_000), (80_000, 20_000)])
+def test_stable_key_order_is_a_stable_argsort(n, size):
+    """One, two and three radix passes (keys of 9, 22 and 33 bits), with repeated keys."""
     rng = np.random.default_rng(3)
-    n = 17
-    lo = rng.integers(0, n - 1, 300)
+    lo = rng.integers(0, n - 1, size)
     hi = lo + rng.integers(1, n - lo)
-    k = lo * n + hi  # many repeated keys
+    k = np.concatenate((lo * n + hi, (lo * n + hi)[: size // 3]))  # many repeated keys
+    rng.shuffle(k)
     assert _same(kernels.stable_key_order(k, n), np.argsort(k, kind="stable"))
 
 
@@ -239,3 +246,43 @@ def test_ties_touching_matches_masks():
     lo, hi, w, member = _random_ties(17, 40, 300, 0.2)
     got = kernels.ties_touching(lo, hi, w, member, 0.3)
     assert _same(got, np.flatnonzero((member[lo] | member[hi]) & (w >= 0.3))) and got.size
+
+
+def _assign_reference(load, cap, officer_background, background, matching):
+    """The numpy loop ``Supervision.assign`` ran before ``assign_cases`` (hiring an
+    officer of background 0 whenever all are full)."""
+    load, officer_background = load.astype(float), officer_background.copy()
+    out = np.empty(background.shape[0], np.int32)
+    for i, bg in enumerate(background.tolist()):
+        room = load < cap
+        if not room.any():
+            load, room = np.append(load, 0.0), np.append(room, True)
+            officer_background = np.append(officer_background, np.int8(0))
+        score = -load
+        if matching:
+            score = score + 1e6 * (officer_background == bg)
+        score[~room] = -np.inf
+        j = int(np.argmax(score))
+        out[i] = j
+        load[j] += 1
+    return out, load
+
+
+@pytest.mark.parametrize("matching", [False, True])
+def test_assign_cases_matches_the_numpy_loop(matching):
+    from wingsim.submodels.supervision import assign_cases
+
+    rng = np.random.default_rng(5)
+    cap = 6
+    officer_background = rng.integers(0, 3, 8).astype(np.int8)
+    load0 = rng.integers(0, cap + 1, 8)  # some full, some with room, ties
+    background = rng.integers(0, 3, 40).astype(np.int8)  # more cases than room: hires
+    want, want_load = _assign_reference(load0, cap, officer_background, background, matching)
+    load, out, done = load0.astype(float), np.empty(40, np.int32), 0
+    while (
+        done := assign_cases(load, cap, officer_background, background, matching, out, done)
+    ) < 40:
+        load = np.append(load, 0.0)
+        officer_background = np.append(officer_background, np.int8(0))
+    assert _same(out, want) and _same(load, want_load)
+    assert load.shape[0] > 8  # the case of everyone full (hiring) was exercised

@@ -20,6 +20,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+_RADIX_BITS = 11
+_RADIX = 1 << _RADIX_BITS
+
 
 @njit(cache=True, nogil=True)
 def tie_keys(a, b, n):
@@ -32,26 +35,51 @@ def tie_keys(a, b, n):
 
 
 @njit(cache=True, nogil=True)
-def _counting_order(digit, within, n):
-    """Stable order of ``within`` (indices) by ``digit[within]`` in ``range(n)``."""
+def group_order(group, n):
+    """``np.argsort(group, kind="stable")`` for labels in ``range(n)`` (a counting sort:
+    one pass to count, one to place; the roster's daily sort by unit)."""
     starts = np.zeros(n + 1, np.int64)
-    for i in within:
-        starts[digit[i] + 1] += 1
+    for g in group:
+        starts[g + 1] += 1
     for d in range(n):
         starts[d + 1] += starts[d]
-    out = np.empty(within.shape[0], np.int64)
-    for i in within:
-        out[starts[digit[i]]] = i
-        starts[digit[i]] += 1
+    out = np.empty(group.shape[0], np.int64)
+    for i in range(group.shape[0]):
+        out[starts[group[i]]] = i
+        starts[group[i]] += 1
     return out
 
 
 @njit(cache=True, nogil=True)
 def stable_key_order(k, n):
-    """``np.argsort(k, kind="stable")`` for tie keys ``lo*n + hi``: two counting sorts
-    (by ``hi``, then by ``lo``), linear in the batch and the slots."""
-    first = _counting_order(k % n, np.arange(k.shape[0]), n)
-    return _counting_order(k // n, first, n)
+    """``np.argsort(k, kind="stable")`` for tie keys ``lo*n + hi`` (below ``n*n``): a
+    least-significant-digit radix sort on 11-bit digits (three passes for 80,000 slots),
+    carrying the keys along so every pass reads in order; linear in the batch, with
+    counters that stay in the first-level cache (two counting sorts on ``n`` buckets took
+    half as long again at 80,000 slots)."""
+    m = k.shape[0]
+    order = np.arange(m)
+    order_out = np.empty(m, np.int64)
+    key = k.copy()
+    key_out = np.empty(m, np.int64)
+    count = np.empty(_RADIX + 1, np.int64)
+    shift = 0
+    while ((np.int64(n) * n - 1) >> shift) > 0:
+        count[:] = 0
+        for j in range(m):
+            count[((key[j] >> shift) & (_RADIX - 1)) + 1] += 1
+        for d in range(_RADIX):
+            count[d + 1] += count[d]
+        for j in range(m):
+            d = (key[j] >> shift) & (_RADIX - 1)
+            c = count[d]
+            order_out[c] = order[j]
+            key_out[c] = key[j]
+            count[d] = c + 1
+        order, order_out = order_out, order
+        key, key_out = key_out, key
+        shift += _RADIX_BITS
+    return order
 
 
 @njit(cache=True, nogil=True)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wingsim import kernels
+
 if TYPE_CHECKING:
     from wingsim.scenario import Scenario
 
@@ -296,7 +298,7 @@ class Roster:
         counts = np.bincount(unit, minlength=n_units)
         starts = np.zeros(n_units, dtype=np.int64)
         np.cumsum(counts[:-1], out=starts[1:])
-        return cls(slots, unit, slots[np.argsort(unit, kind="stable")], counts, starts)
+        return cls(slots, unit, slots[kernels.group_order(unit, n_units)], counts, starts)
 
     def draw(self, units: np.ndarray, u: np.ndarray) -> np.ndarray:
         """A uniformly random prisoner of each given unit (``u`` uniform in [0, 1))."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from wingsim.params import Params, par
 from wingsim.state import VEO_LESSER, Place
@@ -308,25 +309,25 @@ class Supervision(CommunitySubmodel):
         return index
 
     def assign(self, background: np.ndarray) -> np.ndarray:
-        """An officer for each new case (a loop over today's few); hire when all are full."""
+        """An officer for each new case, in order (``assign_cases``); hire when all are full."""
         m = self.model
-        cap = m.config.probation.caseload
         load = self.caseloads().astype(float)
         out = np.empty(background.shape[0], dtype=np.int32)
-        for i, bg in enumerate(background.tolist()):
-            room = load < cap
-            if not room.any():
-                load = np.append(load, 0.0)
-                room = np.append(room, True)
-                self._hire()
-            score = -load
-            if m.config.probation.officer_matching:
-                score = score + 1e6 * (m.probation_officers.background == bg)
-            score[~room] = -np.inf
-            j = int(np.argmax(score))
-            out[i] = j
-            load[j] += 1
-        return out
+        done = 0
+        while True:
+            done = assign_cases(
+                load,
+                m.config.probation.caseload,
+                m.probation_officers.background,
+                background,
+                m.config.probation.officer_matching,
+                out,
+                done,
+            )
+            if done == background.shape[0]:
+                return out
+            self._hire()
+            load = np.append(load, 0.0)
 
     def assign_before_release(self, slots: np.ndarray) -> None:
         """Planning starts for ``slots``: the officer who will supervise meets them inside."""
@@ -411,3 +412,27 @@ class Supervision(CommunitySubmodel):
             m.day_counts["breach_recalls"] += int(recalled.shape[0])
             m.return_to_custody(recalled, mp.recall_days)
         m.day_counts["probation_contacts"] += int(kept.sum())
+
+
+@njit(cache=True, nogil=True)
+def assign_cases(load, cap, officer_background, background, matching, out, start):
+    """Cases ``start, start+1, ...`` each to the least-loaded officer with room (below
+    ``cap``), preferring, with ``matching``, one who shares the case's background; the
+    first such officer on ties. ``load`` and ``out`` are updated in place. Returns the
+    first case left without an officer because all are full (the caller hires one and
+    calls again), or the number of cases when all have one."""
+    for i in range(start, background.shape[0]):
+        best = -1
+        best_score = -np.inf
+        for j in range(load.shape[0]):
+            if load[j] >= cap:
+                continue
+            shared = matching and officer_background[j] == background[i]
+            score = -load[j] + (1e6 if shared else 0.0)
+            if score > best_score:
+                best, best_score = j, score
+        if best < 0:
+            return i
+        out[i] = best
+        load[best] += 1.0
+    return background.shape[0]
