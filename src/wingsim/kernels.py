@@ -119,14 +119,20 @@ def _moved(w, dj):
 
 
 @njit(cache=True, nogil=True)
-def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
+def _key(lo, hi, i, n):
+    """The key ``lo*n + hi`` of tie ``i`` (ties are kept in key order)."""
+    return np.int64(lo[i]) * n + hi[i]
+
+
+@njit(cache=True, nogil=True)
+def tie_add(weight, lo, hi, size, a, b, delta, n):
     """Move each pair's tie by ``delta`` (saturating), inserting new ties in key order.
 
-    ``keys``, ``weight``, ``lo`` and ``hi`` are buffers whose first ``size`` rows are the
-    ties. Repeated pairs are summed in batch order first. Existing ties change in place;
-    new ones are merged in place from the back (no allocation) while the buffers have
-    room, else into larger buffers. Returns ``(keys, weight, lo, hi, size, after)``, with
-    ``after`` each pair's strength after the update.
+    ``weight``, ``lo`` and ``hi`` are buffers whose first ``size`` rows are the ties.
+    Repeated pairs are summed in batch order first. Existing ties change in place; new
+    ones are merged in place from the back (no allocation) while the buffers have room,
+    else into larger buffers. Returns ``(weight, lo, hi, size, after)``, with ``after``
+    each pair's strength after the update.
     """
     m = a.shape[0]
     uk, d, inv = _batch(a, b, delta, n)
@@ -139,10 +145,10 @@ def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
     p = 0
     for j in range(nu):
         key = uk[j]
-        while p < size and keys[p] < key:
+        while p < size and _key(lo, hi, p, n) < key:
             p += 1
         dj = d[j]
-        if p < size and keys[p] == key:
+        if p < size and _key(lo, hi, p, n) == key:
             v = _moved(weight[p], dj)
             weight[p] = v
             after[j] = v
@@ -155,41 +161,44 @@ def tie_add(keys, weight, lo, hi, size, a, b, delta, n):
     for i in range(m):
         out[i] = after[inv[i]]
     total = size + n_new
-    if total > keys.shape[0]:
+    if total > weight.shape[0]:
         capacity = total + total // 2 + 1024
-        keys, weight = _grown(keys, size, capacity), _grown(weight, size, capacity)
+        weight = _grown(weight, size, capacity)
         lo, hi = _grown(lo, size, capacity), _grown(hi, size, capacity)
     # Merge from the back: every row moves right by the number of new keys above it.
     p = size - 1
     q = total - 1
     for j in range(n_new - 1, -1, -1):
         key = new_keys[j]
-        while p >= 0 and keys[p] > key:
-            keys[q], weight[q], lo[q], hi[q] = keys[p], weight[p], lo[p], hi[p]
+        while p >= 0 and _key(lo, hi, p, n) > key:
+            weight[q], lo[q], hi[q] = weight[p], lo[p], hi[p]
             p -= 1
             q -= 1
-        keys[q], weight[q], lo[q], hi[q] = key, new_weight[j], key // n, key % n
+        weight[q], lo[q], hi[q] = new_weight[j], key // n, key % n
         q -= 1
-    return keys, weight, lo, hi, total, out
+    return weight, lo, hi, total, out
 
 
 @njit(cache=True, nogil=True)
-def tie_add_decay(keys, weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
+def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
     """``tie_add`` then ``tie_decay`` in one forward pass, written into the buffers
-    ``out`` (keys, weight, lo, hi; grown if too small): the day's contacts move their
-    ties, every tie fades by ``factor``, ties below ``min_tie`` go. The same arithmetic in
-    the same order as the two kernels, so the same bits. Returns ``(buffers, size,
-    after, strength)``: the buffers now holding the ties, how many, each pair's strength
-    after its contact (before the fading) and every slot's weighted degree after.
+    ``out`` (weight, lo, hi; grown if too small): the day's contacts move their ties,
+    every tie fades by ``factor``, ties below ``min_tie`` go. The same arithmetic in the
+    same order as the two kernels, so the same bits. Returns ``(buffers, size, after,
+    strength)``: the buffers now holding the ties, how many, each pair's strength after
+    its contact (before the fading) and every slot's weighted degree after.
     """
     m = a.shape[0]
     uk, d, inv = _batch(a, b, delta, n)
     nu = uk.shape[0]
-    ok, ow, olo, ohi = out
-    if ok.shape[0] < size + nu:
+    ow, olo, ohi = out
+    if ow.shape[0] < size + nu:
         capacity = size + nu + (size + nu) // 2 + 1024
-        ok, ow = np.empty(capacity, np.int64), np.empty(capacity)
-        olo, ohi = np.empty(capacity, np.int64), np.empty(capacity, np.int64)
+        ow, olo, ohi = (
+            np.empty(capacity),
+            np.empty(capacity, lo.dtype),
+            np.empty(capacity, hi.dtype),
+        )
     after = np.zeros(nu)
     s_lo = np.zeros(n)
     s_hi = np.zeros(n)
@@ -197,11 +206,12 @@ def tie_add_decay(keys, weight, lo, hi, size, a, b, delta, n, factor, min_tie, o
     j = 0
     q = 0
     while i < size or j < nu:
-        if j == nu or (i < size and keys[i] < uk[j]):  # a tie nobody used today
-            key, w, x, y = keys[i], weight[i], lo[i], hi[i]
+        ki = _key(lo, hi, i, n) if i < size else np.int64(0)
+        if j == nu or (i < size and ki < uk[j]):  # a tie nobody used today
+            w, x, y = weight[i], lo[i], hi[i]
             i += 1
-        elif i < size and keys[i] == uk[j]:  # a tie used today
-            key, x, y = keys[i], lo[i], hi[i]
+        elif i < size and ki == uk[j]:  # a tie used today
+            x, y = lo[i], hi[i]
             w = _moved(weight[i], d[j])
             after[j] = w
             i += 1
@@ -217,18 +227,18 @@ def tie_add_decay(keys, weight, lo, hi, size, a, b, delta, n, factor, min_tie, o
             x, y = key // n, key % n
         w = w * factor
         if w >= min_tie:
-            ok[q], ow[q], olo[q], ohi[q] = key, w, x, y
+            ow[q], olo[q], ohi[q] = w, x, y
             s_lo[x] += w
             s_hi[y] += w
             q += 1
     strength_after = np.empty(m)
     for k in range(m):
         strength_after[k] = after[inv[k]]
-    return (ok, ow, olo, ohi), q, strength_after, s_lo + s_hi
+    return (ow, olo, ohi), q, strength_after, s_lo + s_hi
 
 
 @njit(cache=True, nogil=True)
-def tie_decay(keys, weight, lo, hi, size, factor, min_tie, n):
+def tie_decay(weight, lo, hi, size, factor, min_tie, n):
     """Scale the first ``size`` strengths by ``factor``; compact away ties below
     ``min_tie`` in place. Returns how many ties remain (the first rows of the buffers)
     and the weighted degree of every slot after (``tie_node_sum``, in the same pass).
@@ -239,7 +249,7 @@ def tie_decay(keys, weight, lo, hi, size, factor, min_tie, n):
     for i in range(size):
         w = weight[i] * factor
         if w >= min_tie:
-            keys[j], weight[j], lo[j], hi[j] = keys[i], w, lo[i], hi[i]
+            weight[j], lo[j], hi[j] = w, lo[i], hi[i]
             s_lo[lo[j]] += w
             s_hi[hi[j]] += w
             j += 1
@@ -247,7 +257,7 @@ def tie_decay(keys, weight, lo, hi, size, factor, min_tie, n):
 
 
 @njit(cache=True, nogil=True)
-def tie_drop_nodes(keys, weight, lo, hi, size, gone):
+def tie_drop_nodes(weight, lo, hi, size, gone):
     """Compact away, in place, every one of the first ``size`` ties with an end where
     ``gone``; returns how many remain and the weighted degree of every slot after."""
     n = gone.shape[0]
@@ -257,7 +267,7 @@ def tie_drop_nodes(keys, weight, lo, hi, size, gone):
     for i in range(size):
         if gone[lo[i]] or gone[hi[i]]:
             continue
-        keys[j], weight[j], lo[j], hi[j] = keys[i], weight[i], lo[i], hi[i]
+        weight[j], lo[j], hi[j] = weight[i], lo[i], hi[i]
         s_lo[lo[j]] += weight[j]
         s_hi[hi[j]] += weight[j]
         j += 1

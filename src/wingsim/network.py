@@ -1,7 +1,9 @@
 """Weighted prisoner-prisoner ties as sorted edge arrays (a Starsim-style network layer).
 
-An undirected tie ``{i, j}`` is stored once under the key ``min*n + max`` in a sorted
-``int64`` array, with its strength in a parallel ``float64`` array. Strengthening a
+An undirected tie ``{i, j}`` is stored once, as its two ends ``lo < hi`` (``int32``) and
+its strength (``float64``), in order of the key ``lo*n + hi`` (computed when needed, not
+stored: 16 bytes a tie, half of what keys and 64-bit ends took; a daily pass over a
+million ties is bound by memory). Strengthening a
 batch of contacts is one merge of the sorted batch into the sorted ties; decay and
 pruning compact the arrays in place (compiled kernels in ``kernels.py``).
 ``to_networkx`` gives the public, networkx view.
@@ -20,18 +22,17 @@ MIN_TIE = 0.05  # ties weaker than this are forgotten
 class TieLayer:
     """Ties in buffers with room to grow: rows ``[0, len)`` are the ties, in key order.
 
-    ``keys``, ``weight``, ``lo`` and ``hi`` are views on those rows (so ``weight`` can be
-    changed in place); they are views of the day, to be read again after an update.
+    ``weight``, ``lo`` and ``hi`` are views on those rows (so ``weight`` can be changed in
+    place); they are views of the day, to be read again after an update.
     """
 
     def __init__(self, n: int):
         self.n = n
         self._size = 0
         self._buffers = (
-            np.empty(0, dtype=np.int64),
             np.empty(0, dtype=np.float64),
-            np.empty(0, dtype=np.int64),
-            np.empty(0, dtype=np.int64),
+            np.empty(0, dtype=np.int32),
+            np.empty(0, dtype=np.int32),
         )
         #: Buffers the fused daily update writes into, then swaps with ``_buffers``.
         self._spare = tuple(np.empty(0, dtype=b.dtype) for b in self._buffers)
@@ -42,19 +43,20 @@ class TieLayer:
 
     @property
     def keys(self) -> np.ndarray:
-        return self._buffers[0][: self._size]
+        """Each tie's key ``lo*n + hi`` (ascending)."""
+        return self.lo.astype(np.int64) * self.n + self.hi
 
     @property
     def weight(self) -> np.ndarray:
-        return self._buffers[1][: self._size]
+        return self._buffers[0][: self._size]
 
     @property
     def lo(self) -> np.ndarray:
-        return self._buffers[2][: self._size]
+        return self._buffers[1][: self._size]
 
     @property
     def hi(self) -> np.ndarray:
-        return self._buffers[3][: self._size]
+        return self._buffers[2][: self._size]
 
     @property
     def ends(self) -> tuple[np.ndarray, np.ndarray]:
@@ -70,11 +72,11 @@ class TieLayer:
     def strength(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Current strength of ties between pairs (0 where there is none)."""
         k = self._key(a, b)
-        idx = np.searchsorted(self.keys, k)
-        idx = np.minimum(idx, max(len(self) - 1, 0))
         if len(self) == 0:
             return np.zeros(k.shape[0])
-        return np.where(self.keys[idx] == k, self.weight[idx], 0.0)
+        keys = self.keys
+        idx = np.minimum(np.searchsorted(keys, k), len(self) - 1)
+        return np.where(keys[idx] == k, self.weight[idx], 0.0)
 
     def add(self, a: np.ndarray, b: np.ndarray, delta: np.ndarray) -> np.ndarray:
         """Move the strength of each pair's tie by ``delta`` (saturating in [0, 1]).
