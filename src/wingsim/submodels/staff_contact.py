@@ -316,8 +316,9 @@ def staff_contact_day(
         keep_h = keep_hostile ** n_hostile[j] if n_hostile[j] > 0 else 1.0
         trust[j] = (1.0 - (1.0 - trust[j]) * keep_f) * keep_h
         # Legitimacy and the oppositional mindset move at half trust's log-rate.
-        legitimacy[j] = (1.0 - (1.0 - legitimacy[j]) * np.sqrt(keep_f)) * np.sqrt(keep_h)
-        opposition[j] = 1.0 - (1.0 - opposition[j] * np.sqrt(keep_f)) * np.sqrt(keep_h)
+        half_f, half_h = np.sqrt(keep_f), np.sqrt(keep_h)
+        legitimacy[j] = (1.0 - (1.0 - legitimacy[j]) * half_f) * half_h
+        opposition[j] = 1.0 - (1.0 - opposition[j] * half_f) * half_h
         knowledge[j] += learnt[j] * (1.0 - knowledge[j])
         knowledge[j] = min(max(knowledge[j], 0.0), 1.0)
         reports[j] += n_reports[j]
