@@ -20,11 +20,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+#: How every kernel is compiled: cached on disk (``cache=True``), releasing the GIL
+#: (``nogil=True``), and with numpy's error model: a division by zero would give inf or
+#: nan instead of raising ZeroDivisionError. Every divisor in the kernels is bounded away
+#: from zero (uncertainty >= MIN_UNCERTAINTY, ``max(x, 1e-12)``, constants), so results
+#: are the same bits; without a check on each division numba compiles tighter loops
+#: (``contacts.meeting_effects`` at 80,000 prisoners: 11.7 -> 9.9 ms, least of 15).
+compiled = njit(cache=True, nogil=True, error_model="numpy")
+
 _RADIX_BITS = 11
 _RADIX = 1 << _RADIX_BITS
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def tie_keys(a, b, n):
     """The key ``min*n + max`` of each pair."""
     k = np.empty(a.shape[0], np.int64)
@@ -34,7 +42,7 @@ def tie_keys(a, b, n):
     return k
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def group_order(group, n):
     """``np.argsort(group, kind="stable")`` for labels in ``range(n)`` (a counting sort:
     one pass to count, one to place; the roster's daily sort by unit)."""
@@ -50,7 +58,7 @@ def group_order(group, n):
     return out
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def stable_key_order(k, n):
     """``np.argsort(k, kind="stable")`` for tie keys ``lo*n + hi`` (below ``n*n``): a
     least-significant-digit radix sort on 11-bit digits (three passes for 80,000 slots),
@@ -82,7 +90,7 @@ def stable_key_order(k, n):
     return order
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _grown(arr, size, capacity):
     """A buffer of ``capacity`` rows holding the first ``size`` rows of ``arr``."""
     out = np.empty(capacity, arr.dtype)
@@ -90,7 +98,7 @@ def _grown(arr, size, capacity):
     return out
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _batch(a, b, delta, n):
     """The batch's distinct pair keys in key order with their summed ``delta`` (repeated
     pairs summed in batch order), and each pair's index among them."""
@@ -111,20 +119,20 @@ def _batch(a, b, delta, n):
     return uk[:nu], d[:nu], inv
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _moved(w, dj):
     """A tie's strength after a day's summed change ``dj``, saturating in [0, 1]."""
     v = w + dj * (1.0 - w) if dj > 0 else w + dj * w
     return min(max(v, 0.0), 1.0)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _key(lo, hi, i, n):
     """The key ``lo*n + hi`` of tie ``i`` (ties are kept in key order)."""
     return np.int64(lo[i]) * n + hi[i]
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def tie_add(weight, lo, hi, size, a, b, delta, n):
     """Move each pair's tie by ``delta`` (saturating), inserting new ties in key order.
 
@@ -179,7 +187,7 @@ def tie_add(weight, lo, hi, size, a, b, delta, n):
     return weight, lo, hi, total, out
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
     """``tie_add`` then ``tie_decay`` in one forward pass, written into the buffers
     ``out`` (weight, lo, hi; grown if too small): the day's contacts move their ties,
@@ -237,7 +245,7 @@ def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
     return (ow, olo, ohi), q, strength_after, s_lo + s_hi
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def tie_decay(weight, lo, hi, size, factor, min_tie, n):
     """Scale the first ``size`` strengths by ``factor``; compact away ties below
     ``min_tie`` in place. Returns how many ties remain (the first rows of the buffers)
@@ -256,7 +264,7 @@ def tie_decay(weight, lo, hi, size, factor, min_tie, n):
     return j, s_lo + s_hi
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def tie_drop_nodes(weight, lo, hi, size, gone):
     """Compact away, in place, every one of the first ``size`` ties with an end where
     ``gone``; returns how many remain and the weighted degree of every slot after."""
@@ -274,7 +282,7 @@ def tie_drop_nodes(weight, lo, hi, size, gone):
     return j, s_lo + s_hi
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def tie_node_sum(lo, hi, w, n):
     """``bincount(lo, w, n) + bincount(hi, w, n)``: weighted degree of every slot."""
     s_lo = np.zeros(n)
@@ -285,7 +293,7 @@ def tie_node_sum(lo, hi, w, n):
     return s_lo + s_hi
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def tie_peer_sum(lo, hi, w, values, n):
     """``bincount(lo, w*values[hi], n) + bincount(hi, w*values[lo], n)``: tie-weighted
     sum of each slot's peers' ``values``."""
@@ -297,7 +305,7 @@ def tie_peer_sum(lo, hi, w, values, n):
     return s_lo + s_hi
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_rate, mixing, r):
     """Which ties meet today, given one uniform draw ``r`` per tie.
 
@@ -333,7 +341,7 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
     return ma, mb
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def tie_weights_by_group(lo, hi, w, member):
     """The strengths of the ties within the group ``member`` and of those across its
     boundary, each in tie order (so numpy sums them as it summed ``w[mask]``)."""
@@ -353,7 +361,7 @@ def tie_weights_by_group(lo, hi, w, member):
     return inside[:n_in], across[:n_across]
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def ties_touching(lo, hi, w, member, min_weight):
     """Indices, in tie order, of the ties with an end in ``member`` and a strength of at
     least ``min_weight`` (``flatnonzero((member[lo] | member[hi]) & (w >= min_weight))``

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from numba import njit
 
 from wingsim import kernels
+from wingsim.kernels import compiled
 from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, VEO_VIOLENT, Category, Place, Training
 
 if TYPE_CHECKING:
@@ -191,7 +191,7 @@ VEOS, OF_CONCERN, NON_VEOS = (
 )
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def category_sums(values, category, active, n_categories):
     """Each column of ``values`` (slots x attributes) summed over the active slots of
     each category, and the active slots per category: every group mean of the day in

@@ -12,7 +12,8 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from numba import njit
+
+from wingsim.kernels import compiled
 
 
 def stream_key(name: str) -> int:
@@ -79,7 +80,7 @@ class KeyedStream:
         return _keyed_uniforms(ids, np.uint64(shared), np.uint64(_KEY_MULTIPLIERS[0]), k)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _mix64(z):
     """SplitMix64's finaliser (Steele, Lea & Flood 2014) on one uint64 (wraps mod 2**64)."""
     z = (z ^ (z >> np.uint64(30))) * _M1
@@ -87,7 +88,7 @@ def _mix64(z):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _keyed_uniforms(ids, shared, multiplier, k):
     """The arithmetic of :meth:`KeyedStream.uniforms` for every id, in one pass."""
     out = np.empty((ids.shape[0], k))

@@ -21,7 +21,7 @@ class Submodel:
     mechanism represents) and ``Params`` (a :class:`~wingsim.params.Params` model of
     the mechanism's strengths, read from ``[mechanisms.<name>]`` in a scenario), and
     implement :meth:`step`, which must touch only numpy arrays (no Python loop over
-    agents): vectorised numpy, or a compiled kernel (``@njit(cache=True, nogil=True)``,
+    agents): vectorised numpy, or a compiled kernel (``@compiled`` from ``wingsim.kernels``,
     beside the submodel or in ``wingsim.kernels``) to which the submodel passes the
     random numbers it drew from ``self.rng``, so a kernel never draws. Adding a submodel is one file
     plus one line in ``schedule.DAY``: the scenario schema, the on/off switch and the

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
 
@@ -128,7 +128,7 @@ class Chaplaincy(Submodel):
         m.day_counts["chaplain_visits"] += int(k)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def chaplain_visits(
     visits, tc, wellbeing, x, knowledge, labelled, keep_trust, keep_labelled, knowledge_gain,
     keep_wellbeing, challenge, in_risk_assessment, trained,

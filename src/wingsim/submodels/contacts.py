@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from wingsim import kernels
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import MIN_UNCERTAINTY, Category
 from wingsim.submodels.base import Submodel
@@ -308,7 +308,7 @@ class PrisonerContacts(Submodel):
         m.day_counts["veo_mainstream_contacts"] += cross
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def chance_meetings(n_unit, r, by_unit, starts, counts, mixes, access, mixing):
     """``n_unit[u]`` chance meetings on each unit ``u``, in unit order, each with three
     uniform draws (a row of ``r``): a random member, a random unit mate, and whether it
@@ -328,7 +328,7 @@ def chance_meetings(n_unit, r, by_unit, starts, counts, mixes, access, mixing):
     return init, partner, in_activities
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def meeting_tone(a, b, x, opposition, grievance, r, neg_hostility, gain, neg_homophily, loss):
     """Which meetings turn hostile (``r`` one uniform draw each), and each tie's change.
 
@@ -352,7 +352,7 @@ def meeting_tone(a, b, x, opposition, grievance, r, neg_hostility, gain, neg_hom
     return hostile, delta
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def meeting_effects(
     a, b, hostile, strength, seen_draws, x, u, pred, status, charisma, trust, vul, opp,
     reports, unit, category, security, k, veo, main,

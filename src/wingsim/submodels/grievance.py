@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import MIN_UNCERTAINTY
 from wingsim.submodels import labelling
@@ -250,7 +250,7 @@ class Grievance(Submodel):
         labelling.count_days(p, on_special)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def grievance_day(
     unit, on_special, unit_conditions, unit_fairness, access, labelled, x, base_u, wellbeing,
     legitimacy, grievance, trust, opposition, uncertainty, k,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
 
@@ -159,7 +159,7 @@ class Incidents(Submodel):
         )
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def unit_sums(slots, unit, n_units, grievance, trust, opposition, x, leader, radical):
     """Per unit, over its prisoners in slot order: the sum of their tension (the mean of
     grievance, distrust, opposition and extremism), the count of order-keeping leaders

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from wingsim import kernels
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import Training
 from wingsim.submodels.base import Submodel
@@ -249,7 +249,7 @@ class StaffContacts(Submodel):
         m.day_counts["hostile_staff_contacts"] += hostile
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _blend(own, peer_sum, strength, weight):
     """Own mindset blended with the peers' tie-weighted one, by embeddedness."""
     out = np.empty(own.shape[0])
@@ -260,7 +260,7 @@ def _blend(own, peer_sum, strength, weight):
     return out
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def staff_contact_day(
     wu, r, by_unit, starts, counts, officer_by_unit, officer_starts, officers, training_level,
     fairness, stress, security, seen, labelled, observance, trust, legitimacy, opposition,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from wingsim import kernels
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
 
@@ -137,7 +137,7 @@ class Status(Submodel):
         unit_leaders(roster.by_unit, roster.starts, counts, p.status, cap, threshold, p.leader)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def unit_leaders(by_unit, starts, counts, status, cap, threshold, leader):
     """``leader`` in place: on each unit, its ``cap`` highest-status members (equal status:
     the lower slot first) who are above the unit's ``threshold``; no one else."""

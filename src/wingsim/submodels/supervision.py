@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import VEO_LESSER, Place
 from wingsim.submodels.community import BACKGROUND, CommunitySubmodel, count, over, traits
@@ -414,7 +414,7 @@ class Supervision(CommunitySubmodel):
         m.day_counts["probation_contacts"] += int(kept.sum())
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def assign_cases(load, cap, officer_background, background, matching, out, start):
     """Cases ``start, start+1, ...`` each to the least-loaded officer with room (below
     ``cap``), preferring, with ``matching``, one who shares the case's background; the
