@@ -138,17 +138,21 @@ class Driver:
         return self.drawn == day or now - when > ACK_TIMEOUT
 
     def pause_for(self, now: float, fps: float) -> float:
-        """How long the session's thread may sleep before a picture may be due (s)."""
-        run_id, day, when = self.sent
+        """How long the session's thread may sleep before it looks again (s): until the
+        next picture may go, then every 1/fps until the page has drawn the last one."""
+        run_id, _day, when = self.sent
         if run_id != id(self.run):
             return 0.0
-        due = when + (1.0 / fps if self.drawn == day else ACK_TIMEOUT)
+        due = when + 1.0 / fps
+        if now >= due:
+            due = now + 1.0 / fps
         return min(POLL_SECONDS, max(MIN_PAUSE, due - now))
 
     def on_drawn(self, day: int) -> None:
-        """The browser drew ``day`` (called from the page's message thread)."""
+        """The browser drew ``day`` (called from the page's message thread). The session's
+        thread sees it at its next look: waking it for each picture drawn cost the server
+        more than the look (py-spy)."""
         self.drawn = day
-        self.wake.set()
 
     def _show(self, current, now: float) -> None:
         self.sent = (id(current), current.day, now)
@@ -166,9 +170,13 @@ class Driver:
             return POLL_SECONDS
         if current.set_play(self.playing and not current.finished, self.speed):
             self._show(current, now)  # the worker's answer carries its newest frame
-        fps = self.fps()
         if not self.playing:
             return POLL_SECONDS
+        if current.finished:  # the run reached its horizon (or its worker died)
+            if self.on_finished is not None:
+                self.on_finished()
+            return POLL_SECONDS
+        fps = self.fps()
         if self.may_send(now, fps):
             run_id, day, _when = self.sent
             current.refresh()
