@@ -262,12 +262,11 @@ def Stage(
         run.step()
         show(run, time.perf_counter())
 
-    # The widgets a picture changes get the frame the run had when the page first showed
-    # it; after that only the session's thread sets them, so a re-render (a click) leaves
-    # them as they are. The specs carry the run's id: a new run always redraws from scratch.
-    first = solara.use_memo(
-        lambda: (run.day, [run.wing_json(i) for i in range(run.count)], run.tail_json()), [run]
-    )
+    # The values a picture changes (the day, the wings' and plots' data, the released
+    # table) are never arguments of these elements: reacton sets every argument again at
+    # each re-render (a click), which would take the page back to the run's first day. The
+    # stage's effect hands the widgets to ``live``, which fills them at once and then with
+    # each picture. The specs carry the run's id: a new run always redraws from scratch.
     specs = solara.use_memo(
         lambda: [as_json({**run.wing_spec(i), "run": run.rid}) for i in range(run.count)], [run]
     )
@@ -285,15 +284,13 @@ def Stage(
             get(els["series"]),
             get(els["released"]),
         )
-        # The newest frame now: a re-render leaves a widget alone when its arguments are
-        # those of the last render, which a new run's first frame can be (a reset).
-        live.push(run)
+        live.push(run)  # the newest frame, now
         return lambda: live.detach(run.rid)
 
     solara.use_effect(attach, [run, bool(run.error)])
 
     with solara.Row(style={"align-items": "center", "gap": "16px"}):
-        els["counter"] = DayCounter.element(day=first[0])
+        els["counter"] = DayCounter.element()
         solara.Button(
             "Pause" if playing.value else "Play",
             on_click=lambda: playing.set(not playing.value),
@@ -312,22 +309,18 @@ def Stage(
         solara.Text(
             f"The run has reached its horizon ({MAX_DAYS:,} days): press Reset to play again."
         )
-    _day, wing_days, tail = first
 
     def wing(i: int):
         return EchartsData.element(
             kind="wing",
             spec_json=specs[i],
-            today_json=wing_days[i],
             css_class="wingsim-network",
             on_drawn=driver.on_drawn if i == 0 else None,
             acks=i == 0,
         )
 
     def plots():
-        return EchartsData.element(
-            kind="series", spec_json=series_spec, today_json=tail, css_class="wingsim-plots"
-        )
+        return EchartsData.element(kind="series", spec_json=series_spec, css_class="wingsim-plots")
 
     if run.count == 1:
         with solara.Columns([1, 1]):
@@ -338,7 +331,7 @@ def Stage(
             els["wings"] = [wing(i) for i in range(run.count)]
         with solara.Row(justify="center"), solara.Column(style={"width": "70%"}):
             els["series"] = plots()
-    els["released"] = HtmlBox.element(css_class="wingsim-released")  # by push
+    els["released"] = HtmlBox.element(css_class="wingsim-released")
 
 
 @solara.component
