@@ -208,3 +208,27 @@ def test_a_page_message_no_longer_builds_a_mock():
     assert isinstance(shell.events, serve._NoEvents)
     shell.events.trigger("pre_execute")  # what ipywidgets calls around each message
     shell.events.register("post_execute", print)
+
+
+def test_the_room_rate_falls_while_the_cpu_is_saturated_and_comes_back():
+    from wingsim.dashboard.live import LoadGauge
+
+    state = {"total": 0.0, "busy": 0.0, "share": 0.95}
+
+    def read():
+        state["total"] += 100
+        state["busy"] += 100 * state["share"]
+        return state["total"], state["busy"]
+
+    gauge = LoadGauge(ceiling=50, floor=10, period=2.0, read=read)
+    gauge.at = 0.0
+    assert gauge.room_rate(1.0) == 50  # within the period: no new reading
+    rates = [gauge.room_rate(2.0 * k) for k in range(1, 8)]
+    assert rates[0] < 50 and rates == sorted(rates, reverse=True) and rates[-1] == 10
+    state["share"] = 0.8  # busy but not saturated: the rate holds
+    assert gauge.room_rate(16.0) == 10
+    state["share"] = 0.3
+    back = [gauge.room_rate(16.0 + 2.0 * k) for k in range(1, 12)]
+    assert back == sorted(back) and back[-1] == 50
+    unreadable = LoadGauge(read=lambda: None)
+    assert unreadable.room_rate(100.0) == unreadable.ceiling

@@ -13,8 +13,9 @@ re-render only for what a person does (a click, a lever) and for a run's end or 
   the newest day, so the day counter moves at the days simulated;
 - a page gets its next picture only when its browser has drawn the last one (the wing
   chart reports each day it draws), or after :data:`ACK_TIMEOUT` without word from it,
-  and at most :func:`frames_per_second` a second: 10, less when the room is full, so the
-  server's pictures stay a bounded part of its work;
+  and at most :func:`frames_per_second` a second: 10, less when the room is full, and
+  less again while the machine's CPU is saturated (:class:`LoadGauge`: on one laptop the
+  participants' browsers, if they run there too, and the workers share the cores);
 - a frame whose day the page shows already is not sent again;
 - a click's message to the worker (play, pause, speed) goes before the picture in the same
   look, and before other sessions' frame fetches waiting for the same worker
@@ -33,10 +34,13 @@ from wingsim.dashboard.room import POLL_SECONDS, ROOM
 #: days per picture, so a page is never sent more than a browser draws (the step rate is
 #: unchanged) ...
 MAX_FRAMES_PER_SECOND = 10
-#: ... and to all pages together: with many sessions each gets a share (at least
-#: MIN_FRAMES_PER_SECOND), so sending stays a bounded part of the server's work.
-ROOM_FRAMES_PER_SECOND = 50
-MIN_FRAMES_PER_SECOND = 2
+#: ... and to all pages together: each page gets a share (at least MIN_FRAMES_PER_SECOND)
+#: of the room's rate, which is ROOM_FRAMES_PER_SECOND on a machine with CPU to spare and
+#: falls to FLOOR_FRAMES_PER_SECOND while its CPU is saturated (:class:`LoadGauge`): the
+#: browsers' drawing then leaves the workers time to step the days.
+ROOM_FRAMES_PER_SECOND = 50.0
+FLOOR_FRAMES_PER_SECOND = 10.0
+MIN_FRAMES_PER_SECOND = 0.5
 #: A page is sent its next picture when it has drawn the last one (so pictures never queue
 #: up in a busy browser), or after this long without word from it (s): a hidden tab draws
 #: nothing.
@@ -47,9 +51,74 @@ MIN_PAUSE = 0.005
 DAYS_PER_TABLE = 7
 
 
+class LoadGauge:
+    """The room's picture rate, falling while the machine's CPU is saturated.
+
+    Every ``period`` s it reads the share of CPU time the whole machine spent busy
+    (``/proc/stat``): above ``high`` the rate is multiplied by ``down``, below ``low`` by
+    ``up``, between ``floor`` and ``ceiling`` (additive increase would be slow at 50).
+    Where ``/proc/stat`` cannot be read the rate stays at the ceiling.
+    """
+
+    def __init__(
+        self,
+        ceiling: float = ROOM_FRAMES_PER_SECOND,
+        floor: float = FLOOR_FRAMES_PER_SECOND,
+        period: float = 2.0,
+        high: float = 0.9,
+        low: float = 0.7,
+        down: float = 0.7,
+        up: float = 1.25,
+        read: Callable[[], tuple[float, float] | None] | None = None,
+    ):
+        self.ceiling, self.floor, self.period = ceiling, floor, period
+        self.high, self.low, self.down, self.up = high, low, down, up
+        self.read = read or _cpu_times
+        self.rate = ceiling
+        self.lock = threading.Lock()
+        self.last = self.read()
+        self.at = time.monotonic()
+
+    def busy(self, before, after) -> float | None:
+        if before is None or after is None:
+            return None
+        total = after[0] - before[0]
+        return (after[1] - before[1]) / total if total > 0 else None
+
+    def room_rate(self, now: float | None = None) -> float:
+        """Pictures per second for all pages together."""
+        now = time.monotonic() if now is None else now
+        with self.lock:
+            if now - self.at >= self.period:
+                sample = self.read()
+                busy = self.busy(self.last, sample)
+                self.last, self.at = sample, now
+                if busy is not None and busy > self.high:
+                    self.rate = max(self.floor, self.rate * self.down)
+                elif busy is not None and busy < self.low:
+                    self.rate = min(self.ceiling, self.rate * self.up)
+            return self.rate
+
+
+def _cpu_times() -> tuple[float, float] | None:
+    """The machine's CPU time so far: (total, busy) in clock ticks, from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [float(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0.0)  # idle + iowait
+    total = sum(ticks[:8])  # guest time is already counted in user
+    return total, total - idle
+
+
+#: The server's gauge, shared by every session's thread.
+GAUGE = LoadGauge()
+
+
 def frames_per_second() -> float:
     """This session's share of the pictures the server sends each second."""
-    share = ROOM_FRAMES_PER_SECOND / max(ROOM.count(), 1)
+    share = GAUGE.room_rate() / max(ROOM.count(), 1)
     return min(MAX_FRAMES_PER_SECOND, max(MIN_FRAMES_PER_SECOND, share))
 
 
