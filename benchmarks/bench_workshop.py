@@ -4,7 +4,9 @@ Starts ``wingsim dashboard --workshop`` on a free local port, opens N pages (eac
 browser context, so its own session), joins them, presses Play on every page (default
 speed, 10 days per second) and measures:
 
-- days per second on each page (the day counter the participant sees, over ``--play`` s);
+- days per second on each page: the day counter the participant sees, read twice
+  ``--play`` s apart (each page's rate over the time between its own two readings);
+- the CPU the server, its workers and the browser used while playing (in cores);
 - how long a click takes to be answered (Pause/Play, until the button's label changes),
   while the others keep playing; median and 95th percentile;
 - the memory of the server and every process it started (the forkserver and the worker
@@ -86,6 +88,40 @@ def settled(pid: int, timeout: float = 60.0) -> float:
     return last
 
 
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU time (user + system, s) of each process still running."""
+    out = {}
+    for p in pids:
+        try:
+            t = psutil.Process(p).cpu_times()
+            out[p] = t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def cpu_groups(server: int) -> dict[str, list[int]]:
+    """The processes that share the cores: the server, its workers (and forkserver), and
+    the browser (every process under this benchmark that is not the server's)."""
+    ours = tree(server)
+    below = [c.pid for c in psutil.Process().children(recursive=True)]
+    return {
+        "server": [server],
+        "workers": [p for p in ours if p != server],
+        "browser": [p for p in below if p not in ours],
+    }
+
+
+def cpu_shares(before: dict, after: dict, seconds: float) -> str:
+    """Each group's CPU over the interval, in cores (1.0 = one core busy all the time)."""
+    parts = []
+    for name, t1 in after.items():
+        t0 = before.get(name, {})
+        used = sum(t - t0.get(p, 0.0) for p, t in t1.items())
+        parts.append(f"{name} {used / seconds:.2f}")
+    return ", ".join(parts) + " cores"
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in psutil.getloadavg())
 
@@ -94,6 +130,12 @@ def kernels(url: str) -> int:
     """Sessions Solara holds (its diagnostics page, which answers this machine only)."""
     with urllib.request.urlopen(url + "resourcez", timeout=30) as r:
         return json.load(r)["kernels"]["total"]
+
+
+def shown(page) -> tuple[int, float]:
+    """The day counter a page shows, and when it was read."""
+    d = day(page)
+    return d, time.perf_counter()
 
 
 def click_time(page, press: str, expect: str) -> float:
@@ -136,13 +178,19 @@ def main() -> None:
         for page in pages:
             page.get_by_role("button", name="Play", exact=True).click()
         time.sleep(3)  # every page under way
-        d0 = [day(p) for p in pages]
+        groups = cpu_groups(pid)
+        c0 = {name: cpu_seconds(pids) for name, pids in groups.items()}
         t0 = time.perf_counter()
+        d0 = [shown(p) for p in pages]
         time.sleep(args.play)
-        d1 = [day(p) for p in pages]
+        d1 = [shown(p) for p in pages]
         dt = time.perf_counter() - t0
-        rates = sorted((b - a) / dt for a, b in zip(d0, d1, strict=True))
+        c1 = {name: cpu_seconds(pids) for name, pids in groups.items()}
+        cpu_play = cpu_shares(c0, c1, dt)
+        # Each page's rate over its own interval between its two readings.
+        rates = sorted((b[0] - a[0]) / (b[1] - a[1]) for a, b in zip(d0, d1, strict=True))
         print(f"days per second per session: {[round(r, 1) for r in rates]}", flush=True)
+        print(f"CPU while playing: {cpu_play}", flush=True)
         load_play = load()
         print(f"load average while playing: {load_play}", flush=True)
         clicks = []
@@ -190,7 +238,8 @@ def main() -> None:
         f" | under 30 MB per session |\n"
         f"| memory after the sessions closed | {left:.0f} MB after {back_after:.0f} s"
         f" ({left - base:+.0f} MB; {'back' if back else 'not back'}) | back within 5 min |\n"
-        f"| load average (1, 5, 15 min) while playing | {load_play} | |"
+        f"| load average (1, 5, 15 min) while playing | {load_play} | |\n"
+        f"| CPU while playing (of 2 cores) | {cpu_play} | |"
     )
 
 

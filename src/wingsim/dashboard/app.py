@@ -2,9 +2,11 @@
 
 Each browser session gets its own run, hosted and stepped in a worker process
 (:mod:`workers`); the session's thread in the server (Solara's threaded task) only tells it
-to play or pause and fetches a frame when the page may draw another picture, so no model
-step holds the server's GIL and event loop. Pictures are drawn in the browser with echarts
-from compact data (:mod:`frames`, :mod:`charts`); the server draws nothing.
+to play or pause and fetches a frame when the page may draw another picture (:mod:`live`),
+so no model step holds the server's GIL and event loop, and puts the picture into the
+page's widgets itself: no component re-renders for a picture. Pictures are drawn in the
+browser with echarts and a canvas from compact data (:mod:`frames`, :mod:`charts`); the
+server draws nothing.
 
 Routes: ``/`` is the dashboard (in workshop mode: the participant page, after a
 nickname); ``/trainer?token=...`` is the trainer's page (workshop mode only).
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import time
 from urllib.parse import parse_qs
 
@@ -22,14 +23,10 @@ import solara
 from solara.lifecycle import kernel_closed_event
 from solara.server import kernel_context
 
-from wingsim.dashboard.frames import CHAPLAIN_COLOUR, STAFF_COLOUR
-from wingsim.dashboard.pictures import Pictures
-from wingsim.dashboard.room import (
-    POLL_SECONDS,
-    ROOM,
-    Participant,
-    check_nickname,
-)
+from wingsim.dashboard.charts import DayCounter, EchartsData, HtmlBox
+from wingsim.dashboard.frames import CHAPLAIN_COLOUR, STAFF_COLOUR, as_json
+from wingsim.dashboard.live import Driver, Live
+from wingsim.dashboard.room import ROOM, Participant, check_nickname
 from wingsim.dashboard.session import (
     LEVERS,
     MAX_DAYS,
@@ -49,21 +46,8 @@ DEBUG = bool(os.environ.get("WINGSIM_DASHBOARD_DEBUG"))
 #: Play speed: slider range (days per second) and where it starts.
 SPEED_MAX = 30
 SPEED_START = 10
-#: Pictures sent per second to one page at most while playing: faster speeds step several
-#: days per picture, so a page is never sent more than a browser draws (the step rate is
-#: unchanged) ...
-MAX_FRAMES_PER_SECOND = 10
-#: ... and to all pages together: with many sessions each gets a share (at least
-#: MIN_FRAMES_PER_SECOND), so drawing and sending stay a bounded part of the server's work
-#: (25 and 1 were tried with 20 sessions: no clear gain over the runs' noise, docs/dashboard.md).
-ROOM_FRAMES_PER_SECOND = 50
-MIN_FRAMES_PER_SECOND = 2
-#: A page is sent its next picture when it has drawn the last one (so pictures never queue
-#: up in a busy browser), or after this long without word from it (s): a hidden tab draws
-#: nothing.
-ACK_TIMEOUT = 2.0
-#: Shortest pause of a session's thread between two looks at its run (s).
-MIN_PAUSE = 0.005
+#: While playing, the participant's cost beside the budget is updated at most this often (s).
+COST_SECONDS = 1.0
 
 CSS = """
 .wingsim-page { font-size: 18px; }
@@ -78,6 +62,10 @@ CSS = """
 }
 .wingsim-value { font-size: 15px; color: #333; margin: -14px 0 6px 0; }
 .wingsim-message { color: #b40426; font-size: 15px; }
+/* Vuetify's loading bar in the seed box runs while the session's task runs, that is the
+   whole time a run plays: an endless 60-frames-a-second animation that cost the browser
+   more than drawing the pictures (0.7 of a core for two pages in headless Chromium). */
+.wingsim-page .v-field__loader { display: none !important; }
 """
 
 LEGEND = f"""
@@ -187,44 +175,6 @@ def Controls(settings: solara.Reactive[Settings], compare, regime_b, speed, allo
     )
 
 
-def frames_per_second() -> float:
-    """This session's share of the pictures the server sends each second."""
-    share = ROOM_FRAMES_PER_SECOND / max(ROOM.count(), 1)
-    return min(MAX_FRAMES_PER_SECOND, max(MIN_FRAMES_PER_SECOND, share))
-
-
-class Driver:
-    """What a session's thread reads: the current run, play state and speed."""
-
-    def __init__(self):
-        self.run: RemoteRun | None = None
-        self.playing = False
-        self.speed = SPEED_START
-        self.wake = threading.Event()
-        self.mounted = True
-        self.sent = (0, -1, 0.0)  # (run id, day, time) of the last picture sent
-        self.drawn = -1  # the last day the browser reported drawn
-
-    def may_send(self, now: float, fps: float) -> bool:
-        """Whether a new picture may go: the page drew the last one, and not too soon."""
-        run_id, day, when = self.sent
-        if now - when < 1.0 / fps:
-            return False
-        return self.drawn == day or run_id != id(self.run) or now - when > ACK_TIMEOUT
-
-    def pause_for(self, now: float, fps: float) -> float:
-        """How long the session's thread may sleep before a picture may be due (s)."""
-        run_id, day, when = self.sent
-        if run_id != id(self.run):
-            return 0.0
-        due = when + (1.0 / fps if self.drawn == day else ACK_TIMEOUT)
-        return min(POLL_SECONDS, max(MIN_PAUSE, due - now))
-
-    def on_drawn(self, day: int) -> None:
-        self.drawn = day
-        self.wake.set()
-
-
 def budget_text(cost: float | None, budget: float | None) -> tuple[str, bool]:
     """The participant's cost line beside the budget, and whether it is over the budget.
 
@@ -252,8 +202,13 @@ def Stage(
     on_room=None,
     cost: solara.Reactive | None = None,
 ):
-    """Day counter, buttons and the charts. Only this re-renders each day."""
-    _shown, set_shown = solara.use_state((id(run), run.day, run.error))
+    """Day counter, buttons and the pictures.
+
+    Re-rendered by a click, a new run, the run's end or its worker's crash, never by a
+    picture: the session's thread puts each picture into the widgets itself (:mod:`live`).
+    """
+    _state, set_state = solara.use_state((run.rid, run.error, run.finished))
+    live = solara.use_memo(Live, [])
     driver = solara.use_memo(Driver, [])
     driver.run, driver.playing, driver.speed = run, playing.value, speed.value
     driver.wake.set()
@@ -268,12 +223,21 @@ def Stage(
     solara.use_effect(unmount, [])
 
     def show(current: RemoteRun, now: float) -> None:
-        """Send the page the run's newest frame (fetched already)."""
+        """Put the run's newest frame (fetched already) into the page."""
         participant.outcomes = current.outcomes()
-        if cost is not None:
+        if cost is not None and (not driver.playing or now - driver.cost_at >= COST_SECONDS):
+            driver.cost_at = now
             cost.set(round(participant.outcomes.get("cost", 0.0)))
-        driver.sent = (id(current), current.day, now)
-        set_shown((id(current), current.day, current.error))
+        live.push(current)
+        state = (current.rid, current.error, current.finished)
+        if state != driver.state:  # the run ended or its worker died: say so in the page
+            driver.state = state
+            set_state(state)
+
+    driver.show = show
+    driver.on_finished = lambda: playing.set(False)
+    if driver.state is None:
+        driver.state = _state
 
     def loop():
         """The session's thread: the run plays in its worker; this sends the pictures."""
@@ -283,20 +247,11 @@ def Stage(
             ROOM.keep(participant)
             if on_room is not None:
                 on_room()
-            current, now = driver.run, time.perf_counter()
-            if current is None:
-                driver.wake.wait(POLL_SECONDS)
-                continue
-            if current.set_play(driver.playing and not current.finished, driver.speed):
-                show(current, now)  # the worker's answer carries its newest frame
-            if driver.playing and driver.may_send(now, frames_per_second()):
-                current.refresh()
-                show(current, now)
-                if current.finished:
-                    playing.set(False)
-                if DEBUG:
-                    print(f"frame {1e3 * (time.perf_counter() - now):.0f} ms", flush=True)
-            pause = driver.pause_for(now, frames_per_second()) if driver.playing else POLL_SECONDS
+            t0 = time.perf_counter()
+            pushed = live.pushed
+            pause = driver.tick(t0)
+            if DEBUG and live.pushed != pushed:
+                print(f"picture {1e3 * (time.perf_counter() - t0):.1f} ms", flush=True)
             driver.wake.wait(pause)
 
     def session():
@@ -311,8 +266,35 @@ def Stage(
         run.step()
         show(run, time.perf_counter())
 
+    # The values a picture changes (the day, the wings' and plots' data, the released
+    # table) are never arguments of these elements: reacton sets every argument again at
+    # each re-render (a click), which would take the page back to the run's first day. The
+    # stage's effect hands the widgets to ``live``, which fills them at once and then with
+    # each picture. The specs carry the run's id: a new run always redraws from scratch.
+    specs = solara.use_memo(
+        lambda: [as_json({**run.wing_spec(i), "run": run.rid}) for i in range(run.count)], [run]
+    )
+    series_spec = solara.use_memo(lambda: as_json({**run.series_spec(), "run": run.rid}), [run])
+    els: dict = {}
+
+    def attach():
+        if "counter" not in els:
+            return None  # the run's worker died: no pictures on the page
+        get = solara.get_widget
+        live.attach(
+            run.rid,
+            get(els["counter"]),
+            [get(el) for el in els["wings"]],
+            get(els["series"]),
+            get(els["released"]),
+        )
+        live.push(run)  # the newest frame, now
+        return lambda: live.detach(run.rid)
+
+    solara.use_effect(attach, [run, bool(run.error)])
+
     with solara.Row(style={"align-items": "center", "gap": "16px"}):
-        solara.HTML(tag="div", unsafe_innerHTML=f"Day {run.day}", classes=["wingsim-day"])
+        els["counter"] = DayCounter.element()
         solara.Button(
             "Pause" if playing.value else "Play",
             on_click=lambda: playing.set(not playing.value),
@@ -322,6 +304,7 @@ def Stage(
         solara.Button("Step one day", on_click=step, classes=["wingsim-step"])
         solara.Button("Reset", on_click=on_reset, classes=["wingsim-reset"])
     if run.error:
+        els.clear()
         solara.HTML(
             tag="div", unsafe_innerHTML=run.error, classes=["wingsim-message", "wingsim-crashed"]
         )
@@ -330,7 +313,29 @@ def Stage(
         solara.Text(
             f"The run has reached its horizon ({MAX_DAYS:,} days): press Reset to play again."
         )
-    Pictures(run, run.day, driver.on_drawn)
+
+    def wing(i: int):
+        return EchartsData.element(
+            kind="wing",
+            spec_json=specs[i],
+            css_class="wingsim-network",
+            on_drawn=driver.on_drawn if i == 0 else None,
+            acks=i == 0,
+        )
+
+    def plots():
+        return EchartsData.element(kind="series", spec_json=series_spec, css_class="wingsim-plots")
+
+    if run.count == 1:
+        with solara.Columns([1, 1]):
+            els["wings"] = [wing(0)]
+            els["series"] = plots()
+    else:
+        with solara.Columns([1, 1]):
+            els["wings"] = [wing(i) for i in range(run.count)]
+        with solara.Row(justify="center"), solara.Column(style={"width": "70%"}):
+            els["series"] = plots()
+    els["released"] = HtmlBox.element(css_class="wingsim-released")
 
 
 @solara.component

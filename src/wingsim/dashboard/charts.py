@@ -9,12 +9,15 @@ and Solara serves it under ``/_solara/cdn``, so the charts need no internet. Sol
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import ipyvuetify
 import solara
 import traitlets
+
+from wingsim.dashboard.frames import as_json
+
+__all__ = ["ECHARTS", "Chart", "DayCounter", "EchartsData", "HtmlBox", "as_json"]
 
 #: echarts as bundled by solara-assets 1.58.2 (served by Solara from the package, offline).
 ECHARTS = "echarts@5.4.0/dist/echarts.min.js"
@@ -47,6 +50,25 @@ class EchartsData(ipyvuetify.VuetifyTemplate):
             self.on_drawn(day)
 
 
+class DayCounter(ipyvuetify.VuetifyTemplate):
+    """The page's "Day N", set by the session's thread with each picture (no re-render)."""
+
+    template = traitlets.Unicode(
+        '<template><div class="wingsim-day">Day {{ day }}</div></template>'
+    ).tag(sync=True)
+    day = traitlets.Int(0).tag(sync=True)
+
+
+class HtmlBox(ipyvuetify.VuetifyTemplate):
+    """A block of HTML made by this package (the released table), set directly."""
+
+    template = traitlets.Unicode(
+        '<template><div :class="css_class" v-html="html"></div></template>'
+    ).tag(sync=True)
+    html = traitlets.Unicode("").tag(sync=True)
+    css_class = traitlets.Unicode("").tag(sync=True)
+
+
 @solara.component
 def Chart(
     kind: str,
@@ -71,8 +93,3 @@ def Chart(
         on_drawn=on_drawn,
         acks=on_drawn is not None,
     )
-
-
-def as_json(data: dict) -> str:
-    """Compact JSON text for a chart."""
-    return json.dumps(data, separators=(",", ":"))

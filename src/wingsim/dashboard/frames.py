@@ -9,6 +9,8 @@ points. ``wing.vue`` turns these into echarts options in the browser.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from wingsim.dashboard.layout import WingLayout
@@ -50,6 +52,12 @@ PLOTS: list[tuple[str, list[tuple[str, str, str]]]] = [
 COLUMNS = [col for _title, series in PLOTS for col, _lab, _c in series]
 #: Series values are rounded to this many decimals before they are sent.
 SERIES_DECIMALS = 4
+
+
+def as_json(data: dict) -> str:
+    """Compact JSON text, as the browser's charts take it (made where the data is: in the
+    worker, so the server forwards text it never encodes)."""
+    return json.dumps(data, separators=(",", ":"))
 
 
 def _flat(a: np.ndarray, decimals: int | None = None) -> list:

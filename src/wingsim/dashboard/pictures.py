@@ -14,12 +14,16 @@ from wingsim.dashboard.workers import RemoteRun
 
 @solara.component
 def Pictures(run: RemoteRun, day: int, on_drawn=None):
-    """The wing(s) and the outcome plots of ``run`` on ``day`` (spec once per run)."""
+    """The wing(s) and the outcome plots of ``run`` on ``day`` (spec once per run).
+
+    The trainer's big screen, re-rendered every second; a participant's page puts its
+    pictures into its widgets without a re-render (``app.Stage``).
+    """
     n = run.count
     specs = solara.use_memo(lambda: [as_json(run.wing_spec(i)) for i in range(n)], [run])
     series = solara.use_memo(lambda: as_json(run.series_spec()), [run])
-    days = [as_json(run.wing_day(i)) for i in range(n)]
-    tail = as_json(run.series_tail())
+    days = [run.wing_json(i) for i in range(n)]
+    tail = run.tail_json()
     if n == 1:
         with solara.Columns([1, 1]):
             Chart("wing", specs[0], days[0], css_class="wingsim-network", on_drawn=on_drawn)

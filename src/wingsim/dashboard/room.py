@@ -8,9 +8,11 @@ or connection lost for longer than the grace period).
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import ctypes.util
 import gc
+import os
 import re
 import secrets
 import threading
@@ -52,6 +54,28 @@ def _give_memory_back() -> None:
         trim = getattr(ctypes.CDLL(libc), "malloc_trim", None)
         if trim is not None:
             trim(0)
+    if os.environ.get("WINGSIM_DASHBOARD_DEBUG"):
+        print(memory_report(), flush=True)
+
+
+def memory_report() -> str:
+    """What the server holds (printed after each release with WINGSIM_DASHBOARD_DEBUG set):
+    its resident memory, Python objects, live widgets by kind, Solara's sessions, threads."""
+    import ipywidgets
+    from solara.server import kernel_context
+
+    objects = gc.get_objects()
+    kinds = collections.Counter(
+        type(o).__name__ for o in objects if isinstance(o, ipywidgets.Widget)
+    )
+    widgets = sum(kinds.values())
+    with open("/proc/self/statm") as f:
+        rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    return (
+        f"memory: RSS {rss:.0f} MB, {len(objects):,} Python objects, {widgets} widgets, "
+        f"{len(kernel_context.contexts)} Solara sessions, {threading.active_count()} threads, "
+        f"{ROOM.count()} in the room; widgets: {dict(kinds.most_common(6))}"
+    )
 
 
 @dataclass

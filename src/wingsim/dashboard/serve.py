@@ -71,6 +71,40 @@ def configure(
     return token
 
 
+class _NoEvents:
+    """IPython's ``shell.events``, with nothing registered: what the page's messages need."""
+
+    def trigger(self, *args, **kwargs) -> None:
+        pass
+
+    def register(self, *args, **kwargs) -> None:
+        pass
+
+    def unregister(self, *args, **kwargs) -> None:
+        pass
+
+
+def lighter_messages() -> bool:
+    """Make each message a page sends cheaper for the server (True if applied).
+
+    For every message from a browser (a click, a picture drawn), Solara 1.58 builds a
+    stand-in IPython shell whose ``events`` is a ``unittest.mock.MagicMock``, and ipywidgets
+    calls ``events.trigger`` on it twice; building the mock was about an eighth of the
+    server's busy time with five pages playing (py-spy). Nothing here registers IPython
+    events (no matplotlib on the server), so a plain object with the same calls stands in.
+    """
+    try:
+        import solara.server.server  # noqa: F401  (imports patch without a circular import)
+        from solara.server import patch
+    except ImportError:  # pragma: no cover - depends on the installed extras
+        return False
+    mock = getattr(patch, "mock", None)
+    if mock is None or not hasattr(patch, "FakeIPython"):
+        return False  # another Solara: leave it as it is
+    patch.mock = argparse.Namespace(MagicMock=_NoEvents)
+    return True
+
+
 class DashboardError(Exception):
     """A dashboard option that cannot work; ``code`` is 2 (bad input) or 1 (system)."""
 
@@ -162,6 +196,8 @@ def main(args: argparse.Namespace) -> int:
     from solara.server.starlette import app
 
     from wingsim.dashboard.workers import POOL
+
+    lighter_messages()
 
     POOL.start()  # the forkserver imports wingsim now, not when the first page opens
     uvicorn.run(LocalOnly(app), host=args.host, port=args.port, log_level="warning")

@@ -199,12 +199,16 @@ class Run:
             return {"tail": [frames.series_values(m, since=since) for m in self.models]}
 
     def frame(self) -> dict:
-        """Everything a page shows of today, in one piece: what crosses the worker's pipe."""
+        """Everything a page shows of today, in one piece: what crosses the worker's pipe.
+
+        The pictures' data is JSON text already (``wing``: one per model, ``tail``): the
+        server puts it into the page's charts as it is, without decoding or encoding it.
+        """
         return {
             "day": self.day,
             "finished": self.finished,
-            "wing": [self.wing_day(i) for i in range(len(self.models))],
-            "tail": self.series_tail(),
+            "wing": [frames.as_json(self.wing_day(i)) for i in range(len(self.models))],
+            "tail": frames.as_json(self.series_tail()),
             "outcomes": self.outcomes(),
         }
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import multiprocessing
 import os
 import signal
@@ -137,16 +138,32 @@ def serve(conn) -> None:
 
 
 # -- the server's side ----------------------------------------------------------------------
+#: Requests that only read for a picture: they wait while any other request (play, pause,
+#: step, open, close: what a click sends) is waiting for the same worker.
+BACKGROUND = frozenset({"frame", "released"})
+
+
 class Worker:
-    """One worker process and the pipe to it; one request at a time."""
+    """One worker process and the pipe to it; one request at a time, clicks first.
+
+    Many sessions share a worker, so their requests queue for its pipe. A request that
+    answers a click (anything not in :data:`BACKGROUND`) goes before every picture's
+    frame fetch waiting at that moment: it waits at most for the one request in flight.
+    """
 
     def __init__(self, ctx):
         here, there = ctx.Pipe()
-        self.proc = ctx.Process(target=serve, args=(there,), name="wingsim-worker", daemon=True)
-        self.proc.start()
+        proc = ctx.Process(target=serve, args=(there,), name="wingsim-worker", daemon=True)
+        proc.start()
         there.close()
-        self.conn = here
-        self.lock = threading.Lock()
+        self._attach(here, proc)
+
+    def _attach(self, conn, proc) -> None:
+        self.conn = conn
+        self.proc = proc
+        self.lock = threading.Condition()  # guards busy and urgent
+        self.busy = False  # a request is on the pipe
+        self.urgent = 0  # click requests waiting for the pipe
         self.runs = 0  # runs hosted (the pool's count, under the pool's lock)
         self.alive = True
 
@@ -154,8 +171,26 @@ class Worker:
     def pid(self) -> int | None:
         return self.proc.pid
 
-    def call(self, op: str, rid: int, *args):
+    @contextlib.contextmanager
+    def _turn(self, urgent: bool):
+        """The pipe to this worker, for one request: urgent ones first."""
         with self.lock:
+            self.urgent += urgent
+            try:
+                while self.busy or (not urgent and self.urgent):
+                    self.lock.wait()
+            finally:
+                self.urgent -= urgent
+            self.busy = True
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.busy = False
+                self.lock.notify_all()
+
+    def call(self, op: str, rid: int, *args):
+        with self._turn(urgent=op not in BACKGROUND):
             if not self.alive:
                 raise WorkerGone(f"worker {self.pid} has ended")
             try:
@@ -178,7 +213,7 @@ class Worker:
 
     def finish(self) -> None:
         """After its last run's close: close the pipe (the worker exits), and reap it."""
-        with self.lock:
+        with self._turn(urgent=True):
             if self.alive:
                 self._ended()
 
@@ -275,8 +310,9 @@ class Pool:
 class RemoteRun:
     """The server's proxy of a :class:`~wingsim.dashboard.session.Run` in a worker.
 
-    Reads (:attr:`day`, :meth:`wing_day`, :meth:`series_tail`, :meth:`outcomes`) answer
-    from the newest frame fetched (by :meth:`refresh`, :meth:`step`, :meth:`set_play`), so
+    Reads (:attr:`day`, :meth:`wing_day`, :meth:`series_tail`, :meth:`outcomes`, and the
+    pictures' JSON text :meth:`wing_json`, :meth:`tail_json`) answer from the newest frame
+    fetched (by :meth:`refresh`, :meth:`step`, :meth:`set_play`), so
     a page and the trainer's big screen draw the same day without asking the worker again.
     A closed run, or one whose worker died, keeps answering with its last frame;
     :attr:`error` then says why a page shows no run.
@@ -352,15 +388,23 @@ class RemoteRun:
         return self.specs[i]
 
     def wing_day(self, i: int) -> dict:
+        return json.loads(self._frame["wing"][i])
+
+    def wing_json(self, i: int) -> str:
+        """Today's wing ``i`` as the page's chart takes it (made in the worker)."""
         return self._frame["wing"][i]
 
     def series_spec(self) -> dict:
         spec = self._ask("series_spec")
         if spec is None:  # gone: the plots' titles and the newest days
-            return {**series_spec(self.names), "history": self._frame["tail"]["tail"]}
+            return {**series_spec(self.names), "history": self.series_tail()["tail"]}
         return spec
 
     def series_tail(self) -> dict:
+        return json.loads(self._frame["tail"])
+
+    def tail_json(self) -> str:
+        """The series' newest points as the page's chart takes them."""
         return self._frame["tail"]
 
     def outcomes(self) -> dict[str, float]:
