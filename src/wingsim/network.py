@@ -44,7 +44,7 @@ class TieLayer:
     @property
     def keys(self) -> np.ndarray:
         """Each tie's key ``lo*n + hi`` (ascending)."""
-        return self.lo.astype(np.int64) * self.n + self.hi
+        return kernels.tie_keys(self.lo, self.hi, self.n)
 
     @property
     def weight(self) -> np.ndarray:
@@ -66,12 +66,9 @@ class TieLayer:
     def _changed(self) -> None:
         self._strength = None
 
-    def _key(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.minimum(a, b).astype(np.int64) * self.n + np.maximum(a, b)
-
     def strength(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Current strength of ties between pairs (0 where there is none)."""
-        k = self._key(a, b)
+        k = kernels.tie_keys(a, b, self.n)
         if len(self) == 0:
             return np.zeros(k.shape[0])
         keys = self.keys
