@@ -383,6 +383,34 @@ class MentorKind(IntEnum):
 #: Uids are below this (pairs of uids are keyed as ``lo * _UID_SPAN + hi``).
 _UID_SPAN = 1 << 31
 
+
+@kernels.compiled
+def _merge_pairs(held_a, held_b, held_w, key, w, span):
+    """Merge a sorted batch of pair keys (``a * span + b``) and strengths into the held
+    pairs (sorted the same way): a pair already held keeps the stronger strength, a new
+    pair goes in at its place. One pass: a day's few releases into thousands of pairs."""
+    nh, nk = held_a.shape[0], key.shape[0]
+    out_a = np.empty(nh + nk, np.int64)
+    out_b = np.empty(nh + nk, np.int64)
+    out_w = np.empty(nh + nk)
+    i = o = 0
+    for j in range(nk):
+        while i < nh and held_a[i] * span + held_b[i] < key[j]:
+            out_a[o], out_b[o], out_w[o] = held_a[i], held_b[i], held_w[i]
+            i += 1
+            o += 1
+        if i < nh and held_a[i] * span + held_b[i] == key[j]:
+            held_w[i] = max(held_w[i], w[j])
+        else:
+            out_a[o], out_b[o], out_w[o] = key[j] // span, key[j] % span, w[j]
+            o += 1
+    while i < nh:
+        out_a[o], out_b[o], out_w[o] = held_a[i], held_b[i], held_w[i]
+        i += 1
+        o += 1
+    return out_a[:o], out_b[:o], out_w[:o]
+
+
 #: Community ledger fields and their dtypes (float64 unless listed).
 _COMMUNITY_KINDS = {
     "place": np.int8,
@@ -584,18 +612,9 @@ class Community:
             return
         key = np.minimum(a, b) * _UID_SPAN + np.maximum(a, b)
         order = np.argsort(key, kind="stable")
-        key, w = key[order], w[order]
-        held = self.tie_a * _UID_SPAN + self.tie_b
-        pos = np.searchsorted(held, key)
-        inside = pos < held.shape[0]
-        same = np.zeros(key.shape[0], dtype=bool)
-        same[inside] = held[pos[inside]] == key[inside]
-        np.maximum.at(self.tie_w, pos[same], w[same])
-        new = ~same
-        if new.any():
-            self.tie_a = np.insert(self.tie_a, pos[new], key[new] // _UID_SPAN)
-            self.tie_b = np.insert(self.tie_b, pos[new], key[new] % _UID_SPAN)
-            self.tie_w = np.insert(self.tie_w, pos[new], w[new])
+        self.tie_a, self.tie_b, self.tie_w = _merge_pairs(
+            self.tie_a, self.tie_b, self.tie_w, key[order], w[order], _UID_SPAN
+        )
 
     def send_back(self, rows: np.ndarray, today: int, sentence: np.ndarray | int) -> None:
         """Return ``rows`` to custody: they wait for a place at the next intake."""
