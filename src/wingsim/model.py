@@ -8,7 +8,7 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from wingsim import outcomes, schedule
+from wingsim import kernels, outcomes, schedule
 from wingsim.agents import (
     Chaplain,
     Leader,
@@ -250,6 +250,31 @@ class WingModel(mesa.Model):
         self.roster = Roster.build(self.prisoners, self.units.n)
         self.day_counts["population"] = self.roster.slots.shape[0]
 
+    def order_slots_by_unit(self) -> None:
+        """Renumber prisoners' rows so each unit's prisoners sit together (empty rows last).
+
+        Memory layout only (``run.slot_order_days``, off by default): rows are reused as
+        people leave, so a unit's prisoners scatter over the arrays, and at tens of
+        thousands of places every meeting reads memory far apart. Each prisoner keeps all
+        their state, ties and Mesa view; only their row number changes.
+        """
+        p, units = self.prisoners, self.units
+        unit = np.where(p.active & (p.unit >= 0), p.unit, units.n)
+        order = kernels.group_order(unit, units.n + 1)
+        new_slot = np.empty_like(order)
+        new_slot[order] = np.arange(order.shape[0])
+        p.reorder(order)
+        self.ties.renumber(new_slot)
+        self._prisoner_agents = [self._prisoner_agents[i] for i in order.tolist()]
+        for slot, view in enumerate(self._prisoner_agents):
+            if view is not None:
+                view.slot = slot
+
+    def _slot_order_due(self) -> bool:
+        """Day 1 and every ``run.slot_order_days`` after (never if 0)."""
+        every = self.config.run.slot_order_days
+        return every > 0 and (self.day - 1) % every == 0
+
     def _reset_day(self) -> None:
         self.roster: Roster | None = None
         self.day_counts: defaultdict[str, int] = defaultdict(int)
@@ -259,6 +284,8 @@ class WingModel(mesa.Model):
         """Every enabled submodel in schedule order."""
         self.day += 1
         self._reset_day()
+        if self._slot_order_due():
+            self.order_slots_by_unit()
         for submodel in self.schedule:
             if self.roster is None and submodel.name != "intake":
                 self.take_roster()

@@ -114,6 +114,20 @@ class TieLayer:
         gone[nodes] = True
         self._size, self._strength = kernels.tie_drop_nodes(*self._buffers, self._size, gone)
 
+    def renumber(self, new_slot: np.ndarray) -> None:
+        """The slots were renumbered (slot ``s`` is now ``new_slot[s]``): every tie's ends
+        take their new numbers, and the ties their key order again."""
+        weight, lo, hi = (b[: self._size] for b in self._buffers)
+        a, b = new_slot[lo], new_slot[hi]
+        new_lo, new_hi = np.minimum(a, b), np.maximum(a, b)
+        order = kernels.stable_key_order(kernels.tie_keys(new_lo, new_hi, self.n), self.n)
+        weight[:] = weight[order]
+        lo[:], hi[:] = new_lo[order], new_hi[order]
+        if self._strength is not None:
+            strength = np.empty_like(self._strength)
+            strength[new_slot] = self._strength
+            self._strength = strength
+
     def strength_by_node(self) -> np.ndarray:
         """Sum of tie strengths per slot (weighted degree; cached until the ties change)."""
         if self._strength is None:

@@ -163,6 +163,10 @@ class Prisoners:
         for f in fields(self):
             getattr(self, f.name)[rows] = getattr(other, f.name)[other_rows]
 
+    def reorder(self, order: np.ndarray) -> None:
+        """Row ``i`` takes what row ``order[i]`` held, for every field, in place."""
+        self.copy_rows(np.arange(self.n), self, order)
+
     def grown(self, n: int) -> Prisoners:
         """A copy with ``n`` rows: the first rows as now, the rest empty."""
         out = Prisoners.empty(n)
