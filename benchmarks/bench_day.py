@@ -6,7 +6,10 @@ Sizes as in ``bench_model.py`` (``default`` or a prisoner count in wings of 100)
 warm-up model (numba compilation, caches), then one timed run of ``--days`` days in which
 every enabled submodel's ``step`` and the outcome columns (``outcomes.compute``) are timed
 on their own; ``rest`` is the day's bookkeeping between them (roster, counters, Mesa's
-event loop and DataCollector). Wall time, one core: run it on an otherwise idle machine.
+event loop and DataCollector). Each part is split into its compiled kernels (every numba
+function the package calls, timed where it is called, dispatch included) and the rest of
+it (numpy over whole arrays, draws, Python: what compiling a submodel's whole day would
+take away). Wall time, one core: run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -25,14 +28,44 @@ from wingsim import outcomes  # noqa: E402
 from wingsim.model import WingModel  # noqa: E402
 
 
-def timed(spent: dict[str, float], name: str, fn):
+def timed(spent: dict[str, float], name: str, fn, current: list[str]):
+    """``fn`` timed into ``spent[name]``, with ``current[0]`` naming the running part."""
+
     def run(*args):
+        outer, current[0] = current[0], name
         start = time.perf_counter()
-        out = fn(*args)
-        spent[name] += time.perf_counter() - start
-        return out
+        try:
+            return fn(*args)
+        finally:
+            spent[name] += time.perf_counter() - start
+            current[0] = outer
 
     return run
+
+
+def time_kernels(in_kernels: dict[str, float], current: list[str]) -> None:
+    """Time every compiled function where the package's modules call it, into
+    ``in_kernels[the part running]``."""
+    from numba.core.dispatcher import Dispatcher
+
+    wrapped: dict[int, object] = {}
+
+    def wrap(kernel):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return kernel(*args, **kwargs)
+            finally:
+                in_kernels[current[0]] += time.perf_counter() - start
+
+        return run
+
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] != "wingsim":
+            continue
+        for attr, value in list(vars(module).items()):
+            if isinstance(value, Dispatcher):
+                setattr(module, attr, wrapped.setdefault(id(value), wrap(value)))
 
 
 def breakdown(size: str, days: int, regime: str) -> tuple[float, dict[str, float], WingModel]:
@@ -40,17 +73,20 @@ def breakdown(size: str, days: int, regime: str) -> tuple[float, dict[str, float
     WingModel(scenario, rng=1).run_for(5)  # warm-up
     model = WingModel(scenario, rng=2)
     spent: dict[str, float] = defaultdict(float)
+    in_kernels: dict[str, float] = defaultdict(float)
+    current = ["rest"]
+    time_kernels(in_kernels, current)
     for submodel in model.schedule:
-        submodel.step = timed(spent, submodel.name, submodel.step)
+        submodel.step = timed(spent, submodel.name, submodel.step, current)
     compute = outcomes.compute
-    outcomes.compute = timed(spent, "metrics (outcomes.compute)", compute)
+    outcomes.compute = timed(spent, "metrics (outcomes.compute)", compute, current)
     try:
         start = time.perf_counter()
         model.run_for(days)
         total = time.perf_counter() - start
     finally:
         outcomes.compute = compute
-    return total, dict(spent), model
+    return total, dict(spent), dict(in_kernels), model
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,16 +95,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--regime", default="dispersal")
     args = ap.parse_args(argv)
-    total, spent, model = breakdown(args.size, args.days, args.regime)
+    total, spent, in_kernels, model = breakdown(args.size, args.days, args.regime)
     per_day = 1000.0 / args.days
     print(
         f"{args.size} ({model.today['population']} prisoners, {args.regime}, {args.days} days): "
         f"{total * per_day:.2f} ms per day, {total:.2f} s in all\n"
     )
-    print("| part of the day | ms per day | share |\n|---|---:|---:|")
+    print(
+        "| part of the day | ms per day | share | in kernels (ms) | the rest (ms) |\n"
+        "|---|---:|---:|---:|---:|"
+    )
     rest = total - sum(spent.values())
     for name, seconds in [*sorted(spent.items(), key=lambda kv: -kv[1]), ("rest", rest)]:
-        print(f"| {name} | {seconds * per_day:.3f} | {100 * seconds / total:.1f}% |")
+        k = in_kernels.get(name, 0.0)
+        print(
+            f"| {name} | {seconds * per_day:.3f} | {100 * seconds / total:.1f}% "
+            f"| {k * per_day:.3f} | {(seconds - k) * per_day:.3f} |"
+        )
+    k = sum(in_kernels.values())
+    print(
+        f"\ncompiled kernels {k * per_day:.3f} ms per day ({100 * k / total:.0f}%), "
+        f"the rest {(total - k) * per_day:.3f} ms ({100 * (total - k) / total:.0f}%)"
+    )
     return 0
 
 
