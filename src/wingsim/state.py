@@ -727,12 +727,13 @@ class Holding:
     def empty(cls) -> Holding:
         return cls(person=Prisoners.empty(8))
 
-    def push(self, arrivals: Prisoners, k: int) -> None:
-        """Append rows ``0 .. k-1`` of ``arrivals`` (in arrival order)."""
+    def append(self, k: int) -> np.ndarray:
+        """Room for ``k`` more at the end (in arrival order): their rows, to be filled."""
         if self.size + k > self.person.n:
             self.person = self.person.grown(max(self.size + k, 2 * self.person.n))
-        self.person.copy_rows(np.arange(self.size, self.size + k), arrivals, np.arange(k))
+        rows = np.arange(self.size, self.size + k)
         self.size += k
+        return rows
 
     def remove(self, rows: np.ndarray) -> None:
         """Drop ``rows`` (admitted, or released from here), keeping the order."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from wingsim.state import Prisoners
 from wingsim.submodels.base import Submodel
 
 
@@ -60,11 +59,9 @@ class Intake(Submodel):
             return
         # Today's arrivals are drawn and assessed as always, and wait for a place.
         if due:
-            arrivals = Prisoners.empty(due)
-            every = np.arange(due)
-            arrivals.fill(every, self.rng, m.config, m.new_uids(due), m.day)
-            m.submodels["assessment"].assess(every, self.rng, arrivals)
-            m.holding.push(arrivals, due)
+            waiting = m.holding.append(due)
+            m.holding.person.fill(waiting, self.rng, m.config, m.new_uids(due), m.day)
+            m.submodels["assessment"].assess(waiting, self.rng, m.holding.person)
         # Places go first to people returned to custody, then to arrivals in arrival order.
         back = m.readmit(slots)
         free = slots[back:]
