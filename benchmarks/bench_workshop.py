@@ -16,9 +16,16 @@ speed, 10 days per second) and measures:
   (within ``BACK_SHARE`` of the growth) or ``--settle`` s pass. The server's own resident
   set (RSS, what the "before" column measured) is printed beside it.
 
+With ``--browser-cpus 1`` the browser (every Chromium process, and Playwright's driver)
+is confined to that CPU (``sched_setaffinity``, what ``taskset`` does), so the server and
+its workers have the other core to themselves, as when each participant's browser runs on
+their own laptop. The figures of such a run are the server's capacity with one core drawn
+away, not the target's measurement (one Chromium on the whole machine): report both.
+
 Bounded: every wait has a timeout and the run ends by itself (about 2 min plus the settle).
 
     .venv/bin/python benchmarks/bench_workshop.py [--sessions 20] [--play 20] [--settle 300]
+        [--browser-cpus 1]
 """
 
 from __future__ import annotations
@@ -122,6 +129,18 @@ def cpu_shares(before: dict, after: dict, seconds: float) -> str:
     return ", ".join(parts) + " cores"
 
 
+def confine(pids: list[int], cpus: list[int]) -> int:
+    """Pin ``pids`` to ``cpus`` (children forked later inherit it); how many were pinned."""
+    done = 0
+    for p in pids:
+        try:
+            psutil.Process(p).cpu_affinity(cpus)
+            done += 1
+        except psutil.NoSuchProcess:
+            pass
+    return done
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in psutil.getloadavg())
 
@@ -154,7 +173,13 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--play", type=float, default=20.0, help="seconds all play (measured)")
     ap.add_argument("--settle", type=float, default=300.0, help="seconds to wait for memory")
+    ap.add_argument(
+        "--browser-cpus",
+        default="",
+        help="confine the browser to these CPUs (comma-separated, e.g. 1); default: all",
+    )
     args = ap.parse_args()
+    pinned = [int(c) for c in args.browser_cpus.split(",") if c.strip()]
 
     with Server("--workshop", "--drop-after", "60") as srv, sync_playwright() as pw:
         pid = srv.proc.pid
@@ -166,6 +191,9 @@ def main() -> None:
             flush=True,
         )
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        if pinned:  # before any page opens: its renderer inherits the zygote's CPUs
+            n = confine(cpu_groups(pid)["browser"], pinned)
+            print(f"browser confined to CPU {args.browser_cpus} ({n} processes)", flush=True)
         contexts, pages = [], []
         t_join = time.perf_counter()
         for i in range(args.sessions):
@@ -175,6 +203,8 @@ def main() -> None:
             contexts.append(ctx)
             pages.append(page)
         print(f"{args.sessions} sessions joined in {time.perf_counter() - t_join:.0f} s")
+        if pinned:  # and any process the browser started since
+            confine(cpu_groups(pid)["browser"], pinned)
         for page in pages:
             page.get_by_role("button", name="Play", exact=True).click()
         time.sleep(3)  # every page under way
@@ -227,7 +257,8 @@ def main() -> None:
     p95 = clicks[min(len(clicks) - 1, int(0.95 * len(clicks)))]
     back = left - base <= BACK_SHARE * (peak - base)
     print(
-        f"\n| {args.sessions} sessions, one headless Chromium | measured | target |\n"
+        f"\n| {args.sessions} sessions, one headless Chromium"
+        f"{f' (confined to CPU {args.browser_cpus})' if pinned else ''} | measured | target |\n"
         "|---|---|---|\n"
         f"| days per second per session (min / median / max) | {rates[0]:.1f} / "
         f"{statistics.median(rates):.1f} / {rates[-1]:.1f} | at least 5 |\n"

@@ -82,6 +82,19 @@ def test_dashboard_in_chromium(server, tmp_path):
         for _ in range(3):
             step.click()
         _wait_day(page, 3, 10_000)
+        # The plots (drawn on a canvas) follow the day, and the pointer reads their values.
+        page.wait_for_function(
+            "() => document.querySelector('.wingsim-plots').dataset.day === '3'", timeout=10_000
+        )
+        assert page.locator(".wingsim-plots").get_attribute("data-points") == "4"
+        box = page.locator(".wingsim-plots canvas").bounding_box()
+        page.mouse.move(box["x"] + 0.06 * box["width"], box["y"] + 0.3 * box["height"])
+        page.wait_for_function(
+            "() => document.querySelector('.wingsim-plots').dataset.readout.startsWith('day 3;')",
+            timeout=10_000,
+        )
+        assert "all prisoners: 0." in page.locator(".wingsim-plots").get_attribute("data-readout")
+        page.mouse.move(0, 0)
         # The released cohort is shown beside the wings.
         released = page.locator(".wingsim-released").inner_text()
         assert "After release" in released and "Back in custody" in released

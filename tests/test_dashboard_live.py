@@ -232,3 +232,20 @@ def test_the_room_rate_falls_while_the_cpu_is_saturated_and_comes_back():
     assert back == sorted(back) and back[-1] == 50
     unreadable = LoadGauge(read=lambda: None)
     assert unreadable.room_rate(100.0) == unreadable.ceiling
+
+
+def test_memory_report_counts_closed_sessions_held_by_thread_keys():
+    """The debug report says when Solara's per-thread table still holds a closed session."""
+    from types import SimpleNamespace
+
+    from solara.server import kernel_context
+
+    from wingsim.dashboard.room import memory_report
+
+    assert "0 closed ones held by thread keys" in memory_report()
+    key = "wingsim-test-thread"
+    kernel_context.current_context[key] = SimpleNamespace(id="closed-session")
+    try:
+        assert "1 closed ones held by thread keys" in memory_report()
+    finally:
+        del kernel_context.current_context[key]

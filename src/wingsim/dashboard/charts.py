@@ -1,10 +1,13 @@
-"""Charts drawn in the browser with echarts, fed with compact data from :mod:`frames`.
+"""Charts drawn in the browser, fed with compact data from :mod:`frames`.
 
-echarts 5.4.0 ships in the ``solara-assets`` package (``share/solara/cdn/echarts@5.4.0``)
-and Solara serves it under ``/_solara/cdn``, so the charts need no internet. Solara's own
-``FigureEcharts`` resends the whole option on every change; this widget instead keeps a
-``spec`` (sent once per run: positions, titles, the series so far) and a small ``today``
-(the day's data), both as JSON text, and builds the echarts option in the browser (``charts.vue``).
+The wing and the outcome plots are drawn on plain canvases by ``charts.vue`` (a few ms a
+picture; echarts cost headless Chromium about 80 ms of a core for each redraw of the six
+plots); the trainer's room scatter is an echarts chart. echarts 5.4.0 ships in the
+``solara-assets`` package (``share/solara/cdn/echarts@5.4.0``) and Solara serves it under
+``/_solara/cdn``, so the charts need no internet. Solara's own ``FigureEcharts`` resends
+the whole option on every change; this widget instead keeps a ``spec`` (sent once per run:
+positions, titles, the series so far) and a small ``today`` (the day's data), both as JSON
+text, and draws from them in the browser (``charts.vue``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ ECHARTS = "echarts@5.4.0/dist/echarts.min.js"
 
 
 class EchartsData(ipyvuetify.VuetifyTemplate):
-    """One echarts chart: ``kind`` is ``wing`` (network), ``series`` or ``room`` (scatter)."""
+    """One chart: ``kind`` is ``wing`` (network) or ``series`` (the plots), both drawn on a
+    canvas, or ``room`` (the trainer's echarts scatter)."""
 
     template_file = (__file__, "charts.vue")
 

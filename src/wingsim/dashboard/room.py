@@ -71,9 +71,16 @@ def memory_report() -> str:
     widgets = sum(kinds.values())
     with open("/proc/self/statm") as f:
         rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    # Closed sessions' contexts still held by a thread's key in Solara's context table.
+    held = {
+        id(c)
+        for c in list(kernel_context.current_context.values())
+        if c is not None and kernel_context.contexts.get(c.id) is not c
+    }
     return (
         f"memory: RSS {rss:.0f} MB, {len(objects):,} Python objects, {widgets} widgets, "
-        f"{len(kernel_context.contexts)} Solara sessions, {threading.active_count()} threads, "
+        f"{len(kernel_context.contexts)} Solara sessions ({len(held)} closed ones held by "
+        f"thread keys), {threading.active_count()} threads, "
         f"{ROOM.count()} in the room; widgets: {dict(kinds.most_common(6))}"
     )
 
