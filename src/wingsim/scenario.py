@@ -709,8 +709,8 @@ class Run(_Section):
             "so a unit's prisoners sit together in memory (0: never). A computing setting, "
             "not a mechanism: a renumbered run is another equally likely run of the same "
             "scenario, not the same trajectory, and it pairs two regimes' draws less closely "
-            "(the order follows each regime's units). Worth it for single-regime runs of tens "
-            "of thousands of places (10% of the year's CPU at 80,000 places, under load); "
+            "(the order follows each regime's units). It saves little: 5-10% of a year's CPU "
+            "at 80,000 places (idle and under load); "
             "off by default so paired regime comparisons keep their common random numbers."
         ),
         source="performance setting (benchmarks/bench_locality.py, scripts/check_slot_order.py)",
