@@ -106,7 +106,12 @@ def test_run_flags_override_seed_and_days(tmp_path, capsys, no_plot):
     assert cli.main(["run", str(path), "--seed", "3", "--days", "4", "--out", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["seed"], summary["days"]) == (3, 4)
-    assert summary["scenario"]["run"] == {"days": 4, "seed": 3, "warmup_days": 0}
+    assert summary["scenario"]["run"] == {
+        "days": 4,
+        "seed": 3,
+        "warmup_days": 0,
+        "slot_order_days": 0,
+    }
     printed = capsys.readouterr().out
     for col in KEY_OUTCOMES:
         assert col in printed
