@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.state import AT_RISK, VEO_LESSER
 from wingsim.submodels import labelling
 
@@ -50,36 +51,40 @@ class Placement:
         self.exit_criteria = reg.exit_criteria
 
     # -- helpers -------------------------------------------------------------------
-    def _to_wing(self, slot: int, occ: np.ndarray, concern: np.ndarray) -> int:
-        """Choose a mainstream wing: spread prisoners of concern, fill free space."""
-        units = self.model.units
+    def _to_wings(self, slots: np.ndarray, occ: np.ndarray, concern: np.ndarray) -> None:
+        """Move ``slots``, in order, each to the mainstream wing that spreads prisoners of
+        concern and fills free space (``best_wings``); one row of jitter draws each."""
+        if slots.shape[0] == 0:
+            return
+        m, units = self.model, self.model.units
         wings = units.special
-        free = units.capacity[:wings] * self.model.wing_fill - occ[:wings]
-        jitter = self.rng.random(wings) * 1e-3
-        if self.model.prisoners.category[slot] >= AT_RISK:
-            under_cap = (concern[:wings] < self.cap) & (free > 0)
-            score = np.where(under_cap, -concern[:wings] + free * 1e-3, -1e9 + free)
-        else:
-            score = free.astype(float)
-        w = int(np.argmax(score + jitter))
-        return w
+        exits = best_wings(
+            slots,
+            m.prisoners.category,
+            m.prisoners.unit,
+            occ,
+            concern,
+            units.capacity[:wings] * m.wing_fill,
+            self.rng.random((slots.shape[0], wings)),
+            self.cap,
+            AT_RISK,
+            units.special,
+        )
+        m.day_counts["unit_exits"] += exits
 
-    def _move(self, slot: int, unit: int, occ: np.ndarray, concern: np.ndarray) -> None:
-        p = self.model.prisoners
+    def _to_special(self, slot: int, occ: np.ndarray, concern: np.ndarray) -> None:
+        """Move ``slot`` onto the special unit: placement there carries the risk label."""
+        p, special = self.model.prisoners, self.model.units.special
         old = p.unit[slot]
+        concerned = p.category[slot] >= AT_RISK
         if old >= 0:
             occ[old] -= 1
-            if p.category[slot] >= AT_RISK:
-                concern[old] -= 1
-        p.unit[slot] = unit
-        occ[unit] += 1
-        if p.category[slot] >= AT_RISK:
-            concern[unit] += 1
-        if unit == self.model.units.special:
-            labelling.label_on_entry(p, slot)
-            self.model.day_counts["unit_entries"] += 1
-        elif old == self.model.units.special:
-            self.model.day_counts["unit_exits"] += 1
+            concern[old] -= concerned
+        p.unit[slot] = special
+        occ[special] += 1
+        concern[special] += concerned
+        labelling.label_on_entry(p, slot)
+        self.model.day_counts["unit_entries"] += 1
 
     def _special_has_room(self, occ: np.ndarray) -> bool:
         u = self.model.units
@@ -91,16 +96,20 @@ class Placement:
         return np.zeros(slots.shape[0], dtype=bool)
 
     def place(self, slots: np.ndarray) -> None:
-        """Place arrivals (``unit == -1``)."""
+        """Place arrivals (``unit == -1``): those meeting the entrance criteria go to the
+        special unit while it has room, in order; everyone else to a wing."""
         if slots.shape[0] == 0:
             return
         occ, concern = _occupancy(self.model), _concern_count(self.model)
         special = self.wants_special(slots)
-        for slot, sp in zip(slots.tolist(), special.tolist(), strict=True):
-            if sp and self._special_has_room(occ):
-                self._move(slot, self.model.units.special, occ, concern)
-            else:
-                self._move(slot, self._to_wing(slot, occ, concern), occ, concern)
+        u = self.model.units
+        room = int(u.capacity[u.special] - occ[u.special]) if u.open[u.special] else 0
+        # Arrivals come from nowhere, so moving one to a wing never frees the unit's room,
+        # and the wings' choices never read the unit: the two kinds of move are independent.
+        special &= np.cumsum(special) <= max(room, 0)
+        for slot in slots[special].tolist():
+            self._to_special(slot, occ, concern)
+        self._to_wings(slots[~special], occ, concern)
 
     def review(self, slots: np.ndarray) -> None:
         """After assessing ``slots``: move into or out of the special unit."""
@@ -113,13 +122,12 @@ class Placement:
         if not (leave.any() or enter.any()):
             return
         occ, concern = _occupancy(self.model), _concern_count(self.model)
-        for slot in slots[leave].tolist():
-            self._move(slot, self._to_wing(slot, occ, concern), occ, concern)
-            p.low_assessments[slot] = 0
+        self._to_wings(slots[leave], occ, concern)
+        p.low_assessments[slots[leave]] = 0
         for slot in slots[enter].tolist():
             if not self._special_has_room(occ):
                 break
-            self._move(slot, special_unit, occ, concern)
+            self._to_special(slot, occ, concern)
 
 
 class Dispersal(Placement):
@@ -153,3 +161,43 @@ class Combination(Placement):
 
 
 POLICIES = {"dispersal": Dispersal, "containment": Containment, "combination": Combination}
+
+
+@compiled
+def best_wings(slots, category, unit, occ, concern, places, r, cap, at_risk, special):
+    """Move each of ``slots``, in order, to a mainstream wing, updating ``occ`` and
+    ``concern`` (prisoners of concern per unit) as it goes; returns how many left the
+    special unit.
+
+    A prisoner of concern goes to the wing with the fewest of them among wings under the
+    dispersal ``cap`` with free space (free space breaking ties), or, if none is, to the
+    wing with the most free space; anyone else to the wing with the most free space.
+    ``places`` is each wing's places (capacity x fill); row ``j`` of ``r`` is slot ``j``'s
+    uniforms, a jitter of at most 1e-3 that breaks exact ties at random.
+    """
+    wings = places.shape[0]
+    exits = 0
+    for j in range(slots.shape[0]):
+        slot = slots[j]
+        concerned = category[slot] >= at_risk
+        best, best_score = 0, -np.inf
+        for w in range(wings):
+            free = places[w] - occ[w]
+            if not concerned:
+                score = free
+            elif concern[w] < cap and free > 0:
+                score = -concern[w] + free * 1e-3
+            else:
+                score = -1e9 + free
+            score = score + r[j, w] * 1e-3
+            if score > best_score:
+                best, best_score = w, score
+        old = unit[slot]
+        if old >= 0:
+            occ[old] -= 1
+            concern[old] -= concerned
+            exits += old == special
+        unit[slot] = best
+        occ[best] += 1
+        concern[best] += concerned
+    return exits
