@@ -153,6 +153,12 @@ class WingModel(mesa.Model):
         from_prison = source is None
         source = self.prisoners if from_prison else source
         rows = self.community.admit(source, slots, self.day)
+        # Work history and family ties are first seen at a weekly resettlement step; anyone
+        # released before one (or with resettlement off) is profiled at the gate.
+        person = self.community.person
+        resettlement = self.submodels.get("resettlement")
+        if resettlement is not None:
+            resettlement.profile(rows[person.family_bond[rows] < 0], person)
         source.officer[slots] = -1
         source.mentor[slots] = -1
         for submodel in self.schedule:
@@ -249,6 +255,8 @@ class WingModel(mesa.Model):
         """After intake, before anything else: who is on which unit today."""
         self.roster = Roster.build(self.prisoners, self.units.n)
         self.day_counts["population"] = self.roster.slots.shape[0]
+        for count in schedule.ON_ROSTER:
+            count(self.prisoners, self.units.special)
 
     def order_slots_by_unit(self) -> None:
         """Renumber prisoners' rows so each unit's prisoners sit together (empty rows last).
@@ -301,6 +309,7 @@ class WingModel(mesa.Model):
         for _ in range(days):
             self._simulate_day()
         self.prisoners.next_assessment -= self.day  # keep the assessment calendar
+        self.holding.person.next_assessment[: self.holding.size] -= self.day
         self.community.shift_days(self.day)
         self.day = 0
         self._reset_day()

@@ -10,6 +10,7 @@ with release; the released then enter the community, whose submodels follow them
 
 from __future__ import annotations
 
+from wingsim.submodels import labelling
 from wingsim.submodels.assessment import Assessment
 from wingsim.submodels.barriers import Barriers
 from wingsim.submodels.chaplaincy import Chaplaincy
@@ -55,6 +56,10 @@ DAY = (
     Reoffending,
 )
 
+#: Day counters kept whichever submodels run, once a day when the roster is taken (after
+#: intake): days under a label and on the special unit (``labelling.py``).
+ON_ROSTER = (labelling.count_days,)
+
 #: The regime's placement policy, chosen by ``[regime] type``.
 PLACEMENT: dict[str, type[Placement]] = POLICIES
 
@@ -65,6 +70,8 @@ def describe() -> str:
     for i, cls in enumerate(DAY, 1):
         lines.append(f'{i:2d}. {cls.name:<18} {cls.__name__:<16} "{cls.paper}"')
     lines.append(f"{len(DAY) + 1:2d}. {'metrics':<18} {'outcomes':<16} every outcome column")
+    counters = ", ".join(f.__name__ for f in ON_ROSTER)
+    lines.append(f"after intake, whichever submodels run: {counters} (labelling.py)")
     regimes = " | ".join(PLACEMENT)
     lines.append(
         f"placement ({regimes}): arrivals at intake, reviews after assessment (placement.py)"

@@ -223,9 +223,11 @@ class Prisoners:
             0.0,
             1.0,
         )
+        # One draw per prisoner (a draw without ``size`` gave every prisoner of a batch,
+        # the whole first population included, the same vulnerability).
         vm = pop.vulnerability_mean
         vul = (
-            np.clip(rng.beta(2.0 * vm / max(1e-9, 1 - vm) + 1e-6, 2.0), 0, 1)
+            np.clip(rng.beta(2.0 * vm / max(1e-9, 1 - vm) + 1e-6, 2.0, size=k), 0, 1)
             if 0 < vm < 1
             else np.full(k, vm)
         )
@@ -639,8 +641,9 @@ class Community:
 
         Everything of the person comes back (extremism, trust, label, category, skills,
         family ties, ...) except what belongs to a new stay: the sentence (the recall or
-        the new sentence), days served, unit, leadership, status, the assessment calendar
-        and the resettlement plan.
+        the new sentence), days served, unit, days on the special unit, whether he was
+        radicalised in this stay, leadership, status, the assessment calendar and the
+        resettlement plan.
         """
         keep_next = prisoners.next_assessment[slots].copy()
         prisoners.copy_rows(slots, self.person, rows)
@@ -654,6 +657,10 @@ class Community:
         prisoners.leader[slots] = False
         prisoners.status[slots] = prisoners.imported_status[slots]
         prisoners.low_assessments[slots] = 0
+        # "In this stay": a new stay starts with no days on the unit, and radicalised
+        # (for ``newly_radicalised``) only if he comes back holding radical views.
+        prisoners.days_on_special_unit[slots] = 0
+        prisoners.radicalised[slots] = prisoners.radical[slots]
         prisoners.next_assessment[slots] = keep_next
         prisoners.plan_days[slots] = 0
         prisoners.officer[slots] = -1

@@ -209,5 +209,5 @@ class Barriers(CommunitySubmodel):
         )
         # Stigma without belonging hardens an extremist identity (the predisposition).
         x0 = c.person.predisposition
-        push = e * mp.stigma_radicalisation * stigma * (1.0 - c.support[rows])
+        push = over(mp.stigma_radicalisation * stigma * (1.0 - c.support[rows]), e)
         x0[rows] += push * x0[rows] * (1.0 - x0[rows])

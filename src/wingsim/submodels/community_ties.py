@@ -8,7 +8,7 @@ from wingsim import kernels
 from wingsim.network import MIN_TIE
 from wingsim.params import Params, par
 from wingsim.state import AT_RISK, FamilyKind, Place
-from wingsim.submodels.community import FAMILY, CommunitySubmodel, traits
+from wingsim.submodels.community import FAMILY, CommunitySubmodel, over, traits
 
 
 class CommunityTiesParams(Params):
@@ -192,7 +192,9 @@ class CommunityTies(CommunitySubmodel):
             0.0,
             mp.family_influence * c.person.family_bond[rows] * (1.0 + c.family_involved[rows]),
         )
-        dx = mp.anchor_rate * (x0[rows] - x[rows]) + np.minimum(pull, 1.0) * (stance - x[rows])
+        pull = np.minimum(pull, 1.0)
+        dx = mp.anchor_rate * (x0[rows] - x[rows]) + pull * (stance - x[rows])
+        rate = mp.anchor_rate + pull  # the day's total pull: dx = rate x (target - x)
         # Former fellow prisoners, both out.
         if c.tie_a.shape[0]:
             ra, rb = c.rows_of(c.tie_a), c.rows_of(c.tie_b)
@@ -201,11 +203,15 @@ class CommunityTies(CommunitySubmodel):
             if both.any():
                 ra, rb, w = ra[both], rb[both], c.tie_w[both]
                 gap = x[rb] - x[ra]
-                k = np.minimum(mp.peer_influence * w, 0.05)
+                k = mp.peer_influence * w
                 peer = np.bincount(ra, k * gap, c.size) - np.bincount(rb, k * gap, c.size)
                 dx += peer[rows]
+                rate += (np.bincount(ra, k, c.size) + np.bincount(rb, k, c.size))[rows]
             c.tie_w *= (1.0 - mp.peer_tie_decay) ** self.model.config.probation.step_days
             keep = c.tie_w >= MIN_TIE
             if not keep.all():
                 c.tie_a, c.tie_b, c.tie_w = c.tie_a[keep], c.tie_b[keep], c.tie_w[keep]
-        x[rows] = np.clip(x[rows] + np.minimum(e * dx, 1.0), 0.0, 1.0)
+        # Pulls toward fixed targets compound over the step's days: x moves by
+        # ``1 - (1 - rate)**e`` of the way to the pulls' weighted target (rate capped at 1).
+        moved = over(np.minimum(rate, 1.0), e) / np.maximum(rate, 1e-12)
+        x[rows] = np.clip(x[rows] + moved * dx, 0.0, 1.0)

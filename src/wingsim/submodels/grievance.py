@@ -247,7 +247,6 @@ class Grievance(Submodel):
                 ]
             ),
         )
-        labelling.count_days(p, on_special)
 
 
 @compiled

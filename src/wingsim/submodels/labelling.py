@@ -51,7 +51,11 @@ def label_on_entry(p: Prisoners, slot: int) -> None:
     p.labelled[slot] = True
 
 
-def count_days(p: Prisoners, on_special: np.ndarray) -> None:
-    """One more day under a label, and on the special unit, for those concerned."""
+def count_days(p: Prisoners, special_unit: int) -> None:
+    """One more day under a label, and on the special unit, for those concerned.
+
+    Counted once a day by the model, whichever mechanisms run: placement reads the days
+    on the unit (containment's first entry) and status reads them (having been there).
+    """
     p.label_days[p.labelled & p.active] += 1
-    p.days_on_special_unit[on_special & p.active] += 1
+    p.days_on_special_unit[(p.unit == special_unit) & p.active] += 1

@@ -182,7 +182,7 @@ class Mentoring(CommunitySubmodel):
         want = self.preferred(category, extremism, observance, labelled)
         kinds = self.model.mentors.kind
         matching = self.model.config.probation.mentor_matching
-        order = np.lexsort((uid, -(category + labelled)))
+        order = np.lexsort((uid, -labelled.astype(np.int64), -category.astype(np.int64)))
         for i in order.tolist():
             if not (free > 0).any():
                 break

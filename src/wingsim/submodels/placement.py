@@ -81,6 +81,7 @@ class Placement:
             occ[old] -= 1
             concern[old] -= concerned
         p.unit[slot] = special
+        p.low_assessments[slot] = 0  # only assessments on the unit count toward leaving it
         occ[special] += 1
         concern[special] += concerned
         labelling.label_on_entry(p, slot)

@@ -149,7 +149,6 @@ class Resettlement(Submodel):
         """At the gate: how ready the plan is and how good the needs assessment was."""
         m, c = self.model, self.model.community
         rec = c.person
-        self.profile(rows[rec.family_bond[rows] < 0], rec)  # released before a weekly step
         readiness = np.minimum(1.0, rec.plan_days[rows] / self.params.planning_days_needed)
         share = m.config.probation.information_sharing
         floor = self.params.assessment_without_sharing

@@ -68,9 +68,6 @@ class Staffing(Submodel):
 
     name = "staffing"
     Params = StaffingParams
-    # Split out of incidents, whose stream it still shares, so that the split left every
-    # result bit-identical. TODO: its own stream when the baseline is next regenerated.
-    stream = "incidents"
     paper = (
         "Understaffing or inexperienced personnel have a negative impact on security and control"
     )

@@ -364,7 +364,9 @@ class Supervision(CommunitySubmodel):
             return
         e = self.exposure(rows)
         officer = c.officer[rows]
-        load = np.bincount(officer, minlength=m.probation_officers.n)[officer]
+        # The officer's whole caseload: people on licence and prisoners whose release he
+        # is planning (as the service counts it when it hires).
+        load = self.caseloads()[officer]
         u = self.draws(rows, 7)
         trust, strain = c.officer_trust[rows], c.strain[rows]
         per_day = np.minimum(mp.contacts_per_week / 7.0, mp.contacts_per_officer_day / load)

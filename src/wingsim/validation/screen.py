@@ -36,7 +36,13 @@ INERT_AT_DEFAULTS: dict[str, str] = {
     "mechanisms.incidents.staff_assault_distrust": (
         "it moves only which incidents count as assaults on staff; incidents are rare "
         "(about 15 a year in the default establishment), and halving or doubling the "
-        "slope changed no incident's target in the screened runs (nor in the full screen)"
+        "slope changed no incident's target in the test's short run (it acts in the full "
+        "screen of 2026-11-30)"
+    ),
+    "regime.exit_criteria": (
+        "exits need regime.exit_assessments consecutive assessments below exit_threshold "
+        "(0.4) made on the unit, and residents' assessed risk there averages about 0.8: no "
+        "resident leaves in a year (nor in the full screen; 0-1 exits in three years)"
     ),
     "costs.one_to_one_session_eur": "priced only when interventions.mode = 'one_to_one'",
     "mechanisms.chaplaincy.chaplain_security_distrust": (
@@ -80,6 +86,24 @@ RARE_IN_SHORT_RUNS: dict[str, str] = {
     "mechanisms.staff_contacts.knowledge_gain": "as report_staleness: through assessed risk",
     "mechanisms.staff_contacts.monitoring_knowledge": "as knowledge_gain",
     "mechanisms.staff_contacts.untrained_learning": "as knowledge_gain",
+    "mechanisms.staff_contacts.observance_bias": "acts through reports: as report_staleness",
+    "assessment.label_removal_assessments": (
+        "acts when a label is lifted, after consecutive clear assessments 90 days apart"
+    ),
+    "regime.exit_threshold": (
+        "acts when a resident leaves the unit; none does in 90 days (a raised threshold "
+        "lets some leave in the full screen)"
+    ),
+    "mechanisms.staffing.attrition_base": (
+        "acts when an officer leaves: 0-2 of the small establishment's 24 in 90 days"
+    ),
+    "mechanisms.staffing.stress_attrition": "as attrition_base",
+    "mechanisms.staffing.recruitment_days": "acts on a vacancy: as attrition_base",
+    "mechanisms.staffing.special_unit_recruitment_factor": "as recruitment_days",
+    "mechanisms.supervision.discretion": (
+        "acts at a breach of licence conditions, which few of the short run's releases reach"
+    ),
+    "mechanisms.supervision.recall_on_breach_veo": "acts at a VEO's breach: as discretion",
 }
 
 #: The test suite's screen of the prison's parameters: a small containment establishment
