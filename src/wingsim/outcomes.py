@@ -171,7 +171,6 @@ AVERAGED = (
     "trust_in_chaplain",
     "radical",
 )
-_ROW = {name: i for i, name in enumerate(AVERAGED)}
 #: Groups of categories the outcome columns average over.
 ALL_CATEGORIES = (MAINSTREAM, AT_RISK, VEO_LESSER, VEO_VIOLENT)
 VEOS, OF_CONCERN, NON_VEOS = (
@@ -417,18 +416,21 @@ def community_sums(
 
 
 class GroupMeans:
-    """Means of the prisoners' attributes over groups of categories, from per-category
-    sums and counts (:func:`prisoner_sums`)."""
+    """Means of the prisoners' attributes over groups of categories, from the sums and
+    counts per category of :func:`prisoner_sums` (Python's ``sum`` adds the categories)."""
 
     def __init__(self, sums: np.ndarray, counts: np.ndarray):
-        self.sums, self.counts = sums.tolist(), counts.tolist()  # Python numbers: fast to add
+        # Python numbers (fast to add): each attribute's sums by category, and the counts.
+        self.by_category = dict(zip(AVERAGED, zip(*sums.tolist(), strict=True), strict=True))
+        self.counts = counts.tolist()
 
     def count(self, categories=ALL_CATEGORIES) -> int:
-        return sum(self.counts[c] for c in categories)
+        counts = self.counts
+        return sum([counts[c] for c in categories])
 
     def mean(self, name: str, categories=ALL_CATEGORIES) -> float:
-        row = _ROW[name]
-        return _mean(sum(self.sums[c][row] for c in categories), self.count(categories))
+        sums = self.by_category[name]
+        return _mean(sum([sums[c] for c in categories]), self.count(categories))
 
 
 def compute(model: WingModel) -> dict[str, float]:
