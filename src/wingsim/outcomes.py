@@ -171,6 +171,7 @@ AVERAGED = (
     "trust_in_chaplain",
     "radical",
 )
+_N_CATEGORIES = len(Category)  # an enum's len() is slow Python: once, not daily
 #: Groups of categories the outcome columns average over.
 ALL_CATEGORIES = (MAINSTREAM, AT_RISK, VEO_LESSER, VEO_VIOLENT)
 VEOS, OF_CONCERN, NON_VEOS = (
@@ -440,7 +441,7 @@ def compute(model: WingModel) -> dict[str, float]:
     prisoners = prisoner_sums(
         p.active, p.category, tuple(getattr(p, name) for name in AVERAGED[:-1]), p.radical,
         p.status, p.labelled, p.extremism, p.leader, p.unit, p.officer,
-        defs.true_risk_threshold, defs.radical_threshold, len(Category),
+        defs.true_risk_threshold, defs.radical_threshold, _N_CATEGORIES,
         units.is_special, costs.special_unit_place_factor,
     )  # fmt: skip
     sums, counts, tally, veo, status, status_total, status_veo, occupancy, places = prisoners
