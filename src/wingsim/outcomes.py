@@ -284,12 +284,12 @@ def prisoner_sums(
     n_attributes = len(attributes)
     sums = np.zeros((n_categories, n_attributes + 1))
     counts = np.zeros(n_categories, np.int64)
-    tally = np.zeros(8, np.int64)
     veo = np.zeros(n, np.bool_)
     status_active = np.empty(n)
     status_veo = np.empty(n)
-    n_active = 0
-    n_veo = 0
+    n_active = n_veo = 0
+    # Counters in locals, not an array: the compiler keeps them in registers.
+    n_labelled = n_risky = false_pos = false_neg = leaders = extremist_leaders = held = 0
     occupancy = np.zeros(is_special.shape[0], np.int64)
     for i in range(n):
         if not active[i]:
@@ -306,15 +306,19 @@ def prisoner_sums(
             status_veo[n_veo] = status[i]
             n_veo += 1
         risky = extremism[i] > true_risk
-        tally[0] += labelled[i]
-        tally[1] += risky
-        tally[2] += not risky
-        tally[3] += labelled[i] and not risky
-        tally[4] += risky and not labelled[i]
-        tally[5] += leader[i]
-        tally[6] += leader[i] and extremism[i] > radical_threshold
-        tally[7] += officer[i] >= 0
+        n_labelled += labelled[i]
+        n_risky += risky
+        false_pos += labelled[i] and not risky
+        false_neg += risky and not labelled[i]
+        leaders += leader[i]
+        extremist_leaders += leader[i] and extremism[i] > radical_threshold
+        held += officer[i] >= 0
         occupancy[unit[i]] += 1
+    tally = np.array(
+        [n_labelled, n_risky, n_active - n_risky, false_pos, false_neg, leaders,
+         extremist_leaders, held],
+        np.int64,
+    )  # fmt: skip
     weighted = np.empty(occupancy.shape[0])
     for u in range(occupancy.shape[0]):
         weighted[u] = occupancy[u] * (special_factor if is_special[u] else 1.0)
