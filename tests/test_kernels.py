@@ -193,14 +193,6 @@ def _random_ties(seed, n, k, member_share):
     return lo, lo + rng.integers(1, n - lo), rng.random(k), rng.random(n) < member_share
 
 
-def test_tie_weights_by_group_match_masks():
-    lo, hi, w, member = _random_ties(13, 30, 200, 0.3)
-    inside, across = kernels.tie_weights_by_group(lo, hi, w, member)
-    assert _same(inside, w[member[lo] & member[hi]])
-    assert _same(across, w[member[lo] ^ member[hi]])
-    assert inside.sum() == w[member[lo] & member[hi]].sum()
-
-
 _GOLDEN, _M1, _M2 = (
     np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB)
 )
@@ -229,17 +221,114 @@ def test_keyed_uniforms_match_numpy_reference():
         assert 0.45 < got.mean() < 0.55
 
 
-def test_category_sums_match_masked_means():
-    from wingsim.outcomes import category_sums
+def _in_order(values):
+    """Sums adding in input order (``cumsum`` is sequential), zero for no values."""
+    return np.cumsum(values, axis=0)[-1] if len(values) else np.zeros(values.shape[1:])
+
+
+def _numpy_gini(x):
+    """The Gini coefficient as ``outcomes.compute`` took it with numpy before its pass."""
+    if x.shape[0] == 0 or x.sum() <= 0:
+        return 0.0
+    xs = np.sort(x)
+    n = xs.shape[0]
+    cum = np.cumsum(xs)
+    return float((n + 1 - 2 * (cum.sum() / cum[-1])) / n)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 127, 128, 129, 255, 256, 1000, 4099, 70001])
+def test_numpy_sum_matches_numpy(n):
+    from wingsim.outcomes import numpy_sum
+
+    rng = np.random.default_rng(n)
+    for _ in range(20):
+        a = rng.random(n) * 10.0 ** rng.integers(-4, 5, n)
+        padded = np.concatenate([a, rng.random(3)])  # only the first n count
+        got = numpy_sum(padded, n)
+        assert got == a.sum() and np.signbit(got) == np.signbit(a.sum())
+
+
+def test_prisoner_pass_matches_numpy_masks():
+    from wingsim.outcomes import AVERAGED, gini_of_sorted, prisoner_sums
 
     rng = np.random.default_rng(5)
-    n = 300
-    values, category, active = rng.random((n, 3)), rng.integers(0, 4, n), rng.random(n) < 0.8
-    sums, counts = category_sums(values, category, active, 4)
-    for c in range(4):
-        members = active & (category == c)
-        assert counts[c] == members.sum()
-        np.testing.assert_allclose(sums[c], values[members].sum(axis=0), rtol=1e-12)
+    for n in (0, 1, 50, 300, 2000):
+        act = rng.random(n) < 0.8
+        cat = rng.integers(0, 4, n).astype(np.int8)
+        attributes = tuple(rng.random(n) for _ in AVERAGED[:-1])
+        radical, labelled, leader = (rng.random(n) < share for share in (0.2, 0.3, 0.1))
+        status, extremism = rng.random(n), rng.random(n)
+        status[rng.random(n) < 0.1] = 0.0
+        unit = rng.integers(0, 6, n).astype(np.int32)
+        officer = rng.integers(-1, 4, n).astype(np.int32)
+        is_special = np.arange(6) == 5
+        day = prisoner_sums(
+            act, cat, attributes, radical, status, labelled, extremism, leader, unit, officer,
+            0.6, 0.5, 4, is_special, 2.5,
+        )  # fmt: skip
+        sums, counts, tally, veo, status_act, total, veo_total, occupancy, places = day
+        values = np.column_stack([*attributes, radical]) if n else np.zeros((0, 8))
+        for c in range(4):
+            members = act & (cat == c)
+            assert counts[c] == members.sum()
+            assert _same(sums[c], _in_order(values[members]))
+        risky = act & (extremism > 0.6)
+        safe = act & ~risky
+        expected = [
+            act & labelled, risky, safe, act & labelled & safe, ~labelled & risky,
+            act & leader, act & leader & (extremism > 0.5), act & (officer >= 0),
+        ]  # fmt: skip
+        assert tally.tolist() == [int(m.sum()) for m in expected]
+        assert _same(veo, act & (cat >= 2))
+        assert _same(status_act, status[act])
+        assert total == status[act].sum() and veo_total == status[veo].sum()
+        occ = np.bincount(unit[act], minlength=6)
+        assert _same(occupancy, occ)
+        assert places == (occ * np.where(is_special, 2.5, 1.0)).sum()
+        status_act.sort()
+        assert gini_of_sorted(status_act, total) == _numpy_gini(status[act])
+
+
+def test_tie_staff_and_community_passes_match_numpy_masks():
+    from wingsim.outcomes import community_sums, staff_counts, tie_sums_by_group
+    from wingsim.state import Place
+
+    lo, hi, w, member = _random_ties(13, 300, 5000, 0.3)
+    inside, across = tie_sums_by_group(lo, hi, w, member)
+    assert inside == w[member[lo] & member[hi]].sum()
+    assert across == w[member[lo] ^ member[hi]].sum()
+
+    rng = np.random.default_rng(8)
+    active, training = rng.random(40) < 0.7, rng.integers(0, 3, 40).astype(np.int8)
+    assert staff_counts(active, training) == (  # untrained 0, general 1, specialist 2
+        active.sum(),
+        (active & (training == 1)).sum(),
+        (active & (training == 2)).sum(),
+    )
+
+    size, capacity, day = 900, 1024, 100
+    place = rng.integers(0, 4, capacity).astype(np.int8)
+    officer = rng.integers(-1, 5, capacity).astype(np.int32)
+    licence_end = rng.integers(0, 200, capacity)
+    mentor = rng.integers(-1, 3, capacity).astype(np.int32)
+    awaiting, housed, employed = (rng.random(capacity) < 0.4 for _ in range(3))
+    support, strain, extremism, trust = (rng.random(capacity) for _ in range(4))
+    tally, sums = community_sums(
+        size, place, officer, licence_end, day, mentor, awaiting, housed, employed,
+        support, strain, extremism, trust,
+    )  # fmt: skip
+    rows = slice(0, size)
+    out = place[rows] == Place.COMMUNITY
+    supervised = out & (officer[rows] >= 0) & (day < licence_end[rows])
+    counts = [out, supervised, out & (mentor[rows] >= 0), awaiting[rows]]
+    counts += [out & housed[rows], out & employed[rows]]
+    assert tally.tolist() == [int(m.sum()) for m in counts]
+    assert sums.tolist() == [
+        support[rows][out].sum(),
+        strain[rows][out].sum(),
+        extremism[rows][out].sum(),
+        trust[rows][supervised].sum(),
+    ]
 
 
 def test_ties_touching_matches_masks():

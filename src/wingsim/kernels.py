@@ -342,26 +342,6 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
 
 
 @compiled
-def tie_weights_by_group(lo, hi, w, member):
-    """The strengths of the ties within the group ``member`` and of those across its
-    boundary, each in tie order (so numpy sums them as it summed ``w[mask]``)."""
-    size = lo.shape[0]
-    inside = np.empty(size)
-    across = np.empty(size)
-    n_in = 0
-    n_across = 0
-    for i in range(size):
-        a, b = member[lo[i]], member[hi[i]]
-        if a and b:
-            inside[n_in] = w[i]
-            n_in += 1
-        elif a or b:
-            across[n_across] = w[i]
-            n_across += 1
-    return inside[:n_in], across[:n_across]
-
-
-@compiled
 def ties_touching(lo, hi, w, member, min_weight):
     """Indices, in tie order, of the ties with an end in ``member`` and a strength of at
     least ``min_weight`` (``flatnonzero((member[lo] | member[hi]) & (w >= min_weight))``

@@ -1,4 +1,4 @@
-"""Every outcome column of a day, computed in one vectorised pass.
+"""Every outcome column of a day, from one compiled pass over each kind of row.
 
 Meanings, ranges and formulas are documented in ``docs/outcomes.md``; the column
 names here are the contract with the DataCollector, Parquet files and experiments.
@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from wingsim import kernels
 from wingsim.kernels import compiled
 from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, VEO_VIOLENT, Category, Place, Training
 
@@ -136,16 +135,6 @@ AFTER_RELEASE = COLUMNS[COLUMNS.index(AFTER_RELEASE_START) :]
 DAYS_PER_YEAR = 365.0
 
 
-def gini(x: np.ndarray) -> float:
-    """Gini coefficient of non-negative values (0 equal, ->1 concentrated)."""
-    if x.shape[0] == 0 or x.sum() <= 0:
-        return 0.0
-    xs = np.sort(x)
-    n = xs.shape[0]
-    cum = np.cumsum(xs)
-    return float((n + 1 - 2 * (cum.sum() / cum[-1])) / n)
-
-
 class DayTable(mesa.DataCollector):
     """Mesa's DataCollector with one model reporter per outcome column, read from
     ``model.today`` (the dict :func:`compute` returns each day).
@@ -165,12 +154,13 @@ class DayTable(mesa.DataCollector):
             values.append(today[column])
 
 
-def _mean(values: np.ndarray, mask: np.ndarray) -> float:
-    k = mask.sum()
-    return float(values[mask].sum() / k) if k else float("nan")
+def _mean(total: float, k: int) -> float:
+    """A group's mean from its sum and its size (``NaN`` for an empty group)."""
+    return total / k if k else float("nan")
 
 
-#: The prisoners' attributes averaged by group each day (rows of :func:`category_sums`).
+#: The prisoners' attributes averaged by group each day (columns of the ``sums`` of
+#: :func:`prisoner_sums`): the float attributes, then ``radical``, a flag, last.
 AVERAGED = (
     "trust_in_staff",
     "legitimacy",
@@ -181,7 +171,7 @@ AVERAGED = (
     "trust_in_chaplain",
     "radical",
 )
-_ROW = {name: i for i, name in enumerate(AVERAGED)}
+_N_CATEGORIES = len(Category)  # an enum's len() is slow Python: once, not daily
 #: Groups of categories the outcome columns average over.
 ALL_CATEGORIES = (MAINSTREAM, AT_RISK, VEO_LESSER, VEO_VIOLENT)
 VEOS, OF_CONCERN, NON_VEOS = (
@@ -191,92 +181,309 @@ VEOS, OF_CONCERN, NON_VEOS = (
 )
 
 
+# The day's sums and counts come from one compiled pass over the prisoners, one over
+# the ties, one over the officers' posts and one over the community ledger: a masked
+# numpy reduction per column cost a few microseconds each, dozens a day. Counts are
+# exact whatever the order; float sums are numpy's (:func:`numpy_sum` over the
+# values gathered in slot order, as ``x[mask].sum()`` added them), except the group
+# means, which add in slot order (``docs/architecture.md``, "Compiled kernels").
+
+
+#: numpy's pairwise summation adds blocks of up to this many values in eight accumulators.
+_PAIRWISE_BLOCK = 128
+
+
 @compiled
-def category_sums(values, category, active, n_categories):
-    """Each column of ``values`` (slots x attributes) summed over the active slots of
-    each category, and the active slots per category: every group mean of the day in
-    one pass over the prisoners, instead of a masked copy and sum per mean."""
-    n, k = values.shape
-    sums = np.zeros((n_categories, k))
+def _pairwise_block(a, lo, n):
+    """numpy's ``pairwise_sum`` of ``a[lo:lo + n]`` for ``n`` up to 128
+    (``numpy/_core/src/umath/loops_utils.h``): below 8 values a plain loop, else eight
+    interleaved accumulators, added in pairs, then the values left over."""
+    if n < 8:
+        res = -0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    end = lo + n - n % 8
+    i = lo + 8
+    while i < end:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < lo + n:
+        res += a[i]
+        i += 1
+    return res
+
+
+@compiled
+def numpy_sum(a, n):
+    """``a[:n].sum()`` for float64 ``a``, with numpy's bits: a reduction starts from 0.0
+    and adds numpy's pairwise sum, which above 128 values sums the two halves (the first
+    a multiple of 8) apart and adds them. The halving is walked with a stack here (numba
+    cannot load a recursive function from its disk cache safely); ``tests/test_kernels.py``
+    holds it to numpy on random arrays of many lengths. A loop adding in order would
+    differ from numpy's sum in the last bits, and so would the columns built on it."""
+    if n <= _PAIRWISE_BLOCK:
+        return 0.0 + _pairwise_block(a, 0, n)
+    # Pending ranges (start, length, and whether both halves are summed and wait on the
+    # partial-sum stack to be added); each split adds two entries, for at most 63 splits.
+    start = np.empty(128, np.int64)
+    length = np.empty(128, np.int64)
+    combine = np.empty(128, np.bool_)
+    partial = np.empty(64)
+    start[0], length[0], combine[0] = 0, n, False
+    top = 1
+    depth = 0
+    while top:
+        top -= 1
+        lo, m = start[top], length[top]
+        if combine[top]:
+            depth -= 1
+            partial[depth - 1] = partial[depth - 1] + partial[depth]
+        elif m <= _PAIRWISE_BLOCK:
+            partial[depth] = _pairwise_block(a, lo, m)
+            depth += 1
+        else:
+            half = m // 2
+            half -= half % 8
+            start[top], length[top], combine[top] = lo, m, True
+            start[top + 1], length[top + 1], combine[top + 1] = lo + half, m - half, False
+            start[top + 2], length[top + 2], combine[top + 2] = lo, half, False
+            top += 3
+    return 0.0 + partial[0]
+
+
+@compiled
+def prisoner_sums(
+    active, category, attributes, radical, status, labelled, extremism, leader, unit,
+    officer, true_risk, radical_threshold, n_categories, is_special, special_factor,
+):  # fmt: skip
+    """Every per-prisoner sum and count of the day, in one pass over the active slots.
+
+    ``sums[c]`` (categories x ``AVERAGED``) adds each attribute of ``attributes`` (the
+    float ones of ``AVERAGED``) and then ``radical`` over category ``c``, ``counts[c]``
+    its members; ``tally`` counts the labelled, the truly at risk (extremism above
+    ``true_risk``), the rest, false positives (labelled, not at risk), false negatives
+    (at risk, not labelled), leaders, extremist leaders (extremism above
+    ``radical_threshold``) and those already with a probation officer. ``veo`` marks the
+    active VEOs (for the tie pass); ``status`` the active slots' status in slot order
+    (sorted for the Gini), summed with the VEOs'; ``occupancy`` counts the prisoners on
+    each unit, and ``places`` is the occupied places weighted by ``special_factor`` on
+    a special unit.
+    """
+    n = active.shape[0]
+    n_attributes = len(attributes)
+    sums = np.zeros((n_categories, n_attributes + 1))
     counts = np.zeros(n_categories, np.int64)
+    veo = np.zeros(n, np.bool_)
+    status_active = np.empty(n)
+    status_veo = np.empty(n)
+    n_active = n_veo = 0
+    # Counters in locals, not an array: the compiler keeps them in registers.
+    n_labelled = n_risky = false_pos = false_neg = leaders = extremist_leaders = held = 0
+    occupancy = np.zeros(is_special.shape[0], np.int64)
     for i in range(n):
+        if not active[i]:
+            continue
+        c = category[i]
+        counts[c] += 1
+        for j in range(n_attributes):
+            sums[c, j] += attributes[j][i]
+        sums[c, n_attributes] += 1.0 if radical[i] else 0.0
+        status_active[n_active] = status[i]
+        n_active += 1
+        if c >= VEO_LESSER:
+            veo[i] = True
+            status_veo[n_veo] = status[i]
+            n_veo += 1
+        risky = extremism[i] > true_risk
+        n_labelled += labelled[i]
+        n_risky += risky
+        false_pos += labelled[i] and not risky
+        false_neg += risky and not labelled[i]
+        leaders += leader[i]
+        extremist_leaders += leader[i] and extremism[i] > radical_threshold
+        held += officer[i] >= 0
+        occupancy[unit[i]] += 1
+    tally = np.array(
+        [n_labelled, n_risky, n_active - n_risky, false_pos, false_neg, leaders,
+         extremist_leaders, held],
+        np.int64,
+    )  # fmt: skip
+    weighted = np.empty(occupancy.shape[0])
+    for u in range(occupancy.shape[0]):
+        weighted[u] = occupancy[u] * (special_factor if is_special[u] else 1.0)
+    return (
+        sums,
+        counts,
+        tally,
+        veo,
+        status_active[:n_active],
+        numpy_sum(status_active, n_active),
+        numpy_sum(status_veo, n_veo),
+        occupancy,
+        numpy_sum(weighted, weighted.shape[0]),
+    )
+
+
+@compiled
+def gini_of_sorted(xs, total):
+    """Gini coefficient of ``xs``, sorted ascending, non-negative, summing to ``total``:
+    (n + 1 - 2 x sum of the cumulative sums / total) / n; 0 equal, toward 1
+    concentrated (0 for no one, or nothing to share)."""
+    n = xs.shape[0]
+    if n == 0 or total <= 0:
+        return 0.0
+    cum = np.empty(n)
+    running = 0.0
+    for i in range(n):
+        running += xs[i]
+        cum[i] = running
+    return (n + 1 - 2 * (numpy_sum(cum, n) / cum[n - 1])) / n
+
+
+@compiled
+def tie_sums_by_group(lo, hi, w, member):
+    """The summed strength of the ties within the group ``member`` (both ends in it) and
+    of those across its boundary (one end), each added as numpy adds ``w[mask]``."""
+    inside = np.empty(lo.shape[0])
+    across = np.empty(lo.shape[0])
+    n_in = 0
+    n_across = 0
+    for i in range(lo.shape[0]):
+        a, b = member[lo[i]], member[hi[i]]
+        if a and b:
+            inside[n_in] = w[i]
+            n_in += 1
+        elif a or b:
+            across[n_across] = w[i]
+            n_across += 1
+    return numpy_sum(inside, n_in), numpy_sum(across, n_across)
+
+
+@compiled
+def staff_counts(active, training):
+    """Officers in post, and of them those with general and with specialist training."""
+    on_post = 0
+    trained_general = 0
+    trained_specialist = 0
+    for i in range(active.shape[0]):
         if active[i]:
-            c = category[i]
-            counts[c] += 1
-            for j in range(k):
-                sums[c, j] += values[i, j]
-    return sums, counts
+            on_post += 1
+            trained_general += training[i] == Training.GENERAL
+            trained_specialist += training[i] == Training.SPECIALIST
+    return on_post, trained_general, trained_specialist
+
+
+@compiled
+def community_sums(
+    size, place, officer, licence_end, day, mentor, awaiting, housed, employed, support,
+    strain, extremism, officer_trust,
+):  # fmt: skip
+    """The community ledger's stocks today, in one pass over its first ``size`` rows.
+
+    ``tally``: people in the community (``place`` ``COMMUNITY``), of them supervised
+    (an officer, licence not ended) and mentored, those awaiting return (anywhere in the
+    ledger), and the housed and employed in the community. ``sums``: support, strain and
+    extremism over the community and trust in the officer over the supervised.
+    """
+    tally = np.zeros(6, np.int64)
+    gathered = np.empty((4, size))
+    for i in range(size):
+        tally[3] += awaiting[i]
+        if place[i] != Place.COMMUNITY:
+            continue
+        k = tally[0]
+        gathered[0, k] = support[i]
+        gathered[1, k] = strain[i]
+        gathered[2, k] = extremism[i]
+        tally[0] += 1
+        if officer[i] >= 0 and day < licence_end[i]:
+            gathered[3, tally[1]] = officer_trust[i]
+            tally[1] += 1
+        tally[2] += mentor[i] >= 0
+        tally[4] += housed[i]
+        tally[5] += employed[i]
+    sums = np.empty(4)
+    for j in range(3):
+        sums[j] = numpy_sum(gathered[j], tally[0])
+    sums[3] = numpy_sum(gathered[3], tally[1])
+    return tally, sums
 
 
 class GroupMeans:
-    """Means of the prisoners' attributes over groups of categories, from one pass."""
+    """Means of the prisoners' attributes over groups of categories, from the sums and
+    counts per category of :func:`prisoner_sums` (Python's ``sum`` adds the categories)."""
 
-    def __init__(self, prisoners):
-        values = np.empty((prisoners.category.shape[0], len(AVERAGED)))
-        for j, name in enumerate(AVERAGED):
-            values[:, j] = getattr(prisoners, name)
-        sums, counts = category_sums(values, prisoners.category, prisoners.active, len(Category))
-        self.sums, self.counts = sums.tolist(), counts.tolist()  # Python numbers: fast to add
+    def __init__(self, sums: np.ndarray, counts: np.ndarray):
+        # Python numbers (fast to add): each attribute's sums by category, and the counts.
+        self.by_category = dict(zip(AVERAGED, zip(*sums.tolist(), strict=True), strict=True))
+        self.counts = counts.tolist()
 
     def count(self, categories=ALL_CATEGORIES) -> int:
-        return sum(self.counts[c] for c in categories)
+        counts = self.counts
+        return sum([counts[c] for c in categories])
 
     def mean(self, name: str, categories=ALL_CATEGORIES) -> float:
-        k = self.count(categories)
-        row = _ROW[name]
-        return sum(self.sums[c][row] for c in categories) / k if k else float("nan")
+        sums = self.by_category[name]
+        return _mean(sum([sums[c] for c in categories]), self.count(categories))
 
 
 def compute(model: WingModel) -> dict[str, float]:
     p, s, units = model.prisoners, model.staff, model.units
-    act = p.active
-    cat = p.category
-    veo = act & (cat >= VEO_LESSER)
-    means = GroupMeans(p)
+    defs, costs = model.config.definitions, model.config.costs
+    counted, summed = model.day_counts, model.day_sums
+    prisoners = prisoner_sums(
+        p.active, p.category, tuple(getattr(p, name) for name in AVERAGED[:-1]), p.radical,
+        p.status, p.labelled, p.extremism, p.leader, p.unit, p.officer,
+        defs.true_risk_threshold, defs.radical_threshold, _N_CATEGORIES,
+        units.is_special, costs.special_unit_place_factor,
+    )  # fmt: skip
+    sums, counts, tally, veo, status, status_total, status_veo, occupancy, places = prisoners
+    labelled, risky, safe, false_pos, false_neg, leaders, extremist_leaders, held = tally.tolist()
+    means = GroupMeans(sums, counts)
     n_act = means.count()
     n_veo = means.count(VEOS)
 
     # Bonding: tie strength among VEOs, and the E-I index of VEOs' ties.
     lo, hi = model.ties.ends
-    inside, across = kernels.tie_weights_by_group(lo, hi, model.ties.weight, veo)
-    internal = float(inside.sum())
-    external = float(across.sum())
+    internal, external = tie_sums_by_group(lo, hi, model.ties.weight, veo)
     bonding = 2.0 * internal / n_veo if n_veo else 0.0
     ei_den = 2.0 * internal + external
     ei = (external - 2.0 * internal) / ei_den if ei_den > 0 else float("nan")
 
-    status = p.status[act]
-    total_status = status.sum()
-    defs, costs = model.config.definitions, model.config.costs
-    risky = act & (p.extremism > defs.true_risk_threshold)
-    safe = act & ~risky
-    labelled = act & p.labelled
-    fpr = float((labelled & safe).sum() / safe.sum()) if safe.any() else 0.0
-    fnr = float((~p.labelled & risky).sum() / risky.sum()) if risky.any() else 0.0
+    status.sort()
+    status_gini = gini_of_sorted(status, status_total)
 
     # Cost of the day in euros: accounting, from the resources the day used.
-    on_post = s.active
+    on_post, general, specialist = staff_counts(s.active, s.training)
     officer_year = (
-        costs.officer_year_eur * on_post.sum()
-        + costs.general_training_eur * (on_post & (s.training == Training.GENERAL)).sum()
-        + costs.specialist_premium_eur * (on_post & (s.training == Training.SPECIALIST)).sum()
+        costs.officer_year_eur * on_post
+        + costs.general_training_eur * general
+        + costs.specialist_premium_eur * specialist
     )
-    occ = np.bincount(p.unit[act], minlength=units.n)
-    place_factor = np.where(units.is_special, costs.special_unit_place_factor, 1.0)
-    place_year = costs.place_year_eur * float((occ * place_factor).sum())
+    place_year = costs.place_year_eur * places
     one_to_one = model.config.interventions.mode == "one_to_one"
     session_eur = costs.one_to_one_session_eur if one_to_one else costs.group_place_eur
     cost = (officer_year + place_year) / DAYS_PER_YEAR
-    cost += session_eur * model.day_counts["sessions"]
-    cost += costs.assessment_eur * model.day_counts["assessments"]
+    cost += session_eur * counted["sessions"]
+    cost += costs.assessment_eur * counted["assessments"]
 
     posts = s.n
-    released = model.day_counts["released"]
-    after = _community(model)
-    leader = act & p.leader
+    released = counted["released"]
+    after = _community(model, held)
     return {
         "day": model.day,
-        "population": model.day_counts["population"],
+        "population": counted["population"],
         "veo_count": n_veo,
         "trust_in_staff": means.mean("trust_in_staff"),
         "trust_in_staff_veo": means.mean("trust_in_staff", VEOS),
@@ -286,75 +493,70 @@ def compute(model: WingModel) -> dict[str, float]:
         "bonding_veo": bonding,
         "ei_index_veo": ei,
         "us_vs_them": means.mean("opposition", OF_CONCERN),
-        "status_gini": gini(status),
-        "status_share_veo": float(p.status[veo].sum() / total_status) if total_status else 0.0,
-        "leader_count": int(leader.sum()),
+        "status_gini": status_gini,
+        "status_share_veo": status_veo / status_total if status_total else 0.0,
+        "leader_count": leaders,
         "extremism_mainstream": means.mean("extremism", (MAINSTREAM,)),
         "extremism_veo": means.mean("extremism", VEOS),
-        "newly_radicalised": model.day_counts["newly_radicalised"],
-        "incidents": model.day_counts["incidents"],
-        "labelled_share": float(labelled.sum() / n_act) if n_act else 0.0,
-        "false_positive_rate": fpr,
-        "false_negative_rate": fnr,
-        "cost": float(cost),
+        "newly_radicalised": counted["newly_radicalised"],
+        "incidents": counted["incidents"],
+        "labelled_share": labelled / n_act if n_act else 0.0,
+        "false_positive_rate": false_pos / safe if safe else 0.0,
+        "false_negative_rate": false_neg / risky if risky else 0.0,
+        "cost": cost,
         "extremism_at_risk": means.mean("extremism", (AT_RISK,)),
         "grievance": means.mean("grievance"),
         "us_vs_them_all": means.mean("opposition"),
-        "extremist_leader_count": int((leader & (p.extremism > defs.radical_threshold)).sum()),
-        "veo_mainstream_contacts": model.day_counts["veo_mainstream_contacts"],
-        "hostile_contacts": model.day_counts["hostile_contacts"],
-        "special_unit_population": int(occ[units.special]),
-        "staff_in_post": int(on_post.sum()),
-        "staff_vacancy_rate": float(1.0 - on_post.sum() / posts) if posts else 0.0,
+        "extremist_leader_count": extremist_leaders,
+        "veo_mainstream_contacts": counted["veo_mainstream_contacts"],
+        "hostile_contacts": counted["hostile_contacts"],
+        "special_unit_population": int(occupancy[units.special]),
+        "staff_in_post": on_post,
+        "staff_vacancy_rate": 1.0 - on_post / posts if posts else 0.0,
         "released": released,
-        "release_extremism": (
-            model.day_sums["release_extremism"] / released if released else float("nan")
-        ),
+        "release_extremism": _mean(summed["release_extremism"], released),
         "trust_in_chaplain": means.mean("trust_in_chaplain"),
         "radicalised_share_non_veo": means.mean("radical", NON_VEOS),
-        **{name: model.day_counts[name] for name in FLOW_COUNTS},
-        "release_trust_in_staff": (
-            model.day_sums["release_trust"] / released if released else float("nan")
-        ),
-        "assaults_on_prisoners": model.day_counts["incidents"]
-        - model.day_counts["assaults_on_staff"],
+        **{name: counted[name] for name in FLOW_COUNTS},
+        "release_trust_in_staff": _mean(summed["release_trust"], released),
+        "assaults_on_prisoners": counted["incidents"] - counted["assaults_on_staff"],
         "staff_posts": posts,
-        "release_readiness": (
-            model.day_sums["release_readiness"] / released if released else float("nan")
-        ),
+        "release_readiness": _mean(summed["release_readiness"], released),
         **after,
-        **{name: model.day_counts[name] for name in COMMUNITY_FLOWS},
-        "terrorist_reoffences_expected": model.day_sums["terrorist_reoffences_expected"],
-        "general_reoffences_expected": model.day_sums["general_reoffences_expected"],
-        **{name: model.day_counts[name] for name in COHORT_COUNTS},
-        "cohort_terrorist_expected": model.day_sums["cohort_terrorist_expected"],
-        "cohort_general_expected": model.day_sums["cohort_general_expected"],
+        **{name: counted[name] for name in COMMUNITY_FLOWS},
+        "terrorist_reoffences_expected": summed["terrorist_reoffences_expected"],
+        "general_reoffences_expected": summed["general_reoffences_expected"],
+        **{name: counted[name] for name in COHORT_COUNTS},
+        "cohort_terrorist_expected": summed["cohort_terrorist_expected"],
+        "cohort_general_expected": summed["cohort_general_expected"],
     }
 
 
-def _community(model: WingModel) -> dict[str, float]:
-    """Stocks of the community after release today."""
-    c, n = model.community, model.community.size
-    place = c.place[:n]
-    out = place == Place.COMMUNITY
-    k = int(out.sum())
-    supervised = out & (c.officer[:n] >= 0) & (model.day < c.licence_end[:n])
-    p = model.prisoners
-    before = p.active & (p.officer >= 0)
-    officers = np.bincount(c.officer[:n][supervised], minlength=model.probation_officers.n)
-    officers += np.bincount(p.officer[before], minlength=model.probation_officers.n)
+def _community(model: WingModel, held_before_release: int) -> dict[str, float]:
+    """Stocks of the community after release today; ``held_before_release`` is the
+    active prisoners who already have a probation officer (pre-release planning)."""
+    c = model.community
+    tally, sums = community_sums(
+        c.size, c.place, c.officer, c.licence_end, model.day, c.mentor, c.awaiting,
+        c.housed, c.employed, c.support, c.strain, c.person.extremism, c.officer_trust,
+    )  # fmt: skip
+    out, supervised, mentored, awaiting, housed, employed = tally.tolist()
+    support, strain, extremism, trust = sums.tolist()
+    # Every case is held by an officer in post (officers are only ever hired), so the
+    # mean caseload is the cases over the officers.
+    officers = model.probation_officers.n
     return {
-        "community_population": k,
-        "community_supervised": int(supervised.sum()),
-        "community_mentored": int((out & (c.mentor[:n] >= 0)).sum()),
-        "awaiting_return": int(c.awaiting[:n].sum()),
-        "community_housed_share": _mean(c.housed[:n], out),
-        "community_employed_share": _mean(c.employed[:n], out),
-        "community_support": _mean(c.support[:n], out),
-        "community_strain": _mean(c.strain[:n], out),
-        "trust_in_probation": _mean(c.officer_trust[:n], supervised),
-        "probation_caseload": float(officers.mean()) if officers.shape[0] else 0.0,
-        "community_extremism": _mean(c.person.extremism[:n], out),
+        "community_population": out,
+        "community_supervised": supervised,
+        "community_mentored": mentored,
+        "awaiting_return": awaiting,
+        "community_housed_share": _mean(housed, out),
+        "community_employed_share": _mean(employed, out),
+        "community_support": _mean(support, out),
+        "community_strain": _mean(strain, out),
+        "trust_in_probation": _mean(trust, supervised),
+        "probation_caseload": (supervised + held_before_release) / officers if officers else 0.0,
+        "community_extremism": _mean(extremism, out),
     }
 
 
