@@ -291,3 +291,40 @@ def test_a_closed_session_is_freed_before_its_memory_is_given_back(monkeypatch):
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_the_answer_to_a_page_message_is_sent_without_waiting_for_the_flush_tick(monkeypatch):
+    """A click's answer leaves at once; other queued sends still wait for the tick."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from solara.server import settings, starlette
+
+    from wingsim.dashboard import serve
+
+    monkeypatch.setattr(settings.main, "experimental_performance", True)
+    monkeypatch.setattr(serve, "FLUSH_TICK", 30.0)  # without a wake-up nothing goes in the test
+    assert serve.prompt_answers()
+    sent: list[str] = []
+
+    class Socket:
+        async def send_text(self, data):
+            sent.append(data)
+
+    async def scenario():
+        ws = starlette.WebsocketWrapper(Socket(), portal=object())  # queued sending
+        await asyncio.sleep(0.05)  # the flushing task is waiting
+        ws.send_text("a picture")  # from the session's thread: waits for the tick
+        await asyncio.sleep(0.2)
+        assert sent == []
+        handle = serve._answering(lambda kernel, msg: ws.send_text("the answer"))
+        kernel = SimpleNamespace(session=SimpleNamespace(websockets={ws}))
+        await asyncio.to_thread(handle, kernel, {})  # the page's socket thread
+        for _ in range(100):
+            if sent:
+                break
+            await asyncio.sleep(0.02)
+        ws.task.cancel()
+        return sent
+
+    assert asyncio.run(scenario()) == ["a picture", "the answer"]
