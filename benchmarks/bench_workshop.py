@@ -14,7 +14,10 @@ speed, 10 days per second) and measures:
   from ``/proc/PID/smaps_rollup``: a page shared by the forkserver and its workers counts
   once in all), before, with the sessions, and after they close, polled until it is back
   (within ``BACK_SHARE`` of the growth) or ``--settle`` s pass. The server's own resident
-  set (RSS, what the "before" column measured) is printed beside it.
+  set (RSS, what the "before" column measured) is printed beside it, and in the table.
+  PSS divides a shared page among every process that maps it, so the tree's PSS falls when
+  another process maps the same files (another server from the same venv starting): run
+  nothing else from this venv while the memory is followed, or read the server's RSS.
 
 With ``--browser-cpus 1`` the browser (every Chromium process, and Playwright's driver)
 is confined to that CPU (``sched_setaffinity``, what ``taskset`` does), so the server and
@@ -252,6 +255,7 @@ def main() -> None:
             if left - base <= BACK_SHARE * (peak - base):
                 break
         back_after = time.perf_counter() - t_close
+        left_rss = rss(pid)
 
     clicks.sort()
     p95 = clicks[min(len(clicks) - 1, int(0.95 * len(clicks)))]
@@ -269,6 +273,8 @@ def main() -> None:
         f" | under 30 MB per session |\n"
         f"| memory after the sessions closed | {left:.0f} MB after {back_after:.0f} s"
         f" ({left - base:+.0f} MB; {'back' if back else 'not back'}) | back within 5 min |\n"
+        f"| the server process's own RSS: start / with sessions / after closing | "
+        f"{base_rss:.0f} / {peak_rss:.0f} / {left_rss:.0f} MB ({left_rss - base_rss:+.0f} MB) | |\n"
         f"| load average (1, 5, 15 min) while playing | {load_play} | |\n"
         f"| CPU while playing (of 2 cores) | {cpu_play} | |"
     )

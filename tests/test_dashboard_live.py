@@ -249,3 +249,82 @@ def test_memory_report_counts_closed_sessions_held_by_thread_keys():
         assert "1 closed ones held by thread keys" in memory_report()
     finally:
         del kernel_context.current_context[key]
+
+
+def test_a_closed_session_is_freed_before_its_memory_is_given_back(monkeypatch):
+    """A closed page's Solara kernel context (and so its widgets) is gone when the server
+    gives memory back, and nothing has to collect it afterwards.
+
+    Solara binds every thread started inside a session to that session's context; a timer
+    started from the close callback to collect two seconds later kept the context alive
+    through its own collection, and nothing collected it after (automatic collection is
+    off here, as on an idle server)."""
+    import gc
+    import weakref
+
+    import solara.server.app  # noqa: F401  (applies Solara's patches, threads included)
+    from solara.server import kernel, kernel_context
+
+    import wingsim.dashboard.app  # noqa: F401  (registers the page's close callback)
+    from wingsim.dashboard import room
+
+    alive_at_trim: list[bool] = []
+    reclaimer = room.Reclaimer(
+        pauses=(0.2, 0.5, 1.0), trim=lambda: alive_at_trim.append(ref() is not None)
+    )
+    monkeypatch.setattr(room, "RECLAIMER", reclaimer)
+    context = kernel_context.VirtualKernelContext(
+        id="wingsim-test-closing", session_id="wingsim-test", kernel=kernel.Kernel()
+    )
+    context.user_dicts["page"] = bytearray(1_000_000)  # the page's state, in a cycle:
+    context.user_dicts["self"] = context
+    ref = weakref.ref(context)
+    gc.collect()
+    gc.disable()
+    try:
+        context.close("page-close")
+        del context
+        deadline = time.monotonic() + 10
+        while reclaimer.rounds == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert alive_at_trim == [False], "the closed session was still alive when trimmed"
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_the_answer_to_a_page_message_is_sent_without_waiting_for_the_flush_tick(monkeypatch):
+    """A click's answer leaves at once; other queued sends still wait for the tick."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from solara.server import settings, starlette
+
+    from wingsim.dashboard import serve
+
+    monkeypatch.setattr(settings.main, "experimental_performance", True)
+    monkeypatch.setattr(serve, "FLUSH_TICK", 30.0)  # without a wake-up nothing goes in the test
+    assert serve.prompt_answers()
+    sent: list[str] = []
+
+    class Socket:
+        async def send_text(self, data):
+            sent.append(data)
+
+    async def scenario():
+        ws = starlette.WebsocketWrapper(Socket(), portal=object())  # queued sending
+        await asyncio.sleep(0.05)  # the flushing task is waiting
+        ws.send_text("a picture")  # from the session's thread: waits for the tick
+        await asyncio.sleep(0.2)
+        assert sent == []
+        handle = serve._answering(lambda kernel, msg: ws.send_text("the answer"))
+        kernel = SimpleNamespace(session=SimpleNamespace(websockets={ws}))
+        await asyncio.to_thread(handle, kernel, {})  # the page's socket thread
+        for _ in range(100):
+            if sent:
+                break
+            await asyncio.sleep(0.02)
+        ws.task.cancel()
+        return sent
+
+    assert asyncio.run(scenario()) == ["a picture", "the answer"]

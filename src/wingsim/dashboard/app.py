@@ -92,7 +92,9 @@ def _on_kernel_start():
     context = kernel_context.get_current_context()
     # Solara also runs this clean-up when it restarts a kernel for a page that stays open;
     # only a close marks the context as torn down first.
-    return lambda: ROOM.release(context.id, closing=getattr(context, "_teardown_done", True))
+    return lambda: ROOM.release(
+        context.id, closing=getattr(context, "_teardown_done", True), context=context
+    )
 
 
 solara.lab.on_kernel_start(_on_kernel_start)

@@ -16,6 +16,9 @@ import os
 import re
 import secrets
 import threading
+import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wingsim.builtin import scenario_path, scenarios
@@ -29,9 +32,11 @@ MAX_SESSIONS = 40
 #: Nicknames: short and plain (shown on the trainer's screen, never stored).
 NICKNAME_MAX = 20
 _NICKNAME_OK = re.compile(r"^[\w .'-]+$")
-#: Memory freed by closed sessions is given back to the system this long after the close,
-#: when Solara has let go of the session's widgets (seconds).
-RELEASE_DELAY = 2.0
+#: After a session closes, the reclaimer looks this long after the close, and again after
+#: each further pause, until Solara has let go of every closed session (its kernel context,
+#: and with it the page's widgets and component state); then it gives the freed memory back
+#: (seconds; the session's thread notices the close within half a second).
+RECLAIM_PAUSES = (1.0, 2.0, 5.0, 15.0, 60.0)
 
 
 def check_nickname(text: str) -> tuple[str | None, str]:
@@ -46,16 +51,79 @@ def check_nickname(text: str) -> tuple[str | None, str]:
     return name, ""
 
 
-def _give_memory_back() -> None:
-    """Collect cycles and return freed heap pages to the system (glibc's malloc_trim)."""
-    gc.collect()
+def _trim_heap() -> None:
+    """Return freed heap pages to the system (glibc's ``malloc_trim``; nothing elsewhere)."""
     libc = ctypes.util.find_library("c")
     if libc:
         trim = getattr(ctypes.CDLL(libc), "malloc_trim", None)
         if trim is not None:
             trim(0)
-    if os.environ.get("WINGSIM_DASHBOARD_DEBUG"):
-        print(memory_report(), flush=True)
+
+
+class Reclaimer:
+    """Gives a closed session's memory back once the session's objects are really gone.
+
+    A closed page's widgets and component state live as long as its Solara kernel context
+    does. Solara (1.58) patches ``threading.Thread.__init__`` so that a thread started inside
+    a session is bound to that session's context (``thread.current_context``) for the thread's
+    whole life: a ``threading.Timer`` started from the close callback to collect garbage two
+    seconds later kept the very context it was meant to free alive through that collection,
+    and once the timer ended nothing collected the cycle (an idle server runs no full
+    collection), so about 84 widgets per closed page and the server's RSS stayed.
+
+    So this runs in one thread of its own, detached from any session, started on the first
+    close. After a close it waits, collects (``gc.collect``) and looks again, by the pauses
+    in ``pauses``, until no closed session's context is left; then it trims the heap.
+    """
+
+    def __init__(self, pauses=RECLAIM_PAUSES, trim: Callable[[], None] = _trim_heap):
+        self.pauses = tuple(pauses)
+        self.trim = trim
+        self.lock = threading.Lock()
+        self.pending: list[weakref.ref] = []  # closed sessions' contexts not yet freed
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.rounds = 0  # heap trims done (for tests and the debug log)
+        self.held = 0  # closed contexts still alive after the last pause of the last round
+
+    def closed(self, context=None) -> None:
+        """A session has closed (``context``: its Solara kernel context, if known)."""
+        with self.lock:
+            if context is not None:
+                self.pending.append(weakref.ref(context))
+            if self.thread is None:
+                thread = threading.Thread(target=self._loop, name="wingsim-reclaimer", daemon=True)
+                # Started from a closing session's callback: unbind it from that session
+                # (Solara's patched Thread.__init__ bound it), or it would keep it alive.
+                thread.current_context = None
+                self.thread = thread
+                thread.start()
+        self.wake.set()
+
+    def waiting(self) -> int:
+        """Closed sessions' contexts still alive (after a collection)."""
+        gc.collect()
+        with self.lock:
+            self.pending = [r for r in self.pending if r() is not None]
+            return len(self.pending)
+
+    def _loop(self) -> None:
+        while True:
+            self.wake.wait()
+            self.wake.clear()
+            left = 0
+            for pause in self.pauses:
+                time.sleep(pause)
+                left = self.waiting()
+                if not left:
+                    break
+            self.held = left
+            with self.lock:
+                self.pending.clear()  # still held after the last pause: reported, not chased
+            self.trim()
+            self.rounds += 1
+            if os.environ.get("WINGSIM_DASHBOARD_DEBUG"):
+                print(memory_report(), flush=True)
 
 
 def memory_report() -> str:
@@ -81,7 +149,8 @@ def memory_report() -> str:
         f"memory: RSS {rss:.0f} MB, {len(objects):,} Python objects, {widgets} widgets, "
         f"{len(kernel_context.contexts)} Solara sessions ({len(held)} closed ones held by "
         f"thread keys), {threading.active_count()} threads, "
-        f"{ROOM.count()} in the room; widgets: {dict(kinds.most_common(6))}"
+        f"{ROOM.count()} in the room, {RECLAIMER.held} closed sessions not freed after "
+        f"{sum(RECLAIMER.pauses):.0f} s; widgets: {dict(kinds.most_common(6))}"
     )
 
 
@@ -146,8 +215,9 @@ class Room:
             if not p.gone:
                 self.sessions.setdefault(p.kernel_id, p)
 
-    def release(self, kernel_id: str, closing: bool = True) -> None:
-        """Free a session's place; ``closing``: for good (not a kernel restart)."""
+    def release(self, kernel_id: str, closing: bool = True, context=None) -> None:
+        """Free a session's place; ``closing``: for good (not a kernel restart); ``context``:
+        the session's Solara kernel context, whose end the reclaimer waits for."""
         with self.lock:
             p = self.sessions.pop(kernel_id, None)
             if p is not None and self.selected == p.key:
@@ -157,7 +227,8 @@ class Room:
             if p.run is not None:
                 p.run.close()
             p.run = None
-            threading.Timer(RELEASE_DELAY, _give_memory_back).start()
+        if closing:
+            RECLAIMER.closed(context)
 
     def count(self) -> int:
         with self.lock:
@@ -195,5 +266,7 @@ def scenario_names() -> list[str]:
 
 #: The server's room: ``wingsim dashboard`` configures it, the pages share it.
 ROOM = Room()
+#: Gives closed sessions' memory back (one thread, started at the first close).
+RECLAIMER = Reclaimer()
 #: How often a waiting session thread looks at the room for the trainer's changes (s).
 POLL_SECONDS = 0.5
