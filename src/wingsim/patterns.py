@@ -100,8 +100,9 @@ class Claim:
 _LABELS = "the special unit labels whom it receives (placement sets the risk label)"
 _COST = "cost is summed from per-officer and per-place costs; the unit has more of both"
 _ENTRENCHED = (
-    "not significant at the defaults: the unit's focused interventions (twice the sessions) "
-    "offset the loss of moderate peers (docs/validation.md: what decides it)"
+    "weak at the defaults: the unit's focused interventions (twice the sessions) offset most "
+    "of the loss of moderate peers (docs/validation.md: what decides it); significant over "
+    "seeds 1-20 since the fixes of 2026-11-30, not before"
 )
 _RECRUIT = (
     "reversed in headcounts: the mean mainstream attitude falls, but the at-risk prisoners "
