@@ -184,82 +184,9 @@ VEOS, OF_CONCERN, NON_VEOS = (
 # The day's sums and counts come from one compiled pass over the prisoners, one over
 # the ties, one over the officers' posts and one over the community ledger: a masked
 # numpy reduction per column cost a few microseconds each, dozens a day. Counts are
-# exact whatever the order; float sums are numpy's (:func:`numpy_sum` over the
-# values gathered in slot order, as ``x[mask].sum()`` added them), except the group
-# means, which add in slot order (``docs/architecture.md``, "Compiled kernels").
-
-
-#: numpy's pairwise summation adds blocks of up to this many values in eight accumulators.
-_PAIRWISE_BLOCK = 128
-
-
-@compiled
-def _pairwise_block(a, lo, n):
-    """numpy's ``pairwise_sum`` of ``a[lo:lo + n]`` for ``n`` up to 128
-    (``numpy/_core/src/umath/loops_utils.h``): below 8 values a plain loop, else eight
-    interleaved accumulators, added in pairs, then the values left over."""
-    if n < 8:
-        res = -0.0
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    end = lo + n - n % 8
-    i = lo + 8
-    while i < end:
-        r0 += a[i]
-        r1 += a[i + 1]
-        r2 += a[i + 2]
-        r3 += a[i + 3]
-        r4 += a[i + 4]
-        r5 += a[i + 5]
-        r6 += a[i + 6]
-        r7 += a[i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < lo + n:
-        res += a[i]
-        i += 1
-    return res
-
-
-@compiled
-def numpy_sum(a, n):
-    """``a[:n].sum()`` for float64 ``a``, with numpy's bits: a reduction starts from 0.0
-    and adds numpy's pairwise sum, which above 128 values sums the two halves (the first
-    a multiple of 8) apart and adds them. The halving is walked with a stack here (numba
-    cannot load a recursive function from its disk cache safely); ``tests/test_kernels.py``
-    holds it to numpy on random arrays of many lengths. A loop adding in order would
-    differ from numpy's sum in the last bits, and so would the columns built on it."""
-    if n <= _PAIRWISE_BLOCK:
-        return 0.0 + _pairwise_block(a, 0, n)
-    # Pending ranges (start, length, and whether both halves are summed and wait on the
-    # partial-sum stack to be added); each split adds two entries, for at most 63 splits.
-    start = np.empty(128, np.int64)
-    length = np.empty(128, np.int64)
-    combine = np.empty(128, np.bool_)
-    partial = np.empty(64)
-    start[0], length[0], combine[0] = 0, n, False
-    top = 1
-    depth = 0
-    while top:
-        top -= 1
-        lo, m = start[top], length[top]
-        if combine[top]:
-            depth -= 1
-            partial[depth - 1] = partial[depth - 1] + partial[depth]
-        elif m <= _PAIRWISE_BLOCK:
-            partial[depth] = _pairwise_block(a, lo, m)
-            depth += 1
-        else:
-            half = m // 2
-            half -= half % 8
-            start[top], length[top], combine[top] = lo, m, True
-            start[top + 1], length[top + 1], combine[top + 1] = lo + half, m - half, False
-            start[top + 2], length[top + 2], combine[top + 2] = lo, half, False
-            top += 3
-    return 0.0 + partial[0]
+# exact whatever the order. Float totals are left to numpy: the passes gather the values
+# in row order and ``ndarray.sum`` adds them, as ``x[mask].sum()`` did, so every column
+# keeps its bits; the group means add in slot order (``docs/architecture.md``).
 
 
 @compiled
@@ -275,10 +202,9 @@ def prisoner_sums(
     ``true_risk``), the rest, false positives (labelled, not at risk), false negatives
     (at risk, not labelled), leaders, extremist leaders (extremism above
     ``radical_threshold``) and those already with a probation officer. ``veo`` marks the
-    active VEOs (for the tie pass); ``status`` the active slots' status in slot order
-    (sorted for the Gini), summed with the VEOs'; ``occupancy`` counts the prisoners on
-    each unit, and ``places`` is the occupied places weighted by ``special_factor`` on
-    a special unit.
+    active VEOs (for the tie pass); the active slots' status and the VEOs' are gathered
+    in slot order; ``occupancy`` counts the prisoners on each unit, and ``places`` holds
+    each unit's occupied places weighted by ``special_factor`` on a special unit.
     """
     n = active.shape[0]
     n_attributes = len(attributes)
@@ -328,33 +254,27 @@ def prisoner_sums(
         tally,
         veo,
         status_active[:n_active],
-        numpy_sum(status_active, n_active),
-        numpy_sum(status_veo, n_veo),
+        status_veo[:n_veo],
         occupancy,
-        numpy_sum(weighted, weighted.shape[0]),
+        weighted,
     )
 
 
-@compiled
-def gini_of_sorted(xs, total):
-    """Gini coefficient of ``xs``, sorted ascending, non-negative, summing to ``total``:
-    (n + 1 - 2 x sum of the cumulative sums / total) / n; 0 equal, toward 1
-    concentrated (0 for no one, or nothing to share)."""
-    n = xs.shape[0]
-    if n == 0 or total <= 0:
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 equal, ->1 concentrated)."""
+    if x.shape[0] == 0 or x.sum() <= 0:
         return 0.0
-    cum = np.empty(n)
-    running = 0.0
-    for i in range(n):
-        running += xs[i]
-        cum[i] = running
-    return (n + 1 - 2 * (numpy_sum(cum, n) / cum[n - 1])) / n
+    xs = np.sort(x)
+    n = xs.shape[0]
+    cum = np.cumsum(xs)
+    return float((n + 1 - 2 * (cum.sum() / cum[-1])) / n)
 
 
 @compiled
-def tie_sums_by_group(lo, hi, w, member):
-    """The summed strength of the ties within the group ``member`` (both ends in it) and
-    of those across its boundary (one end), each added as numpy adds ``w[mask]``."""
+def tie_weights_by_group(lo, hi, w, member):
+    """The strengths of the ties within the group ``member`` (both ends in it) and of
+    those across its boundary (one end), each in tie order (numpy sums them as it
+    summed ``w[mask]``)."""
     inside = np.empty(lo.shape[0])
     across = np.empty(lo.shape[0])
     n_in = 0
@@ -367,7 +287,7 @@ def tie_sums_by_group(lo, hi, w, member):
         elif a or b:
             across[n_across] = w[i]
             n_across += 1
-    return numpy_sum(inside, n_in), numpy_sum(across, n_across)
+    return inside[:n_in], across[:n_across]
 
 
 @compiled
@@ -385,7 +305,7 @@ def staff_counts(active, training):
 
 
 @compiled
-def community_sums(
+def community_tally(
     size, place, officer, licence_end, day, mentor, awaiting, housed, employed, support,
     strain, extremism, officer_trust,
 ):  # fmt: skip
@@ -393,8 +313,9 @@ def community_sums(
 
     ``tally``: people in the community (``place`` ``COMMUNITY``), of them supervised
     (an officer, licence not ended) and mentored, those awaiting return (anywhere in the
-    ledger), and the housed and employed in the community. ``sums``: support, strain and
-    extremism over the community and trust in the officer over the supervised.
+    ledger), and the housed and employed in the community. ``gathered``, in row order:
+    support, strain and extremism of those in the community, trust in the officer of
+    the supervised (numpy sums each row's first ``tally[0]`` or ``tally[1]`` values).
     """
     tally = np.zeros(6, np.int64)
     gathered = np.empty((4, size))
@@ -413,11 +334,7 @@ def community_sums(
         tally[2] += mentor[i] >= 0
         tally[4] += housed[i]
         tally[5] += employed[i]
-    sums = np.empty(4)
-    for j in range(3):
-        sums[j] = numpy_sum(gathered[j], tally[0])
-    sums[3] = numpy_sum(gathered[3], tally[1])
-    return tally, sums
+    return tally, gathered
 
 
 class GroupMeans:
@@ -448,7 +365,8 @@ def compute(model: WingModel) -> dict[str, float]:
         defs.true_risk_threshold, defs.radical_threshold, _N_CATEGORIES,
         units.is_special, costs.special_unit_place_factor,
     )  # fmt: skip
-    sums, counts, tally, veo, status, status_total, status_veo, occupancy, places = prisoners
+    sums, counts, tally, veo, status, status_veo, occupancy, places = prisoners
+    status_total = status.sum()
     labelled, risky, safe, false_pos, false_neg, leaders, extremist_leaders, held = tally.tolist()
     means = GroupMeans(sums, counts)
     n_act = means.count()
@@ -456,13 +374,12 @@ def compute(model: WingModel) -> dict[str, float]:
 
     # Bonding: tie strength among VEOs, and the E-I index of VEOs' ties.
     lo, hi = model.ties.ends
-    internal, external = tie_sums_by_group(lo, hi, model.ties.weight, veo)
+    inside, across = tie_weights_by_group(lo, hi, model.ties.weight, veo)
+    internal, external = float(inside.sum()), float(across.sum())
     bonding = 2.0 * internal / n_veo if n_veo else 0.0
     ei_den = 2.0 * internal + external
     ei = (external - 2.0 * internal) / ei_den if ei_den > 0 else float("nan")
 
-    status.sort()
-    status_gini = gini_of_sorted(status, status_total)
 
     # Cost of the day in euros: accounting, from the resources the day used.
     on_post, general, specialist = staff_counts(s.active, s.training)
@@ -471,7 +388,7 @@ def compute(model: WingModel) -> dict[str, float]:
         + costs.general_training_eur * general
         + costs.specialist_premium_eur * specialist
     )
-    place_year = costs.place_year_eur * places
+    place_year = costs.place_year_eur * float(places.sum())
     one_to_one = model.config.interventions.mode == "one_to_one"
     session_eur = costs.one_to_one_session_eur if one_to_one else costs.group_place_eur
     cost = (officer_year + place_year) / DAYS_PER_YEAR
@@ -493,8 +410,8 @@ def compute(model: WingModel) -> dict[str, float]:
         "bonding_veo": bonding,
         "ei_index_veo": ei,
         "us_vs_them": means.mean("opposition", OF_CONCERN),
-        "status_gini": status_gini,
-        "status_share_veo": status_veo / status_total if status_total else 0.0,
+        "status_gini": gini(status),
+        "status_share_veo": float(status_veo.sum() / status_total) if status_total else 0.0,
         "leader_count": leaders,
         "extremism_mainstream": means.mean("extremism", (MAINSTREAM,)),
         "extremism_veo": means.mean("extremism", VEOS),
@@ -536,12 +453,13 @@ def _community(model: WingModel, held_before_release: int) -> dict[str, float]:
     """Stocks of the community after release today; ``held_before_release`` is the
     active prisoners who already have a probation officer (pre-release planning)."""
     c = model.community
-    tally, sums = community_sums(
+    tally, gathered = community_tally(
         c.size, c.place, c.officer, c.licence_end, model.day, c.mentor, c.awaiting,
         c.housed, c.employed, c.support, c.strain, c.person.extremism, c.officer_trust,
     )  # fmt: skip
     out, supervised, mentored, awaiting, housed, employed = tally.tolist()
-    support, strain, extremism, trust = sums.tolist()
+    support, strain, extremism = (float(gathered[j, :out].sum()) for j in range(3))
+    trust = float(gathered[3, :supervised].sum())
     # Every case is held by an officer in post (officers are only ever hired), so the
     # mean caseload is the cases over the officers.
     officers = model.probation_officers.n
