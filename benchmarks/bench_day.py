@@ -43,9 +43,11 @@ def timed(spent: dict[str, float], name: str, fn, current: list[str]):
     return run
 
 
-def time_kernels(in_kernels: dict[str, float], current: list[str]) -> None:
+def time_kernels(
+    in_kernels: dict[str, float], current: list[str], by_kernel: dict[str, float]
+) -> None:
     """Time every compiled function where the package's modules call it, into
-    ``in_kernels[the part running]``."""
+    ``in_kernels[the part running]`` and ``by_kernel[its name]``."""
     from numba.core.dispatcher import Dispatcher
 
     wrapped: dict[int, object] = {}
@@ -56,7 +58,9 @@ def time_kernels(in_kernels: dict[str, float], current: list[str]) -> None:
             try:
                 return kernel(*args, **kwargs)
             finally:
-                in_kernels[current[0]] += time.perf_counter() - start
+                spent = time.perf_counter() - start
+                in_kernels[current[0]] += spent
+                by_kernel[kernel.py_func.__qualname__] += spent
 
         return run
 
@@ -68,14 +72,15 @@ def time_kernels(in_kernels: dict[str, float], current: list[str]) -> None:
                 setattr(module, attr, wrapped.setdefault(id(value), wrap(value)))
 
 
-def breakdown(size: str, days: int, regime: str) -> tuple[float, dict[str, float], WingModel]:
+def breakdown(size: str, days: int, regime: str) -> tuple:
     scenario = scenario_for(size).with_overrides({"regime.type": regime})
     WingModel(scenario, rng=1).run_for(5)  # warm-up
     model = WingModel(scenario, rng=2)
     spent: dict[str, float] = defaultdict(float)
     in_kernels: dict[str, float] = defaultdict(float)
+    by_kernel: dict[str, float] = defaultdict(float)
     current = ["rest"]
-    time_kernels(in_kernels, current)
+    time_kernels(in_kernels, current, by_kernel)
     for submodel in model.schedule:
         submodel.step = timed(spent, submodel.name, submodel.step, current)
     compute = outcomes.compute
@@ -86,7 +91,7 @@ def breakdown(size: str, days: int, regime: str) -> tuple[float, dict[str, float
         total = time.perf_counter() - start
     finally:
         outcomes.compute = compute
-    return total, dict(spent), dict(in_kernels), model
+    return total, dict(spent), dict(in_kernels), dict(by_kernel), model
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default="default")
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--regime", default="dispersal")
+    ap.add_argument("--kernels", action="store_true", help="also each kernel's time")
     args = ap.parse_args(argv)
-    total, spent, in_kernels, model = breakdown(args.size, args.days, args.regime)
+    total, spent, in_kernels, by_kernel, model = breakdown(args.size, args.days, args.regime)
     per_day = 1000.0 / args.days
     print(
         f"{args.size} ({model.today['population']} prisoners, {args.regime}, {args.days} days): "
@@ -117,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         f"\ncompiled kernels {k * per_day:.3f} ms per day ({100 * k / total:.0f}%), "
         f"the rest {(total - k) * per_day:.3f} ms ({100 * (total - k) / total:.0f}%)"
     )
+    if args.kernels:
+        print("\n| kernel | ms per day |\n|---|---:|")
+        for name, seconds in sorted(by_kernel.items(), key=lambda kv: -kv[1]):
+            print(f"| {name} | {seconds * per_day:.3f} |")
     return 0
 
 

@@ -153,14 +153,6 @@ class GrievanceParams(Params):
     )
 
 
-def either(*shares: np.ndarray) -> np.ndarray:
-    """Combined burden of independent shares in [0, 1]: 1 - prod(1 - share)."""
-    keep = 1.0
-    for share in shares:
-        keep = keep * (1.0 - share)
-    return 1.0 - keep
-
-
 class Grievance(Submodel):
     """Conditions set hardship; fairness sets legitimacy; grievance = hardship x (1 - legitimacy).
 
@@ -185,37 +177,32 @@ class Grievance(Submodel):
 
     def step(self) -> None:
         m, p, units, mp = self.model, self.model.prisoners, self.model.units, self.params
-        est = m.config.establishment
-        act = p.active
-        unit = np.where(act, p.unit, 0)
-        fill = self.roster.counts / np.maximum(units.capacity, 1)
-        crowding = 1.0 - np.exp(-mp.crowding_slope * np.maximum(fill - mp.crowding_onset, 0.0))
-        officers = np.bincount(m.staff.unit[m.staff.active], minlength=units.n)
-        posts = np.maximum(np.bincount(m.staff.unit, minlength=units.n), 1)
-        understaffed = 1.0 - officers / posts
-        t = units.time_out_of_cell * (1.0 - units.lockdown)
+        est, s = m.config.establishment, m.staff
         weights = (
             mp.weight_crowding + mp.weight_locked + mp.weight_idle + mp.weight_family
         ) + mp.weight_security
         # Each condition is in [0, 1] and hardship is their weighted mean, so no weight or
         # condition can push it past 1: every lever acts at every level.
         access = labelling.programme_access(p, units.activity_access, mp.label_activity_exclusion)
-        unit_conditions = (
-            mp.weight_crowding * either(crowding, understaffed)
-            + mp.weight_locked * (1.0 - t)
-            + mp.weight_family * (1.0 - est.family_contact)
-            + mp.weight_security * units.security
-        )
-        on_special = unit == units.special
-        fair_sum = np.bincount(
-            m.staff.unit[m.staff.active], m.staff.fairness[m.staff.active], minlength=units.n
-        )
-        unit_fairness = np.where(
-            officers > 0, fair_sum / np.maximum(officers, 1), mp.unstaffed_fairness
-        )
+        unit_conditions, unit_fairness = unit_day(
+            self.roster.counts, units.capacity, s.unit, s.active, s.fairness,
+            units.time_out_of_cell, units.lockdown, units.security,
+            np.array(
+                [
+                    mp.crowding_slope,
+                    mp.crowding_onset,
+                    mp.weight_crowding,
+                    mp.weight_locked,
+                    mp.weight_family * (1.0 - est.family_contact),
+                    mp.weight_security,
+                    mp.unstaffed_fairness,
+                ]
+            ),
+        )  # fmt: skip
         grievance_day(
-            unit,
-            on_special,
+            p.active,
+            p.unit,
+            units.special,
             unit_conditions,
             unit_fairness,
             access,
@@ -250,32 +237,63 @@ class Grievance(Submodel):
 
 
 @compiled
+def unit_day(counts, capacity, staff_unit, staff_active, fairness, time_out, lockdown,
+             security, k):  # fmt: skip
+    """Each unit's conditions (the weighted sum of crowding-or-understaffing, time locked
+    up, family contact missed and security) and its officers' mean fairness (``k``: the
+    parameters, order in ``step``). Staff are counted in post order, as ``np.bincount``."""
+    n = counts.shape[0]
+    officers = np.zeros(n, np.int64)
+    posts = np.zeros(n, np.int64)
+    fair_sum = np.zeros(n)
+    for j in range(staff_unit.shape[0]):
+        posts[staff_unit[j]] += 1
+        if staff_active[j]:
+            officers[staff_unit[j]] += 1
+            fair_sum[staff_unit[j]] += fairness[j]
+    conditions = np.empty(n)
+    unit_fairness = np.empty(n)
+    for u in range(n):
+        fill = counts[u] / max(capacity[u], 1)
+        crowding = 1.0 - np.exp(-k[0] * max(fill - k[1], 0.0))
+        understaffed = 1.0 - officers[u] / max(posts[u], 1)
+        t = time_out[u] * (1.0 - lockdown[u])
+        keep = 1.0 * (1.0 - crowding)
+        keep = keep * (1.0 - understaffed)
+        conditions[u] = k[2] * (1.0 - keep) + k[3] * (1.0 - t) + k[4] + k[5] * security[u]
+        unit_fairness[u] = fair_sum[u] / max(officers[u], 1) if officers[u] > 0 else k[6]
+    return conditions, unit_fairness
+
+
+@compiled
 def grievance_day(
-    unit, on_special, unit_conditions, unit_fairness, access, labelled, x, base_u, wellbeing,
-    legitimacy, grievance, trust, opposition, uncertainty, k,
+    active, unit_of, special_unit, unit_conditions, unit_fairness, access, labelled, x,
+    base_u, wellbeing, legitimacy, grievance, trust, opposition, uncertainty, k,
 ):  # fmt: skip
     """Every slot's day of conditions, in place (``k``: the parameters, order in ``step``).
 
     Hardship combines the unit's conditions (weighted mean, with the prisoner's own
     programme access) and the stigma of a label and of the unit as independent burdens
-    (``either``); well-being and legitimacy drift toward their targets; grievance is
-    hardship x (1 - legitimacy); grievance erodes trust and feeds opposition; openness
-    drifts toward its asymmetric target. Clipped at the end, as the numpy did.
+    (one minus the product of what each leaves); well-being and legitimacy drift toward
+    their targets; grievance is hardship x (1 - legitimacy); grievance erodes trust and
+    feeds opposition; openness drifts toward its asymmetric target. Clipped at the end,
+    as the numpy did.
     """
     w_idle, weights, label_stigma, unit_stigma, wb_rate = k[0], k[1], k[2], k[3], k[4]
     singling, legit_rate, erosion, opp_rate, g_open = k[5], k[6], k[7], k[8], k[9]
     illbeing, t_open, open_rate, min_unc = k[10], k[11], k[12], k[13]
-    for i in range(unit.shape[0]):
-        u = unit[i]
+    for i in range(unit_of.shape[0]):
+        u = unit_of[i] if active[i] else 0
+        on_special = u == special_unit
         lab = 1.0 if labelled[i] else 0.0
-        special = 1.0 if on_special[i] else 0.0
+        special = 1.0 if on_special else 0.0
         conditions = unit_conditions[u] + w_idle * (1.0 - access[i])
         keep = 1.0 * (1.0 - conditions / weights)
         keep = keep * (1.0 - label_stigma * lab)
         keep = keep * (1.0 - unit_stigma * special)
         hardship = 1.0 - keep
         wellbeing[i] += wb_rate * ((1.0 - hardship) - wellbeing[i])
-        marked = 1.0 if (labelled[i] or on_special[i]) else 0.0
+        marked = 1.0 if (labelled[i] or on_special) else 0.0
         legitimacy[i] += legit_rate * (unit_fairness[u] * (1.0 - singling * marked) - legitimacy[i])
         g = hardship * (1.0 - legitimacy[i])
         grievance[i] = g

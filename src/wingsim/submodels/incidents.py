@@ -121,42 +121,84 @@ class Incidents(Submodel):
             self.rng,
         )
         roster = self.roster
-        act, unit, n_unit = roster.slots, roster.unit, roster.counts
-        safe = np.maximum(n_unit, 1)
-        # Tension: the mean of grievance, distrust, opposition and extremism.
-        tension_sum, order_leaders, trust_sum = unit_sums(
-            act, unit, units.n, p.grievance, p.trust_in_staff, p.opposition, p.extremism,
-            p.leader, m.config.definitions.radical_threshold,
+        # Hazard and who is attacked per unit (one compiled pass; the draws stay here).
+        lam, on_staff_p = unit_hazards(
+            roster.slots, roster.unit, roster.counts, p.grievance, p.trust_in_staff,
+            p.opposition, p.extremism, p.leader, m.config.definitions.radical_threshold,
+            s.unit, s.active, units.security_base,
+            np.array(
+                [
+                    mp.incident_tension,
+                    mp.incident_staffing,
+                    mp.order_leader_effect,
+                    mp.monitoring_incident_effect,
+                    mp.incident_base,
+                    np.log(mp.staff_assault_share / (1.0 - mp.staff_assault_share)),
+                    mp.staff_assault_distrust,
+                ]
+            ),
         )  # fmt: skip
-        tension = tension_sum / safe
-        officers = np.bincount(s.unit[s.active], minlength=units.n)
-        log_h = (
-            mp.incident_tension * tension
-            - mp.incident_staffing * officers / safe
-            - mp.order_leader_effect * order_leaders
-            - mp.monitoring_incident_effect * units.security_base
-        )
-        lam = mp.incident_base * n_unit / 100.0 * np.exp(log_h)
         incidents = rng.poisson(lam)
-        # Who is attacked: staff more often where prisoners distrust them.
-        distrust = 1.0 - trust_sum / safe
-        logit = np.log(mp.staff_assault_share / (1.0 - mp.staff_assault_share))
-        on_staff_p = 1.0 / (1.0 + np.exp(-(logit + mp.staff_assault_distrust * (distrust - 0.5))))
         on_staff = rng.binomial(incidents, on_staff_p)
         m.day_counts["incidents"] += int(incidents.sum())
         m.day_counts["assaults_on_staff"] += int(on_staff.sum())
 
         # Consequences: stress where staff were attacked or saw it, and lockdown. Each
         # incident takes a share of what is left, so neither saturates at a clip.
-        s.stress *= 1.0 - mp.stress_recovery
-        s.stress[:] = (
-            1.0 - (1.0 - s.stress) * (1.0 - mp.incident_stress * s.active) ** incidents[s.unit]
-        )
-        units.lockdown *= 1.0 - mp.lockdown_recovery
         step = min(mp.lockdown_security / max(mp.lockdown_cap, 1e-12), 1.0)
-        units.lockdown[:] = (
-            mp.lockdown_cap - (mp.lockdown_cap - units.lockdown) * (1.0 - step) ** incidents
+        consequences(
+            incidents, s.stress, s.unit, s.active, units.lockdown, mp.stress_recovery,
+            mp.incident_stress, mp.lockdown_recovery, mp.lockdown_cap, step,
+        )  # fmt: skip
+
+
+@compiled
+def unit_hazards(slots, unit, counts, grievance, trust, opposition, x, leader, radical,
+                 staff_unit, staff_active, security_base, c):  # fmt: skip
+    """Each unit's incident rate ``lam`` and the chance an incident is an assault on staff.
+
+    Tension is the mean of grievance, distrust, opposition and extremism over the unit;
+    the log-hazard rises with it and falls with officers per prisoner, order-keeping
+    leaders (leaders below the radical threshold) and security; assaults on staff are
+    likelier where prisoners distrust them. ``c`` holds the strengths (see ``step``).
+    """
+    n_units = counts.shape[0]
+    tension_sum, order_leaders, trust_sum = unit_sums(
+        slots, unit, n_units, grievance, trust, opposition, x, leader, radical
+    )
+    officers = np.zeros(n_units, np.int64)
+    for k in range(staff_unit.shape[0]):
+        if staff_active[k]:
+            officers[staff_unit[k]] += 1
+    lam = np.empty(n_units)
+    on_staff_p = np.empty(n_units)
+    for u in range(n_units):
+        safe = max(counts[u], 1)
+        log_h = (
+            c[0] * (tension_sum[u] / safe)
+            - c[1] * officers[u] / safe
+            - c[2] * order_leaders[u]
+            - c[3] * security_base[u]
         )
+        lam[u] = c[4] * counts[u] / 100.0 * np.exp(log_h)
+        distrust = 1.0 - trust_sum[u] / safe
+        on_staff_p[u] = 1.0 / (1.0 + np.exp(-(c[5] + c[6] * (distrust - 0.5))))
+    return lam, on_staff_p
+
+
+@compiled
+def consequences(incidents, stress, staff_unit, staff_active, lockdown, stress_recovery,
+                 incident_stress, lockdown_recovery, cap, step):  # fmt: skip
+    """Officers recover, then each incident on their unit adds a share of the stress left
+    (for officers in post); lockdown eases, then each incident closes a share of the gap
+    to ``cap``. In place."""
+    for k in range(stress.shape[0]):
+        left = 1.0 - stress[k] * (1.0 - stress_recovery)
+        hit = 1.0 - incident_stress * (1.0 if staff_active[k] else 0.0)
+        stress[k] = 1.0 - left * hit ** np.float64(incidents[staff_unit[k]])
+    for u in range(lockdown.shape[0]):
+        eased = lockdown[u] * (1.0 - lockdown_recovery)
+        lockdown[u] = cap - (cap - eased) * (1.0 - step) ** np.float64(incidents[u])
 
 
 @compiled

@@ -108,33 +108,74 @@ class Status(Submodel):
         return out
 
     def step(self) -> None:
-        m, p, units, mp = self.model, self.model.prisoners, self.model.units, self.params
+        m, p, mp = self.model, self.model.prisoners, self.params
         act = p.active
-        strength = m.ties.strength_by_node()
-        top = strength[act].max() if act.any() else 1.0
-        network = np.minimum(strength / max(top, 1e-9), 1.0)
         weights = mp.imported_weight + mp.network_status + mp.charisma_weight
-        base = (
-            mp.imported_weight * p.imported_status
-            + mp.network_status * network
-            + mp.charisma_weight * p.charisma
-        ) / max(weights, 1e-12)
-        marked = act & (p.days_on_special_unit > 0)
-        if marked.any():
+        base, anyone_marked = status_base(
+            act, m.ties.strength_by_node(), p.imported_status, p.charisma,
+            p.days_on_special_unit, mp.imported_weight, mp.network_status,
+            mp.charisma_weight, max(weights, 1e-12),
+        )  # fmt: skip
+        if anyone_marked:
+            marked = act & (p.days_on_special_unit > 0)
             standing = np.where(marked, mp.special_unit_status * self.audience(), 0.0)
+            p.status[:] = np.where(
+                standing > 0, base + standing * (1.0 - base), base * (1 + standing)
+            )
         else:  # no one has been on the unit (dispersal): no audience to ask
-            standing = np.zeros(p.n)
-        p.status[:] = np.where(standing > 0, base + standing * (1.0 - base), base * (1 + standing))
+            p.status[:] = base
         roster = self.roster
-        slots, counts = roster.slots, roster.counts
-        trust = np.bincount(roster.unit, p.trust_in_staff[slots], minlength=units.n) / np.maximum(
-            counts, 1
-        )
-        threshold = mp.leader_threshold - mp.leader_trust_sensitivity * (1.0 - trust)
         # Hierarchies have few at the top: at most ``leaders_per_100`` per 100 unit members,
         # the highest-status ones, and only those above the unit's threshold.
-        cap = np.maximum(1, np.ceil(mp.leaders_per_100 * counts / 100.0)).astype(np.int64)
-        unit_leaders(roster.by_unit, roster.starts, counts, p.status, cap, threshold, p.leader)
+        threshold, cap = unit_thresholds(
+            roster.unit, roster.slots, p.trust_in_staff, roster.counts, mp.leader_threshold,
+            mp.leader_trust_sensitivity, mp.leaders_per_100,
+        )  # fmt: skip
+        unit_leaders(
+            roster.by_unit, roster.starts, roster.counts, p.status, cap, threshold, p.leader
+        )
+
+
+@compiled
+def status_base(act, strength, imported, charisma, days_on_unit, w_imported, w_network,
+                w_charisma, weights):  # fmt: skip
+    """Every slot's status before the unit's standing: the weighted mean of imported
+    status, network centrality (weighted degree over the highest among prisoners, capped
+    at 1) and charisma; and whether any prisoner has been on the special unit."""
+    top = -np.inf
+    anyone_marked = False
+    for i in range(act.shape[0]):
+        if act[i]:
+            top = max(top, strength[i])
+            anyone_marked = anyone_marked or days_on_unit[i] > 0
+    if top == -np.inf:
+        top = 1.0
+    top = max(top, 1e-9)
+    base = np.empty(act.shape[0])
+    for i in range(act.shape[0]):
+        network = min(strength[i] / top, 1.0)
+        base[i] = (
+            w_imported * imported[i] + w_network * network + w_charisma * charisma[i]
+        ) / weights
+    return base, anyone_marked
+
+
+@compiled
+def unit_thresholds(unit, slots, trust, counts, leader_threshold, sensitivity, per_100):
+    """Each unit's leadership threshold (lower where its prisoners trust staff less) and
+    its cap on leaders (``per_100`` per 100 members, at least one); trust summed in
+    roster order, as ``np.bincount``."""
+    n = counts.shape[0]
+    trust_sum = np.zeros(n)
+    for j in range(slots.shape[0]):
+        trust_sum[unit[j]] += trust[slots[j]]
+    threshold = np.empty(n)
+    cap = np.empty(n, np.int64)
+    for u in range(n):
+        mean_trust = trust_sum[u] / max(counts[u], 1)
+        threshold[u] = leader_threshold - sensitivity * (1.0 - mean_trust)
+        cap[u] = np.int64(max(1.0, np.ceil(per_100 * counts[u] / 100.0)))
+    return threshold, cap
 
 
 @compiled

@@ -1,0 +1,117 @@
+"""Submodels' fused compiled passes against the numpy expressions they replaced.
+
+Each test keeps the numpy of the submodel's day as it was before its fusion and checks the
+kernel gives the same bits on random inputs, so a kernel that drifted from the mechanism
+(a term dropped, an order changed) fails here before it changes a run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wingsim.submodels.grievance import unit_day
+from wingsim.submodels.incidents import consequences, unit_hazards
+from wingsim.submodels.status import status_base, unit_thresholds
+
+
+def _population(rng, n_slots=300, n_units=6):
+    active = rng.random(n_slots) < 0.85
+    unit = np.where(active, rng.integers(0, n_units, n_slots), -1)
+    slots = np.flatnonzero(active)
+    return active, unit, slots, unit[slots], np.bincount(unit[slots], minlength=n_units)
+
+
+def _staff(rng, n_posts=40, n_units=6):
+    return rng.integers(0, n_units, n_posts), rng.random(n_posts) < 0.8
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incident_hazards_and_consequences_match_numpy(seed):
+    rng = np.random.default_rng(seed)
+    n_units = 6
+    active, unit, slots, slot_unit, counts = _population(rng, n_units=n_units)
+    counts[2] = 0  # an empty unit
+    keep = slot_unit != 2
+    slots, slot_unit = slots[keep], slot_unit[keep]
+    g, t, o, x = (rng.random(unit.shape[0]) for _ in range(4))
+    leader = rng.random(unit.shape[0]) < 0.1
+    staff_unit, staff_active = _staff(rng, n_units=n_units)
+    security = rng.random(n_units)
+    c = np.array([3.0, 2.0, 0.3, 0.5, 0.02, np.log(0.3 / 0.7), 1.5])
+    lam, on_staff_p = unit_hazards(
+        slots, slot_unit, counts, g, t, o, x, leader, 0.6, staff_unit, staff_active, security, c
+    )
+    # The numpy it replaced.
+    safe = np.maximum(counts, 1)
+    tension = np.bincount(slot_unit, (g + (1.0 - t) + o + x)[slots] / 4, minlength=n_units)
+    order = np.bincount(slot_unit, (leader & (x < 0.6))[slots].astype(float), minlength=n_units)
+    trust_sum = np.bincount(slot_unit, t[slots], minlength=n_units)
+    officers = np.bincount(staff_unit[staff_active], minlength=n_units)
+    log_h = c[0] * (tension / safe) - c[1] * officers / safe - c[2] * order - c[3] * security
+    assert np.array_equal(lam, c[4] * counts / 100.0 * np.exp(log_h))
+    distrust = 1.0 - trust_sum / safe
+    assert np.array_equal(on_staff_p, 1.0 / (1.0 + np.exp(-(c[5] + c[6] * (distrust - 0.5)))))
+
+    incidents = rng.poisson(3 * lam + 0.5)
+    stress, lockdown = rng.random(staff_unit.shape[0]), rng.random(n_units)
+    want_stress, want_lockdown = stress.copy(), lockdown.copy()
+    consequences(incidents, stress, staff_unit, staff_active, lockdown, 0.1, 0.05, 0.2, 0.8, 0.4)
+    want_stress *= 1.0 - 0.1
+    want_stress[:] = (
+        1.0 - (1.0 - want_stress) * (1.0 - 0.05 * staff_active) ** incidents[staff_unit]
+    )
+    want_lockdown *= 1.0 - 0.2
+    want_lockdown[:] = 0.8 - (0.8 - want_lockdown) * (1.0 - 0.4) ** incidents
+    assert np.array_equal(stress, want_stress)
+    assert np.array_equal(lockdown, want_lockdown)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_grievance_unit_conditions_match_numpy(seed):
+    rng = np.random.default_rng(seed)
+    n_units = 5
+    counts = rng.integers(0, 120, n_units)
+    capacity = np.array([100, 100, 0, 80, 20])
+    staff_unit, staff_active = _staff(rng, n_units=n_units)
+    staff_active[staff_unit == 1] = False  # an unstaffed unit
+    fairness = rng.random(staff_unit.shape[0])
+    time_out, lockdown, security = (rng.random(n_units) for _ in range(3))
+    k = np.array([4.0, 0.9, 1.0, 1.0, 1.0 * (1.0 - 0.5), 0.5, 0.3])
+    conditions, unit_fairness = unit_day(
+        counts, capacity, staff_unit, staff_active, fairness, time_out, lockdown, security, k
+    )
+    fill = counts / np.maximum(capacity, 1)
+    crowding = 1.0 - np.exp(-k[0] * np.maximum(fill - k[1], 0.0))
+    officers = np.bincount(staff_unit[staff_active], minlength=n_units)
+    posts = np.maximum(np.bincount(staff_unit, minlength=n_units), 1)
+    understaffed = 1.0 - officers / posts
+    t = time_out * (1.0 - lockdown)
+    either = 1.0 - (1.0 * (1.0 - crowding)) * (1.0 - understaffed)
+    want = k[2] * either + k[3] * (1.0 - t) + k[4] + k[5] * security
+    assert np.array_equal(conditions, want)
+    fair_sum = np.bincount(staff_unit[staff_active], fairness[staff_active], minlength=n_units)
+    want_fair = np.where(officers > 0, fair_sum / np.maximum(officers, 1), k[6])
+    assert np.array_equal(unit_fairness, want_fair)
+    assert unit_fairness[1] == k[6]
+
+
+@pytest.mark.parametrize("marked_share", [0.0, 0.2])
+def test_status_base_and_thresholds_match_numpy(marked_share):
+    rng = np.random.default_rng(7)
+    n_units = 6
+    active, unit, slots, slot_unit, counts = _population(rng, n_units=n_units)
+    strength = rng.random(unit.shape[0]) * 5
+    imported, charisma, trust = (rng.random(unit.shape[0]) for _ in range(3))
+    days_on = np.where(rng.random(unit.shape[0]) < marked_share, 3, 0)
+    base, anyone = status_base(active, strength, imported, charisma, days_on, 1.0, 2.0, 0.5, 3.5)
+    top = strength[active].max()
+    network = np.minimum(strength / max(top, 1e-9), 1.0)
+    assert np.array_equal(base, (1.0 * imported + 2.0 * network + 0.5 * charisma) / 3.5)
+    assert anyone == bool((active & (days_on > 0)).any())
+
+    threshold, cap = unit_thresholds(slot_unit, slots, trust, counts, 0.7, 0.4, 5.0)
+    mean = np.bincount(slot_unit, trust[slots], minlength=n_units) / np.maximum(counts, 1)
+    assert np.array_equal(threshold, 0.7 - 0.4 * (1.0 - mean))
+    want_cap = np.maximum(1, np.ceil(5.0 * counts / 100.0)).astype(np.int64)
+    assert np.array_equal(cap, want_cap)
