@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from wingsim.model import radical_crossings
+from wingsim.state import VEO_LESSER
 from wingsim.submodels.grievance import unit_day
 from wingsim.submodels.incidents import consequences, unit_hazards
+from wingsim.submodels.staff_contact import contact_means, officers_by_unit
 from wingsim.submodels.status import status_base, unit_thresholds
 
 
@@ -115,3 +118,42 @@ def test_status_base_and_thresholds_match_numpy(marked_share):
     assert np.array_equal(threshold, 0.7 - 0.4 * (1.0 - mean))
     want_cap = np.maximum(1, np.ceil(5.0 * counts / 100.0)).astype(np.int64)
     assert np.array_equal(cap, want_cap)
+
+
+def test_staff_contact_means_and_officer_roster_match_numpy():
+    rng = np.random.default_rng(11)
+    n_units = 5
+    counts = rng.integers(0, 90, n_units)
+    staff_unit, staff_active = _staff(rng, n_units=n_units)
+    time_out, lockdown = rng.random(n_units), rng.random(n_units)
+    mean = contact_means(counts, staff_unit, staff_active, time_out, lockdown, 0.2, 1.5)
+    on_post = np.flatnonzero(staff_active)
+    officers = np.bincount(staff_unit[on_post], minlength=n_units)
+    t = time_out * (1.0 - lockdown)
+    rate = 1.5 * officers / np.maximum(counts, 1) * (0.2 + (1.0 - 0.2) * t)
+    assert np.array_equal(mean, rate * counts)
+
+    n_unit = rng.poisson(mean)
+    wu, by_unit, starts, got_officers = officers_by_unit(n_unit, staff_unit, staff_active)
+    assert np.array_equal(wu, np.repeat(np.arange(n_units), n_unit))
+    assert np.array_equal(by_unit, on_post[np.argsort(staff_unit[on_post], kind="stable")])
+    assert np.array_equal(starts, np.concatenate(([0], np.cumsum(officers)[:-1])))
+    assert np.array_equal(got_officers, officers)
+
+
+def test_radical_crossings_match_numpy():
+    rng = np.random.default_rng(5)
+    n = 500
+    active = rng.random(n) < 0.9
+    radical, radicalised = rng.random(n) < 0.3, rng.random(n) < 0.4
+    x, category = rng.random(n), rng.integers(0, 4, n)
+    want_up = active & ~radical & (x > 0.65)
+    want_down = active & radical & (x < 0.55)
+    want_newly = want_up & (category < VEO_LESSER) & ~radicalised
+    want_radical = (radical | want_up) & ~want_down
+    want_radicalised = radicalised | want_up
+    newly, entered, left = radical_crossings(active, radical, radicalised, x, category, 0.65, 0.55)
+    assert (newly, entered, left) == (want_newly.sum(), want_up.sum(), want_down.sum())
+    assert np.array_equal(radical, want_radical)
+    assert np.array_equal(radicalised, want_radicalised)
+    assert entered > 0 and left > 0 and newly > 0

@@ -241,15 +241,13 @@ class WingModel(mesa.Model):
         counts non-VEOs entering for the first time in their sentence.
         """
         p, d = self.prisoners, self.config.definitions
-        up = p.active & ~p.radical & (p.extremism > d.radical_threshold + d.radical_buffer)
-        down = p.active & p.radical & (p.extremism < d.radical_threshold - d.radical_buffer)
-        p.radical |= up
-        p.radical &= ~down
-        newly = up & (p.category < VEO_LESSER) & ~p.radicalised
-        p.radicalised |= up
-        self.day_counts["newly_radicalised"] = int(newly.sum())
-        self.day_counts["entered_radical"] = int(up.sum())
-        self.day_counts["left_radical"] = int(down.sum())
+        newly, entered, left = radical_crossings(
+            p.active, p.radical, p.radicalised, p.extremism, p.category,
+            d.radical_threshold + d.radical_buffer, d.radical_threshold - d.radical_buffer,
+        )  # fmt: skip
+        self.day_counts["newly_radicalised"] = newly
+        self.day_counts["entered_radical"] = entered
+        self.day_counts["left_radical"] = left
 
     def take_roster(self) -> None:
         """After intake, before anything else: who is on which unit today."""
@@ -338,3 +336,24 @@ class WingModel(mesa.Model):
                 leader=bool(p.leader[s]),
             )
         return g
+
+
+@kernels.compiled
+def radical_crossings(active, radical, radicalised, x, category, enter_above, leave_below):
+    """Who crossed into (``x > enter_above``) or out of (``x < leave_below``) radical
+    views today, in place on ``radical`` and ``radicalised``; returns how many non-VEOs
+    entered for the first time in their sentence, how many entered and how many left."""
+    newly = entered = left = 0
+    for i in range(active.shape[0]):
+        if not active[i]:
+            continue
+        if not radical[i] and x[i] > enter_above:
+            radical[i] = True
+            entered += 1
+            if category[i] < VEO_LESSER and not radicalised[i]:
+                newly += 1
+            radicalised[i] = True
+        elif radical[i] and x[i] < leave_below:
+            radical[i] = False
+            left += 1
+    return newly, entered, left

@@ -380,7 +380,6 @@ def compute(model: WingModel) -> dict[str, float]:
     ei_den = 2.0 * internal + external
     ei = (external - 2.0 * internal) / ei_den if ei_den > 0 else float("nan")
 
-
     # Cost of the day in euros: accounting, from the resources the day used.
     on_post, general, specialist = staff_counts(s.active, s.training)
     officer_year = (

@@ -189,22 +189,17 @@ class StaffContacts(Submodel):
             self.rng,
         )
         roster = self.roster
-        on_post = np.flatnonzero(s.active)
-        staff_unit = s.unit[on_post]
-        officers = np.bincount(staff_unit, minlength=units.n)
-        occ = np.maximum(roster.counts, 1)
-        t_unit = units.time_out_of_cell * (1.0 - units.lockdown)
-        locked = mp.locked_contact_share
-        rate = mp.staff_contacts_per_officer * officers / occ * (locked + (1.0 - locked) * t_unit)
         # A Poisson number of contacts per unit, each with a random prisoner and officer.
-        n_unit = rng.poisson(rate * roster.counts)
-        wu = np.repeat(np.arange(units.n), n_unit)
-        r = rng.random((wu.shape[0], 4))
-        if wu.shape[0] == 0:
+        n_unit = rng.poisson(
+            contact_means(
+                roster.counts, s.unit, s.active, units.time_out_of_cell, units.lockdown,
+                mp.locked_contact_share, mp.staff_contacts_per_officer,
+            )
+        )  # fmt: skip
+        r = rng.random((int(n_unit.sum()), 4))
+        if r.shape[0] == 0:
             return
-        order = np.argsort(staff_unit, kind="stable")
-        by_unit = on_post[order]
-        starts = np.concatenate(([0], np.cumsum(officers)[:-1]))
+        wu, by_unit, starts, officers = officers_by_unit(n_unit, s.unit, s.active)
         fair, hostile = staff_contact_day(
             wu,
             r,
@@ -258,6 +253,52 @@ def _blend(own, peer_sum, strength, weight):
         embedded = weight * strength[i] / (1.0 + strength[i])
         out[i] = (1.0 - embedded) * own[i] + embedded * norm
     return out
+
+
+@compiled
+def contact_means(counts, staff_unit, staff_active, time_out, lockdown, locked, per_officer):
+    """Each unit's expected staff contacts today: ``per_officer`` per officer on duty per
+    prisoner, for every prisoner, at ``locked`` of the rate when locked up and the full
+    rate in time out of cell."""
+    n = counts.shape[0]
+    officers = np.zeros(n, np.int64)
+    for j in range(staff_unit.shape[0]):
+        if staff_active[j]:
+            officers[staff_unit[j]] += 1
+    mean = np.empty(n)
+    for u in range(n):
+        t = time_out[u] * (1.0 - lockdown[u])
+        rate = per_officer * officers[u] / max(counts[u], 1) * (locked + (1.0 - locked) * t)
+        mean[u] = rate * counts[u]
+    return mean
+
+
+@compiled
+def officers_by_unit(n_unit, staff_unit, staff_active):
+    """The unit of each of today's contacts (``n_unit[u]`` on unit ``u``, in unit order),
+    the officers on duty sorted by unit (post order within a unit), where each unit's
+    officers start, and how many each unit has."""
+    n = n_unit.shape[0]
+    wu = np.empty(n_unit.sum(), np.int64)
+    i = 0
+    for u in range(n):
+        for _ in range(n_unit[u]):
+            wu[i] = u
+            i += 1
+    officers = np.zeros(n, np.int64)
+    for j in range(staff_unit.shape[0]):
+        if staff_active[j]:
+            officers[staff_unit[j]] += 1
+    starts = np.zeros(n, np.int64)
+    for u in range(1, n):
+        starts[u] = starts[u - 1] + officers[u - 1]
+    by_unit = np.empty(officers.sum(), np.int64)
+    fill = starts.copy()
+    for j in range(staff_unit.shape[0]):
+        if staff_active[j]:
+            by_unit[fill[staff_unit[j]]] = j
+            fill[staff_unit[j]] += 1
+    return wu, by_unit, starts, officers
 
 
 @compiled
