@@ -12,6 +12,7 @@ import pytest
 
 from wingsim.model import radical_crossings
 from wingsim.state import VEO_LESSER
+from wingsim.submodels.contacts import chance_pairs
 from wingsim.submodels.grievance import unit_day
 from wingsim.submodels.incidents import consequences, unit_hazards
 from wingsim.submodels.staff_contact import contact_means, officers_by_unit
@@ -157,3 +158,14 @@ def test_radical_crossings_match_numpy():
     assert np.array_equal(radical, want_radical)
     assert np.array_equal(radicalised, want_radicalised)
     assert entered > 0 and left > 0 and newly > 0
+
+
+def test_chance_pairs_drop_self_meetings_then_append_tie_meetings():
+    rng = np.random.default_rng(3)
+    init, partner = rng.integers(0, 20, 200), rng.integers(0, 20, 200)
+    ma, mb = rng.integers(0, 20, 50), rng.integers(0, 20, 50)
+    a, b = chance_pairs(init, partner, ma, mb)
+    keep = partner != init
+    assert np.array_equal(a, np.concatenate((init[keep], ma)))
+    assert np.array_equal(b, np.concatenate((partner[keep], mb)))
+    assert (~keep).any()

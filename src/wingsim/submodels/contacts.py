@@ -179,42 +179,37 @@ class PrisonerContacts(Submodel):
         # per prisoner), each between a random unit member and a random unit mate.
         n_unit = rng.poisson(mp.contacts_per_day * t_unit * roster.counts)
         r = rng.random((int(n_unit.sum()), 3))
-        mixes = units.mixes
-        init, partner, use_pool = chance_meetings(
-            n_unit, r, roster.by_unit, roster.starts, roster.counts, mixes,
+        init, partner, in_activities, k = chance_meetings(
+            n_unit, r, roster.by_unit, roster.starts, roster.counts, units.mixes,
             units.activity_access, mp.activity_mixing,
         )  # fmt: skip
-        # Some meet in shared work and education: a partner from any unit that mixes.
-        if mixes.any():
-            pool = act[mixes[roster.unit]]
-            if pool.shape[0] and use_pool.any():
-                k = int(use_pool.sum())
-                partner[use_pool] = pool[(rng.random(k) * pool.shape[0]).astype(np.int64)]
-        keep = partner != init
-        a, b = init[keep], partner[keep]
+        # Some meet in shared work and education: a partner from any unit that mixes (a
+        # meeting in activities happens only on a unit that mixes, so the pool has people).
+        if k:
+            pool = act[units.mixes[roster.unit]]
+            partner[in_activities] = pool[(rng.random(k) * pool.shape[0]).astype(np.int64)]
 
         # Repeat meetings along ties. Time is finite: a prisoner's repeat meetings are
         # shared among his ties in proportion to their strength, so a few strong bonds
         # crowd out many weak ones; a meeting needs time from both.
         ties = m.ties
-        if len(ties):
-            lo, hi = ties.ends
-            ma, mb = kernels.tie_meetings(
-                lo,
-                hi,
-                ties.weight,
-                ties.strength_by_node(),
-                p.unit,
-                t_unit,
-                units.can_meet,
-                units.activity_access,
-                mp.tie_contact_rate,
-                mp.activity_mixing,
-                self._uniforms(lo.shape[0]),
-            )
-            a = np.concatenate((a, ma))
-            b = np.concatenate((b, mb))
-        return a, b
+        if not len(ties):
+            return chance_pairs(init, partner, np.empty(0, np.int64), np.empty(0, np.int64))
+        lo, hi = ties.ends
+        ma, mb = kernels.tie_meetings(
+            lo,
+            hi,
+            ties.weight,
+            ties.strength_by_node(),
+            p.unit,
+            t_unit,
+            units.can_meet,
+            units.activity_access,
+            mp.tie_contact_rate,
+            mp.activity_mixing,
+            self._uniforms(lo.shape[0]),
+        )
+        return chance_pairs(init, partner, ma, mb)
 
     def _uniforms(self, k: int) -> np.ndarray:
         """``rng.random(k)``, the same draws, written into a buffer kept between days
@@ -313,19 +308,40 @@ def chance_meetings(n_unit, r, by_unit, starts, counts, mixes, access, mixing):
     """``n_unit[u]`` chance meetings on each unit ``u``, in unit order, each with three
     uniform draws (a row of ``r``): a random member, a random unit mate, and whether it
     happens in shared activities (``mixing x the unit's access``, on units that mix).
-    Returns ``(initiator, partner, in_activities)``."""
+    Returns ``(initiator, partner, in_activities, how many in activities)``."""
     m = r.shape[0]
     init = np.empty(m, np.int64)
     partner = np.empty(m, np.int64)
     in_activities = np.zeros(m, np.bool_)
+    k = 0
     i = 0
     for u in range(n_unit.shape[0]):
         for _ in range(n_unit[u]):
             init[i] = by_unit[starts[u] + np.int64(r[i, 0] * counts[u])]
             partner[i] = by_unit[starts[u] + np.int64(r[i, 1] * counts[u])]
             in_activities[i] = r[i, 2] < mixing * access[u] * (1.0 if mixes[u] else 0.0)
+            k += in_activities[i]
             i += 1
-    return init, partner, in_activities
+    return init, partner, in_activities, k
+
+
+@compiled
+def chance_pairs(init, partner, tie_a, tie_b):
+    """The day's meeting pairs: the chance meetings of two different prisoners, in
+    order, then the repeat meetings along ties."""
+    n = 0
+    for i in range(init.shape[0]):
+        n += init[i] != partner[i]
+    a = np.empty(n + tie_a.shape[0], np.int64)
+    b = np.empty(n + tie_a.shape[0], np.int64)
+    j = 0
+    for i in range(init.shape[0]):
+        if init[i] != partner[i]:
+            a[j], b[j] = init[i], partner[i]
+            j += 1
+    a[n:] = tie_a
+    b[n:] = tie_b
+    return a, b
 
 
 @compiled
