@@ -16,6 +16,7 @@ from wingsim.submodels.contacts import chance_pairs
 from wingsim.submodels.grievance import unit_day
 from wingsim.submodels.incidents import consequences, unit_hazards
 from wingsim.submodels.staff_contact import contact_means, officers_by_unit
+from wingsim.submodels.staffing import turnover
 from wingsim.submodels.status import status_base, unit_thresholds
 
 
@@ -169,3 +170,17 @@ def test_chance_pairs_drop_self_meetings_then_append_tie_meetings():
     assert np.array_equal(a, np.concatenate((init[keep], ma)))
     assert np.array_equal(b, np.concatenate((partner[keep], mb)))
     assert (~keep).any()
+
+
+def test_staff_turnover_matches_numpy():
+    rng = np.random.default_rng(9)
+    n, special = 300, 4
+    active, stress = rng.random(n) < 0.7, rng.random(n)
+    unit, r = rng.integers(0, 5, n), rng.random((n, 2))
+    leaves, fills = turnover(active, stress, unit, special, r, 0.01, 0.2, 30.0, 60.0)
+    want_leaves = active & (r[:, 0] < 0.01 + 0.2 * stress)
+    days = np.where(unit == special, 30.0 * 2.0, 30.0)
+    want_fills = ~active & ~want_leaves & (r[:, 1] < 1.0 / days)
+    assert np.array_equal(leaves, np.flatnonzero(want_leaves))
+    assert np.array_equal(fills, np.flatnonzero(want_fills))
+    assert leaves.shape[0] and fills.shape[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim.establishment import spread, takes_from_wings
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import Staff, Training
 from wingsim.submodels.base import Submodel
@@ -118,15 +119,33 @@ class Staffing(Submodel):
     def step(self) -> None:
         m, s, units, mp, rng = self.model, self.model.staff, self.model.units, self.params, self.rng
         r = rng.random((s.n, 2))
-        leaves = s.active & (r[:, 0] < mp.attrition_base + mp.stress_attrition * s.stress)
-        if leaves.any():
-            m.dismiss_staff(np.flatnonzero(leaves))
-        days = np.where(
-            s.unit == units.special,
+        leaves, fills = turnover(
+            s.active, s.stress, s.unit, units.special, r, mp.attrition_base,
+            mp.stress_attrition, mp.recruitment_days,
             mp.recruitment_days * mp.special_unit_recruitment_factor,
-            mp.recruitment_days,
-        )
-        fills = ~s.active & ~leaves & (r[:, 1] < 1.0 / days)
-        if fills.any():
-            self.hire(np.flatnonzero(fills), rng)
-        m.day_counts["staff_left"] += int(leaves.sum())
+        )  # fmt: skip
+        if leaves.shape[0]:
+            m.dismiss_staff(leaves)
+        if fills.shape[0]:
+            self.hire(fills, rng)
+        m.day_counts["staff_left"] += int(leaves.shape[0])
+
+
+@compiled
+def turnover(active, stress, unit, special, r, base, stress_attrition, days, special_days):
+    """The posts whose officer leaves today (chance ``base + stress_attrition x stress``)
+    and the vacant posts filled today (chance one over the recruitment days, longer on
+    the special unit; a post vacated today is not refilled today), in post order."""
+    leaves = np.empty(active.shape[0], np.int64)
+    fills = np.empty(active.shape[0], np.int64)
+    n_leaves = 0
+    n_fills = 0
+    for i in range(active.shape[0]):
+        if active[i]:
+            if r[i, 0] < base + stress_attrition * stress[i]:
+                leaves[n_leaves] = i
+                n_leaves += 1
+        elif r[i, 1] < 1.0 / (special_days if unit[i] == special else days):
+            fills[n_fills] = i
+            n_fills += 1
+    return leaves[:n_leaves], fills[:n_fills]
