@@ -25,3 +25,13 @@ def test_agents_are_live_views_and_typed():
     agent = next(iter(prisoners))
     model.prisoners.trust_in_staff[agent.slot] = 0.123
     assert agent.trust_in_staff == 0.123
+
+
+def test_leader_kind_follows_the_scenarios_radical_threshold():
+    scenario = default_scenario().with_overrides({"definitions.radical_threshold": 0.8})
+    model = WingModel(scenario, rng=3)
+    leader = next(iter(model.agents_by_type[Leader]))
+    model.prisoners.extremism[leader.slot] = 0.7
+    assert leader.kind == "order-keeping"  # above 0.5, below this scenario's threshold
+    model.prisoners.extremism[leader.slot] = 0.85
+    assert leader.kind == "extremist"

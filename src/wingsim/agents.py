@@ -95,7 +95,10 @@ class Leader(Prisoner):
 
     @property
     def kind(self) -> str:
-        return "extremist" if self.extremism > 0.5 else "order-keeping"
+        """``extremist`` above the scenario's radical threshold (as the outcomes count
+        extremist leaders), else ``order-keeping``."""
+        threshold = self.model.config.definitions.radical_threshold
+        return "extremist" if self.extremism > threshold else "order-keeping"
 
 
 class Staff(RowView):
