@@ -530,11 +530,13 @@ HEADCOUNTS = (
 
 
 def headcounts(timeseries) -> dict[str, float]:
-    """Counts per year and per 1,000 prisoners, people held on the unit, euros per prisoner-year.
+    """Counts per year and per 1,000 prisoners, placements on the unit, euros per
+    prisoner-year.
 
     Rates scale the run's totals to a year and divide by the mean population (or, for
-    staff, the posts). ``held_on_unit`` is the distinct people held on the special unit
-    during the run: those there at day 0 plus every entry since.
+    staff, the posts). ``held_on_unit`` counts placements on the special unit during the
+    run: those there at day 0 plus every entry since, so a person who enters twice (after
+    an exit, or back from the community) counts twice; it is not a count of people.
     """
     days = timeseries[timeseries["day"] > 0]
     n_days = max(len(days), 1)
