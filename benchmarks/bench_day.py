@@ -1,6 +1,7 @@
 """Where a day's time goes: milliseconds per day for each submodel and the metrics.
 
     python benchmarks/bench_day.py [--size default] [--days 365] [--regime dispersal]
+        [--kernels] [--cpu]
 
 Sizes as in ``bench_model.py`` (``default`` or a prisoner count in wings of 100). One
 warm-up model (numba compilation, caches), then one timed run of ``--days`` days in which
@@ -9,7 +10,8 @@ on their own; ``rest`` is the day's bookkeeping between them (roster, counters, 
 event loop and DataCollector). Each part is split into its compiled kernels (every numba
 function the package calls, timed where it is called, dispatch included) and the rest of
 it (numpy over whole arrays, draws, Python: what compiling a submodel's whole day would
-take away). Wall time, one core: run it on an otherwise idle machine.
+take away). Wall time, one core: run it on an otherwise idle machine; ``--cpu`` times
+this thread's CPU instead (steadier under load), ``--kernels`` adds each kernel's time.
 """
 
 from __future__ import annotations
@@ -27,17 +29,21 @@ from bench_model import scenario_for  # noqa: E402
 from wingsim import outcomes  # noqa: E402
 from wingsim.model import WingModel  # noqa: E402
 
+#: The clock every part is timed with: wall time, or this thread's CPU time (``--cpu``,
+#: steadier when other jobs share the machine).
+CLOCK = [time.perf_counter]
+
 
 def timed(spent: dict[str, float], name: str, fn, current: list[str]):
     """``fn`` timed into ``spent[name]``, with ``current[0]`` naming the running part."""
 
     def run(*args):
         outer, current[0] = current[0], name
-        start = time.perf_counter()
+        start = CLOCK[0]()
         try:
             return fn(*args)
         finally:
-            spent[name] += time.perf_counter() - start
+            spent[name] += CLOCK[0]() - start
             current[0] = outer
 
     return run
@@ -54,11 +60,11 @@ def time_kernels(
 
     def wrap(kernel):
         def run(*args, **kwargs):
-            start = time.perf_counter()
+            start = CLOCK[0]()
             try:
                 return kernel(*args, **kwargs)
             finally:
-                spent = time.perf_counter() - start
+                spent = CLOCK[0]() - start
                 in_kernels[current[0]] += spent
                 by_kernel[kernel.py_func.__qualname__] += spent
 
@@ -86,9 +92,9 @@ def breakdown(size: str, days: int, regime: str) -> tuple:
     compute = outcomes.compute
     outcomes.compute = timed(spent, "metrics (outcomes.compute)", compute, current)
     try:
-        start = time.perf_counter()
+        start = CLOCK[0]()
         model.run_for(days)
-        total = time.perf_counter() - start
+        total = CLOCK[0]() - start
     finally:
         outcomes.compute = compute
     return total, dict(spent), dict(in_kernels), dict(by_kernel), model
@@ -100,12 +106,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--regime", default="dispersal")
     ap.add_argument("--kernels", action="store_true", help="also each kernel's time")
+    ap.add_argument("--cpu", action="store_true", help="this thread's CPU time, not wall time")
     args = ap.parse_args(argv)
+    if args.cpu:
+        CLOCK[0] = time.thread_time
     total, spent, in_kernels, by_kernel, model = breakdown(args.size, args.days, args.regime)
     per_day = 1000.0 / args.days
     print(
         f"{args.size} ({model.today['population']} prisoners, {args.regime}, {args.days} days): "
-        f"{total * per_day:.2f} ms per day, {total:.2f} s in all\n"
+        f"{total * per_day:.2f} ms per day, {total:.2f} s in all "
+        f"({'CPU' if args.cpu else 'wall'} time)\n"
     )
     print(
         "| part of the day | ms per day | share | in kernels (ms) | the rest (ms) |\n"
