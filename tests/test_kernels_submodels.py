@@ -1,0 +1,134 @@
+"""The compiled kernels of the state helpers and submodels give the numpy bits.
+
+Each reference below is the numpy code a kernel took over (kept here, not in the
+package), run on the same random inputs as the kernel's caller; equality is exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wingsim.scenario import default_scenario
+from wingsim.state import (
+    _EXTREMISM_BETA,
+    _OPPOSITION_MEAN,
+    _UNCERTAINTY_RANGE,
+    AT_RISK,
+    MAINSTREAM,
+    VEO_LESSER,
+    VEO_VIOLENT,
+    Prisoners,
+)
+
+
+def _fields_equal(x: Prisoners, y: Prisoners) -> None:
+    for name in Prisoners.__dataclass_fields__:
+        a, b = getattr(x, name), getattr(y, name)
+        assert a.dtype == b.dtype, name
+        assert np.array_equal(a, b), name
+
+
+def _numpy_fill(self, slots, rng, scenario, uids, today, served_fraction=False):
+    """``Prisoners.fill`` as it was in numpy."""
+    k = slots.shape[0]
+    pop = scenario.population
+    u = rng.random((k, 12))
+    shares = np.array([pop.veo_violent_share, pop.veo_lesser_share, pop.at_risk_share])
+    edges = np.cumsum(shares)
+    cat = np.full(k, MAINSTREAM, dtype=np.int8)
+    cat[u[:, 0] < edges[2]] = AT_RISK
+    cat[u[:, 0] < edges[1]] = VEO_LESSER
+    cat[u[:, 0] < edges[0]] = VEO_VIOLENT
+    z = rng.standard_normal((k, 2))
+    a = np.array([_EXTREMISM_BETA[c][0] for c in range(4)])[cat]
+    b = np.array([_EXTREMISM_BETA[c][1] for c in range(4)])[cat]
+    ext = rng.beta(a, b)
+    lo = np.array([_UNCERTAINTY_RANGE[c][0] for c in range(4)])[cat]
+    hi = np.array([_UNCERTAINTY_RANGE[c][1] for c in range(4)])[cat]
+    unc = lo + (hi - lo) * u[:, 1]
+    veo = cat >= VEO_LESSER
+    median = np.where(veo, pop.sentence_days_veo, pop.sentence_days_other)
+    sentence = np.maximum(14, np.round(median * np.exp(pop.sentence_spread * z[:, 0])))
+    charismatic = u[:, 2] < pop.leader_share
+    extremist_leader = charismatic & (cat != MAINSTREAM) & (u[:, 3] < pop.extremist_leader_share)
+    ext = np.where(extremist_leader, np.maximum(ext, 0.8), ext)
+    ext = np.where(charismatic & ~extremist_leader, np.minimum(ext, 0.1), ext)
+    unc = np.where(charismatic, 0.08, unc)
+    gang = (cat == MAINSTREAM) & (u[:, 4] < pop.gang_share)
+    imported = np.clip(
+        0.15 + 0.25 * u[:, 5] + 0.25 * gang + 0.15 * (cat == VEO_VIOLENT) + 0.4 * charismatic,
+        0.0,
+        1.0,
+    )
+    vm = pop.vulnerability_mean
+    vul = (
+        np.clip(rng.beta(2.0 * vm / max(1e-9, 1 - vm) + 1e-6, 2.0, size=k), 0, 1)
+        if 0 < vm < 1
+        else np.full(k, vm)
+    )
+    opp_mean = np.array([_OPPOSITION_MEAN[c] for c in range(4)])[cat]
+    s = slots
+    self.active[s] = True
+    self.uid[s] = uids
+    self.category[s] = cat
+    self.gang[s] = gang
+    self.charisma[s] = np.where(charismatic, 0.7 + 0.3 * u[:, 6], 0.0)
+    self.extremism[s] = ext
+    self.predisposition[s] = ext
+    self.uncertainty[s] = unc
+    self.base_uncertainty[s] = unc
+    self.trust_in_staff[s] = np.clip(0.5 - 0.25 * ext + 0.2 * (u[:, 7] - 0.5), 0, 1)
+    self.trust_in_chaplain[s] = 0.3
+    self.legitimacy[s] = np.clip(0.6 - 0.2 * ext + 0.2 * (u[:, 8] - 0.5), 0, 1)
+    self.wellbeing[s] = 0.6
+    self.grievance[s] = 0.0
+    self.opposition[s] = np.clip(opp_mean + 0.15 * z[:, 1], 0, 1)
+    self.imported_status[s] = imported
+    self.status[s] = imported
+    self.leader[s] = False
+    self.vulnerability[s] = vul
+    self.observance[s] = u[:, 9]
+    self.unit[s] = -1
+    self.labelled[s] = False
+    self.label_days[s] = 0
+    self.assessed_risk[s] = 0.0
+    self.low_assessments[s] = 0
+    self.clear_assessments[s] = 0
+    self.knowledge[s] = 0.0
+    self.reports[s] = 0.0
+    self.sentence[s] = sentence.astype(np.int64)
+    served = np.floor(u[:, 10] * sentence).astype(np.int64) if served_fraction else 0
+    self.served[s] = served
+    self.radical[s] = ext > scenario.definitions.radical_threshold
+    self.radicalised[s] = self.radical[s]
+    self.days_on_special_unit[s] = 0
+    self.readmitted[s] = False
+    self.reset_resettlement(s)
+    interval = scenario.assessment.interval_days
+    self.next_assessment[s] = today + np.floor(u[:, 11] * interval).astype(np.int64)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"population.vulnerability_mean": 0.0, "population.leader_share": 0.3},
+        {"population.vulnerability_mean": 1.0, "population.sentence_spread": 2.0},
+        {"population.veo_violent_share": 0.3, "population.extremist_leader_share": 1.0},
+    ],
+)
+def test_fill_matches_numpy(overrides):
+    sc = default_scenario().with_overrides(overrides)
+    seed = np.random.default_rng(7)
+    for _ in range(30):
+        n = int(seed.integers(1, 200))
+        k = int(seed.integers(1, n + 1))
+        slots = seed.choice(n, k, replace=False)
+        uids = seed.integers(0, 10**6, k)
+        today, served_fraction = int(seed.integers(0, 900)), bool(seed.random() < 0.5)
+        x, y = Prisoners.empty(n), Prisoners.empty(n)
+        s = int(seed.integers(0, 2**32))
+        x.fill(slots, np.random.default_rng(s), sc, uids, today, served_fraction)
+        _numpy_fill(y, slots, np.random.default_rng(s), sc, uids, today, served_fraction)
+        _fields_equal(x, y)
