@@ -160,8 +160,9 @@ class Prisoners:
 
     def copy_rows(self, rows: np.ndarray, other: Prisoners, other_rows: np.ndarray) -> None:
         """``self[rows] = other[other_rows]`` for every field (a snapshot or a restore)."""
-        for f in fields(self):
-            getattr(self, f.name)[rows] = getattr(other, f.name)[other_rows]
+        mine, theirs = vars(self), vars(other)
+        for name in _PRISONER_FIELDS:
+            mine[name][rows] = theirs[name][other_rows]
 
     def reorder(self, order: np.ndarray) -> None:
         """Row ``i`` takes what row ``order[i]`` held, for every field, in place."""
@@ -230,6 +231,9 @@ class Prisoners:
         self.leader[slots] = False
         self.labelled[slots] = False
 
+
+#: Names of the per-slot fields, in order (``copy_rows`` walks them).
+_PRISONER_FIELDS = tuple(f.name for f in fields(Prisoners))
 
 #: The tables above by category index, for the compiled fill.
 _BETA_A = np.array([_EXTREMISM_BETA[c][0] for c in range(4)])
