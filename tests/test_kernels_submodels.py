@@ -132,3 +132,88 @@ def test_fill_matches_numpy(overrides):
         x.fill(slots, np.random.default_rng(s), sc, uids, today, served_fraction)
         _numpy_fill(y, slots, np.random.default_rng(s), sc, uids, today, served_fraction)
         _fields_equal(x, y)
+
+
+def _random_prisoners(seed, n, n_units=5):
+    """``n`` slots, most active, with random attitudes, units, labels and risks."""
+    p = Prisoners.empty(n)
+    p.fill(np.arange(n), seed, default_scenario(), np.arange(n), 0)
+    p.active[:] = seed.random(n) < 0.9
+    p.unit[:] = seed.integers(0, n_units, n)
+    p.labelled[:] = seed.random(n) < 0.3
+    p.leader[:] = seed.random(n) < 0.2
+    p.assessed_risk[:] = seed.random(n)
+    p.knowledge[:] = seed.random(n)
+    p.reports[:] = seed.random(n) * 6
+    p.low_assessments[:] = seed.integers(0, 4, n)
+    p.clear_assessments[:] = seed.integers(0, 4, n)
+    p.extremism[:] = seed.random(n)
+    return p
+
+
+def _numpy_sessions(p, u, special, n_units, mp, group, radical_threshold):
+    """The numpy body of ``Interventions.step`` after its draw (``u``); returns ``k``."""
+    eligible = p.active & (p.is_veo | p.labelled)
+    need = (
+        p.assessed_risk / max(float(p.assessed_risk[eligible].mean()), 1e-9)
+        if (eligible.any())
+        else np.ones(p.n)
+    )
+    weight = (1.0 - mp["need_targeting"]) + mp["need_targeting"] * need
+    reach = np.where(p.unit == special, mp["unit_programme_reach"], 1.0)
+    attend = eligible & (u < mp["intervention_rate"] * weight * reach)
+    k = int(attend.sum())
+    if k == 0:
+        return 0
+    effect = mp["intervention_effect"] * p.trust_in_staff[attend]
+    if group:
+        unit = np.where(p.active, p.unit, 0)
+        radical_leader = p.active & p.leader & (p.charisma > 0) & (p.extremism > radical_threshold)
+        disrupted = np.bincount(unit[radical_leader], minlength=n_units) > 0
+        effect = (
+            effect
+            * mp["group_honesty"]
+            * (1.0 - mp["group_leader_disruption"] * disrupted[p.unit[attend]])
+        )
+    p.extremism[attend] *= 1.0 - effect
+    p.predisposition[attend] *= 1.0 - effect
+    p.trust_in_staff[attend] += mp["mentoring_trust"] * (1.0 - p.trust_in_staff[attend])
+    return k
+
+
+@pytest.mark.parametrize("group", [False, True])
+def test_sessions_match_numpy(group):
+    from wingsim.submodels.interventions import eligible_risks, sessions
+
+    seed = np.random.default_rng(11)
+    for _ in range(40):
+        n, n_units = int(seed.integers(1, 300)), int(seed.integers(1, 6))
+        p = _random_prisoners(seed, n, n_units)
+        if seed.random() < 0.2:
+            p.labelled[:] = False
+            p.category[:] = 0
+        mp = {
+            "need_targeting": float(seed.random()),
+            "unit_programme_reach": float(seed.random() * 5),
+            "intervention_rate": float(seed.random()),
+            "intervention_effect": float(seed.random() * 0.5),
+            "mentoring_trust": float(seed.random() * 0.5),
+            "group_honesty": float(seed.random()),
+            "group_leader_disruption": float(seed.random()),
+        }
+        special, threshold = int(seed.integers(-1, n_units)), float(seed.random())
+        u = seed.random(n)
+        q = _random_prisoners(np.random.default_rng(0), n, n_units)
+        q.copy_rows(np.arange(n), p, np.arange(n))
+        want = _numpy_sessions(q, u, special, n_units, mp, group, threshold)
+        risks = eligible_risks(p.active, p.category, p.labelled, p.assessed_risk)
+        mean_risk = max(float(risks.mean()), 1e-9) if risks.shape[0] else 0.0
+        got = sessions(
+            u, p.active, p.category, p.labelled, p.assessed_risk, p.unit, p.leader, p.charisma,
+            p.extremism, p.predisposition, p.trust_in_staff, mean_risk, mp["need_targeting"],
+            mp["unit_programme_reach"], special, mp["intervention_rate"],
+            mp["intervention_effect"], mp["mentoring_trust"], group, mp["group_honesty"],
+            mp["group_leader_disruption"], threshold, n_units,
+        )  # fmt: skip
+        assert got == want
+        _fields_equal(p, q)
