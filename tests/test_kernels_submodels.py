@@ -217,3 +217,48 @@ def test_sessions_match_numpy(group):
         )  # fmt: skip
         assert got == want
         _fields_equal(p, q)
+
+
+def _numpy_assess(p, slots, z, noise, gain, cap, max_reports, exit_threshold, label):
+    """The numpy body of ``Assessment.assess`` after its draw ``z``, labels included."""
+    sd = noise * (1.0 - gain * p.knowledge[slots])
+    bias = cap * (1.0 - np.exp(-p.reports[slots] / max(max_reports, 1e-12)))
+    risk = np.clip(p.extremism[slots] + bias + sd * z, 0.0, 1.0)
+    p.assessed_risk[slots] = risk
+    p.low_assessments[slots] = np.where(risk < exit_threshold, p.low_assessments[slots] + 1, 0)
+    threshold, special_unit, removal_assessments = label
+    on_unit = p.unit[slots] == special_unit
+    high = (risk > threshold) | on_unit
+    p.clear_assessments[slots] = np.where(high, 0, p.clear_assessments[slots] + 1)
+    keep = p.labelled[slots] & (p.clear_assessments[slots] < removal_assessments)
+    p.labelled[slots] = high | keep
+
+
+def test_assessment_and_labels_match_numpy():
+    from wingsim.submodels.assessment import assessed_risks
+    from wingsim.submodels.labelling import access_of, label_assessed, programme_access
+
+    seed = np.random.default_rng(5)
+    for _ in range(60):
+        n, n_units = int(seed.integers(1, 300)), int(seed.integers(1, 6))
+        p = _random_prisoners(seed, n, n_units)
+        q = _random_prisoners(np.random.default_rng(0), n, n_units)
+        q.copy_rows(np.arange(n), p, np.arange(n))
+        slots = seed.choice(n, int(seed.integers(0, n + 1)), replace=False)
+        z = seed.standard_normal(slots.shape[0])
+        noise, gain, cap = seed.random() * 0.5, seed.random(), seed.random() * 0.4
+        max_reports, exit_threshold = float(seed.choice([1e-3, 4.0, 50.0])), seed.random()
+        label = (seed.random(), int(seed.integers(-1, n_units)), int(seed.integers(1, 4)))
+        _numpy_assess(q, slots, z, noise, gain, cap, max_reports, exit_threshold, label)
+        fresh = np.exp(-p.reports[slots] / max(max_reports, 1e-12))
+        risk = assessed_risks(
+            slots, z, fresh, p.knowledge, p.extremism, p.assessed_risk, p.low_assessments,
+            noise, gain, cap, exit_threshold,
+        )  # fmt: skip
+        label_assessed(p, slots, risk, *label)
+        _fields_equal(p, q)
+        access, exclusion = seed.random(n_units), seed.random()
+        p.unit[seed.random(n) < 0.1] = -1
+        want = access[np.maximum(p.unit, 0)] * (1.0 - exclusion * p.labelled)
+        assert np.array_equal(programme_access(p, access, exclusion), want)
+        assert np.array_equal(access_of(p.unit, p.labelled, access, exclusion), want)
