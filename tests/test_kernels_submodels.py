@@ -262,3 +262,21 @@ def test_assessment_and_labels_match_numpy():
         want = access[np.maximum(p.unit, 0)] * (1.0 - exclusion * p.labelled)
         assert np.array_equal(programme_access(p, access, exclusion), want)
         assert np.array_equal(access_of(p.unit, p.labelled, access, exclusion), want)
+
+
+def test_chaplain_visit_counts_match_numpy():
+    from wingsim.submodels.chaplaincy import visit_counts
+
+    seed = np.random.default_rng(3)
+    for _ in range(100):
+        n = int(seed.integers(1, 400))
+        act = np.flatnonzero(seed.random(n) < 0.9)
+        if act.shape[0] == 0:
+            continue
+        wellbeing, targeting = seed.random(n), float(seed.choice([0.0, seed.random() * 3]))
+        u = seed.random(int(seed.integers(0, 30)))
+        need = 1.0 + targeting * (1.0 - wellbeing[act])
+        cum = np.cumsum(need)
+        visited = act[np.searchsorted(cum, u * cum[-1], side="right")]
+        want = np.bincount(visited, minlength=n).astype(float)
+        assert np.array_equal(visit_counts(act, wellbeing, targeting, u, n), want)
