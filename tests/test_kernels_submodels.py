@@ -280,3 +280,27 @@ def test_chaplain_visit_counts_match_numpy():
         visited = act[np.searchsorted(cum, u * cum[-1], side="right")]
         want = np.bincount(visited, minlength=n).astype(float)
         assert np.array_equal(visit_counts(act, wellbeing, targeting, u, n), want)
+
+
+def test_roster_matches_numpy():
+    from wingsim.state import Roster
+
+    seed = np.random.default_rng(9)
+    for _ in range(100):
+        n, n_units = int(seed.integers(0, 300)), int(seed.integers(1, 8))
+        p = Prisoners.empty(n)
+        p.active[:] = seed.random(n) < 0.8
+        p.unit[:] = seed.integers(0, n_units, n)
+        slots = np.flatnonzero(p.active)
+        unit = p.unit[slots]
+        counts = np.bincount(unit, minlength=n_units)
+        starts = np.zeros(n_units, dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        by_unit = slots[np.argsort(unit, kind="stable")]
+        r = Roster.build(p, n_units)
+        for got, want in zip(
+            (r.slots, r.unit, r.by_unit, r.counts, r.starts),
+            (slots, unit, by_unit, counts, starts),
+            strict=True,
+        ):
+            assert got.dtype == want.dtype and np.array_equal(got, want)

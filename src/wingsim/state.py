@@ -366,16 +366,39 @@ class Roster:
 
     @classmethod
     def build(cls, prisoners: Prisoners, n_units: int) -> Roster:
-        slots = np.flatnonzero(prisoners.active)
-        unit = prisoners.unit[slots]
-        counts = np.bincount(unit, minlength=n_units)
-        starts = np.zeros(n_units, dtype=np.int64)
-        np.cumsum(counts[:-1], out=starts[1:])
-        return cls(slots, unit, slots[kernels.group_order(unit, n_units)], counts, starts)
+        return cls(*_roster(prisoners.active, prisoners.unit, n_units))
 
     def draw(self, units: np.ndarray, u: np.ndarray) -> np.ndarray:
         """A uniformly random prisoner of each given unit (``u`` uniform in [0, 1))."""
         return self.by_unit[self.starts[units] + (u * self.counts[units]).astype(np.int64)]
+
+
+@kernels.compiled
+def _roster(active, unit_of, n_units):
+    """The roster's arrays in one pass and a counting sort: active slots, their units,
+    the slots sorted by unit (stably), prisoners per unit and each unit's offset."""
+    n = active.shape[0]
+    slots = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        if active[i]:
+            slots[k] = i
+            k += 1
+    slots = slots[:k]
+    unit = np.empty(k, unit_of.dtype)
+    counts = np.zeros(n_units, np.int64)
+    for j in range(k):
+        unit[j] = unit_of[slots[j]]
+        counts[unit[j]] += 1
+    starts = np.zeros(n_units, np.int64)
+    for d in range(1, n_units):
+        starts[d] = starts[d - 1] + counts[d - 1]
+    by_unit = np.empty(k, np.int64)
+    at = starts.copy()
+    for j in range(k):
+        by_unit[at[unit[j]]] = slots[j]
+        at[unit[j]] += 1
+    return slots, unit, by_unit, counts, starts
 
 
 @dataclass
