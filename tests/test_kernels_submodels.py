@@ -304,3 +304,19 @@ def test_roster_matches_numpy():
             strict=True,
         ):
             assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_unit_counts_match_numpy():
+    from wingsim.submodels.placement import unit_counts
+
+    seed = np.random.default_rng(13)
+    for _ in range(100):
+        n, n_units = int(seed.integers(0, 300)), int(seed.integers(1, 8))
+        active = seed.random(n) < 0.8
+        unit = seed.integers(-1, n_units, n).astype(np.int32)
+        category = seed.integers(0, 4, n).astype(np.int8)
+        occ = np.bincount(unit[active & (unit >= 0)], minlength=n_units)
+        concern = np.bincount(unit[active & (unit >= 0) & (category >= AT_RISK)], minlength=n_units)
+        got = unit_counts(active, unit, category, n_units)
+        assert np.array_equal(got[0], occ) and np.array_equal(got[1], concern)
+        assert got[0].dtype == occ.dtype and got[1].dtype == concern.dtype
