@@ -320,3 +320,23 @@ def test_unit_counts_match_numpy():
         got = unit_counts(active, unit, category, n_units)
         assert np.array_equal(got[0], occ) and np.array_equal(got[1], concern)
         assert got[0].dtype == occ.dtype and got[1].dtype == concern.dtype
+
+
+def test_family_kinds_match_numpy():
+    from wingsim.state import FamilyKind
+    from wingsim.submodels.community import FAMILY
+    from wingsim.submodels.community_ties import family_kinds
+
+    seed = np.random.default_rng(17)
+    for _ in range(100):
+        k = int(seed.integers(0, 200))
+        u = seed.random((k, 8))
+        category = seed.integers(0, 4, k).astype(np.int8)
+        concern, other, supportive = seed.random(3) * 0.6
+        negative = np.where(category >= AT_RISK, concern, other)
+        x = u[:, FAMILY]
+        want = np.full(x.shape[0], FamilyKind.NONE, dtype=np.int8)
+        want[x < negative + supportive] = FamilyKind.SUPPORTIVE
+        want[x < negative] = FamilyKind.NEGATIVE
+        got = family_kinds(u, category, concern, other, supportive)
+        assert got.dtype == want.dtype and np.array_equal(got, want)

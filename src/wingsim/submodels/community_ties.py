@@ -142,14 +142,13 @@ class CommunityTies(CommunitySubmodel):
     def family_kind(self, u: np.ndarray, category: np.ndarray) -> np.ndarray:
         """FamilyKind of each person from their fixed traits ``u`` and category."""
         mp = self.params
-        negative = np.where(
-            category >= AT_RISK, mp.negative_family_share_concern, mp.negative_family_share
+        return family_kinds(
+            u,
+            category,
+            mp.negative_family_share_concern,
+            mp.negative_family_share,
+            mp.supportive_family_share,
         )
-        x = u[:, FAMILY]
-        kind = np.full(x.shape[0], FamilyKind.NONE, dtype=np.int8)
-        kind[x < negative + mp.supportive_family_share] = FamilyKind.SUPPORTIVE
-        kind[x < negative] = FamilyKind.NEGATIVE
-        return kind
 
     def family_support(self, rows: np.ndarray) -> np.ndarray:
         """Support a supportive family gives, 0-1 (0 for the others)."""
@@ -215,3 +214,29 @@ class CommunityTies(CommunitySubmodel):
         # ``1 - (1 - rate)**e`` of the way to the pulls' weighted target (rate capped at 1).
         moved = over(np.minimum(rate, 1.0), e) / np.maximum(rate, 1e-12)
         x[rows] = np.clip(x[rows] + moved * dx, 0.0, 1.0)
+
+
+_AT_RISK, _NONE, _SUPPORTIVE, _NEGATIVE = (
+    int(AT_RISK),
+    int(FamilyKind.NONE),
+    int(FamilyKind.SUPPORTIVE),
+    int(FamilyKind.NEGATIVE),
+)
+
+
+@kernels.compiled
+def family_kinds(u, category, negative_concern, negative_other, supportive):
+    """FamilyKind of each row from its trait ``u[:, FAMILY]``: negative below the negative
+    share (higher for prisoners of concern), supportive below that plus the supportive
+    share, none above."""
+    kind = np.empty(u.shape[0], np.int8)
+    for i in range(u.shape[0]):
+        x = u[i, FAMILY]
+        negative = negative_concern if category[i] >= _AT_RISK else negative_other
+        if x < negative:
+            kind[i] = _NEGATIVE
+        elif x < negative + supportive:
+            kind[i] = _SUPPORTIVE
+        else:
+            kind[i] = _NONE
+    return kind
