@@ -340,3 +340,29 @@ def test_family_kinds_match_numpy():
         want[x < negative] = FamilyKind.NEGATIVE
         got = family_kinds(u, category, concern, other, supportive)
         assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_background_groups_and_caseloads_match_numpy():
+    from wingsim.state import Place
+    from wingsim.submodels.supervision import BACKGROUNDS, background_groups, caseload_counts
+
+    seed = np.random.default_rng(19)
+    for _ in range(100):
+        u, major = seed.random(int(seed.integers(0, 100))), float(seed.choice([0.0, 1.0, 0.7]))
+        minor = np.minimum((u - major) / max(1e-9, 1.0 - major) * (BACKGROUNDS - 1), 1.999)
+        want = np.where(u < major, 0, 1 + np.floor(minor)).astype(np.int8)
+        got = background_groups(u, major, max(1e-9, 1.0 - major))
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+        n_prisoners, rows, n, k = (int(x) for x in seed.integers(1, 200, 4))
+        n = min(n, rows)
+        active = seed.random(n_prisoners) < 0.8
+        officer = seed.integers(-1, k, n_prisoners).astype(np.int32)
+        place = seed.integers(0, 3, rows).astype(np.int8)
+        case_officer = seed.integers(-1, k, rows).astype(np.int32)
+        licence_end, day = seed.integers(0, 100, rows), int(seed.integers(0, 100))
+        held = np.bincount(officer[active & (officer >= 0)], minlength=k)
+        on = (place[:n] == Place.COMMUNITY) & (case_officer[:n] >= 0) & (day < licence_end[:n])
+        held += np.bincount(case_officer[:n][on], minlength=k)
+        got = caseload_counts(active, officer, place, case_officer, licence_end, n, day, k)
+        assert got.dtype == held.dtype and np.array_equal(got, held)
