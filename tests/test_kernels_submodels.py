@@ -366,3 +366,68 @@ def test_background_groups_and_caseloads_match_numpy():
         held += np.bincount(case_officer[:n][on], minlength=k)
         got = caseload_counts(active, officer, place, case_officer, licence_end, n, day, k)
         assert got.dtype == held.dtype and np.array_equal(got, held)
+
+
+def _numpy_first_free(order, free, want, kinds, matching, mentor):
+    """The numpy loop of ``Mentoring.match``."""
+    for i in order.tolist():
+        if not (free > 0).any():
+            break
+        score = free.astype(float)
+        if matching:
+            score = score + 1000.0 * (kinds == want[i])
+        score[free <= 0] = -np.inf
+        j = int(np.argmax(score))
+        mentor[i] = j
+        free[j] -= 1
+    return (mentor >= 0) & (kinds[np.maximum(mentor, 0)] == want)
+
+
+def test_mentoring_kernels_match_numpy():
+    from wingsim.state import FamilyKind, MentorKind, Place
+    from wingsim.submodels.mentoring import (
+        eligible_people,
+        first_free_mentors,
+        places_left,
+        preferred_kinds,
+    )
+
+    seed = np.random.default_rng(23)
+    for _ in range(100):
+        k = int(seed.integers(0, 60))
+        category = seed.integers(0, 4, k).astype(np.int8)
+        extremism, observance = seed.random(k), seed.random(k)
+        labelled, home = seed.random(k) < 0.3, seed.random(k) < 0.5
+        family_kind = seed.integers(0, 3, k).astype(np.int8)
+        threshold, line = seed.random(2)
+        want = np.full(k, MentorKind.VOLUNTEER, dtype=np.int8)
+        want[observance > threshold] = MentorKind.RELIGIOUS
+        want[((category >= AT_RISK) | labelled) & (extremism > line)] = MentorKind.FORMER
+        got = preferred_kinds(category, extremism, observance, labelled, threshold, line)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        alone = ~home & (family_kind != FamilyKind.SUPPORTIVE)
+        assert np.array_equal(
+            eligible_people(category, labelled, home, family_kind),
+            (category >= AT_RISK) | labelled | alone,
+        )
+
+        n_mentors, n_prisoners, rows = (int(x) for x in seed.integers(1, 30, 3))
+        n = int(seed.integers(0, rows + 1))
+        places = seed.integers(0, 4, n_mentors)
+        active = seed.random(n_prisoners) < 0.8
+        p_mentor = seed.integers(-1, n_mentors, n_prisoners).astype(np.int32)
+        place = seed.integers(0, 3, rows).astype(np.int8)
+        c_mentor = seed.integers(-1, n_mentors, rows).astype(np.int32)
+        held = np.bincount(p_mentor[active & (p_mentor >= 0)], minlength=n_mentors)
+        out = (place[:n] == Place.COMMUNITY) & (c_mentor[:n] >= 0)
+        held += np.bincount(c_mentor[:n][out], minlength=n_mentors)
+        free = places_left(active, p_mentor, place, c_mentor, n, places)
+        assert free.dtype == (places - held).dtype and np.array_equal(free, places - held)
+
+        kinds = seed.integers(0, 3, n_mentors).astype(np.int8)
+        order = seed.permutation(k)
+        for matching in (False, True):
+            a, b = np.full(k, -1, np.int32), np.full(k, -1, np.int32)
+            matched = first_free_mentors(order, free.copy(), want, kinds, matching, a)
+            expected = _numpy_first_free(order, free.copy(), want, kinds, matching, b)
+            assert np.array_equal(a, b) and np.array_equal(matched, expected)
