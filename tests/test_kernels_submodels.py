@@ -431,3 +431,64 @@ def test_mentoring_kernels_match_numpy():
             matched = first_free_mentors(order, free.copy(), want, kinds, matching, a)
             expected = _numpy_first_free(order, free.copy(), want, kinds, matching, b)
             assert np.array_equal(a, b) and np.array_equal(matched, expected)
+
+
+def test_gate_kernels_match_numpy():
+    from wingsim.state import FamilyKind
+    from wingsim.submodels.barriers import gate_barriers
+    from wingsim.submodels.community import HOME
+    from wingsim.submodels.community_ties import family_supports
+    from wingsim.submodels.transition import strain_target, support_in_place
+
+    seed = np.random.default_rng(29)
+    for _ in range(100):
+        size = int(seed.integers(1, 100))
+        rows = seed.choice(size, int(seed.integers(0, size + 1)), replace=False)
+        k = rows.shape[0]
+        category = seed.integers(0, 4, size).astype(np.int8)
+        labelled, skills, readiness = seed.random(size) < 0.3, seed.random(size), seed.random(size)
+        trait, u = seed.random((k, 8)), seed.random((k, 2))
+        sp = seed.random(9) * 1.5
+        stigma_want = np.minimum(
+            sp[0] * (1.0 + sp[1] * (category[rows] >= VEO_LESSER) + sp[2] * labelled[rows]), 1.0
+        )
+        home_want = trait[:, HOME] < sp[3]
+        ready = readiness[rows] * sp[4]
+        housed_want = home_want | (u[:, 0] < sp[5] * ready * (1.0 - sp[6] * stigma_want))
+        employed_want = u[:, 1] < (sp[7] * ready * skills[rows] * (1.0 - sp[8] * stigma_want))
+        stigma, home = np.zeros(size), np.zeros(size, bool)
+        housed, employed = np.zeros(size, bool), np.zeros(size, bool)
+        gate_barriers(
+            rows, category, labelled, skills, readiness, trait, u, *sp,
+            stigma, home, housed, employed,
+        )  # fmt: skip
+        assert np.array_equal(stigma[rows], stigma_want) and np.array_equal(home[rows], home_want)
+        assert np.array_equal(housed[rows], housed_want)
+        assert np.array_equal(employed[rows], employed_want)
+
+        kind = seed.integers(0, 3, size).astype(np.int8)
+        bond, involved, g = seed.random(size), seed.random(size) < 0.5, seed.random()
+        share = 1.0 - g + g * involved[rows]
+        family = np.where(kind[rows] == FamilyKind.SUPPORTIVE, bond[rows] * share, 0.0)
+        assert np.array_equal(family_supports(rows, kind, bond, involved, g), family)
+
+        mentor, officer = (seed.integers(-1, 3, size).astype(np.int32) for _ in range(2))
+        mentor_trust, officer_trust = seed.random(size), seed.random(size)
+        licence_end, day, ms, os_ = seed.integers(0, 50, size), 25, seed.random(), seed.random()
+        m_ = np.where(mentor[rows] >= 0, ms * mentor_trust[rows], 0.0)
+        supervised = (officer[rows] >= 0) & (day < licence_end[rows])
+        o_ = np.where(supervised, os_ * officer_trust[rows], 0.0)
+        support = 1.0 - (1.0 - family) * (1.0 - m_) * (1.0 - o_)
+        got = support_in_place(
+            rows, family, mentor, mentor_trust, officer, officer_trust, licence_end, day, ms, os_
+        )
+        assert np.array_equal(got, support)
+
+        load, w = seed.random(k), seed.random(4)
+        target = np.clip(
+            w[0] * ~housed[rows] + w[1] * ~employed[rows] + w[2] * load + w[3] * (1.0 - support),
+            0.0,
+            1.0,
+        )
+        got = strain_target(rows, housed, employed, load, support, *w)
+        assert np.array_equal(got, target)

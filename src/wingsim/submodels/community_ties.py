@@ -153,9 +153,7 @@ class CommunityTies(CommunitySubmodel):
     def family_support(self, rows: np.ndarray) -> np.ndarray:
         """Support a supportive family gives, 0-1 (0 for the others)."""
         c, g = self.model.community, self.params.involvement_gain
-        bond = c.person.family_bond[rows]
-        share = 1.0 - g + g * c.family_involved[rows]
-        return np.where(c.family_kind[rows] == FamilyKind.SUPPORTIVE, bond * share, 0.0)
+        return family_supports(rows, c.family_kind, c.person.family_bond, c.family_involved, g)
 
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         m, c = self.model, self.model.community
@@ -240,3 +238,15 @@ def family_kinds(u, category, negative_concern, negative_other, supportive):
         else:
             kind[i] = _NONE
     return kind
+
+
+@kernels.compiled
+def family_supports(rows, family_kind, bond, involved, gain):
+    """:meth:`CommunityTies.family_support`: a supportive family's bond, the less without
+    involvement (``1 - gain + gain x involved``); 0 for the others."""
+    out = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        share = 1.0 - gain + gain * np.float64(involved[r])
+        out[i] = bond[r] * share if family_kind[r] == _SUPPORTIVE else 0.0
+    return out
