@@ -492,3 +492,21 @@ def test_gate_kernels_match_numpy():
         )
         got = strain_target(rows, housed, employed, load, support, *w)
         assert np.array_equal(got, target)
+
+
+def test_plan_day_matches_numpy():
+    from wingsim.submodels.resettlement import plan_day
+
+    seed = np.random.default_rng(31)
+    for _ in range(100):
+        n = int(seed.integers(0, 200))
+        active = seed.random(n) < 0.8
+        sentence, served = seed.integers(14, 400, n), seed.integers(0, 400, n)
+        lead, plan_days = int(seed.integers(0, 200)), seed.integers(0, 3, n)
+        want_days = plan_days.copy()
+        planning = active & (sentence - served <= lead)
+        want_days[planning] += 1
+        starting = np.flatnonzero(planning & (want_days == 1))
+        got_planning, got_starting = plan_day(active, sentence, served, lead, plan_days)
+        assert np.array_equal(got_planning, planning) and np.array_equal(plan_days, want_days)
+        assert got_starting.dtype == starting.dtype and np.array_equal(got_starting, starting)
