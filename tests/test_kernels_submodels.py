@@ -510,3 +510,28 @@ def test_plan_day_matches_numpy():
         got_planning, got_starting = plan_day(active, sentence, served, lead, plan_days)
         assert np.array_equal(got_planning, planning) and np.array_equal(plan_days, want_days)
         assert got_starting.dtype == starting.dtype and np.array_equal(got_starting, starting)
+
+
+def test_daily_counts_match_numpy():
+    from wingsim.submodels.labelling import count_days
+    from wingsim.submodels.release import sentence_served, serve_day
+
+    seed = np.random.default_rng(37)
+    for _ in range(60):
+        n, n_units = int(seed.integers(1, 200)), int(seed.integers(1, 6))
+        p = _random_prisoners(seed, n, n_units)
+        p.label_days[:] = seed.integers(0, 50, n)
+        p.days_on_special_unit[:] = seed.integers(0, 50, n)
+        p.served[:] = seed.integers(0, 1500, n)
+        q = _random_prisoners(np.random.default_rng(0), n, n_units)
+        q.copy_rows(np.arange(n), p, np.arange(n))
+        special = int(seed.integers(-1, n_units))
+        count_days(p, special)
+        q.label_days[q.labelled & q.active] += 1
+        q.days_on_special_unit[(q.unit == special) & q.active] += 1
+        serve_day(p.active, p.served)
+        q.served[q.active] += 1
+        _fields_equal(p, q)
+        done = np.flatnonzero(q.active & (q.served >= q.sentence))
+        got = sentence_served(p.active, p.served, p.sentence)
+        assert got.dtype == done.dtype and np.array_equal(got, done)

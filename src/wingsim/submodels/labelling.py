@@ -77,5 +77,17 @@ def count_days(p: Prisoners, special_unit: int) -> None:
     Counted once a day by the model, whichever mechanisms run: placement reads the days
     on the unit (containment's first entry) and status reads them (having been there).
     """
-    p.label_days[p.labelled & p.active] += 1
-    p.days_on_special_unit[(p.unit == special_unit) & p.active] += 1
+    count_label_days(
+        p.active, p.labelled, p.unit, special_unit, p.label_days, p.days_on_special_unit
+    )
+
+
+@compiled
+def count_label_days(active, labelled, unit, special, label_days, days_on_special_unit):
+    """:func:`count_days` on the arrays, in place."""
+    for i in range(active.shape[0]):
+        if active[i]:
+            if labelled[i]:
+                label_days[i] += 1
+            if unit[i] == special:
+                days_on_special_unit[i] += 1
