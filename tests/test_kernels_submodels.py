@@ -535,3 +535,38 @@ def test_daily_counts_match_numpy():
         done = np.flatnonzero(q.active & (q.served >= q.sentence))
         got = sentence_served(p.active, p.served, p.sentence)
         assert got.dtype == done.dtype and np.array_equal(got, done)
+
+
+def test_family_involvement_and_carried_ties_match_numpy():
+    from wingsim import kernels
+    from wingsim.state import FamilyKind
+    from wingsim.submodels.community_ties import carried_ends, involve_family
+
+    seed = np.random.default_rng(41)
+    for _ in range(100):
+        size = int(seed.integers(1, 100))
+        rows = seed.choice(size, int(seed.integers(0, size + 1)), replace=False)
+        kind = seed.integers(0, 3, rows.shape[0]).astype(np.int8)
+        u, readiness, quality = (
+            seed.random((rows.shape[0], 2)),
+            seed.random(size),
+            seed.random(size),
+        )
+        involvement = seed.random()
+        offered = u[:, 0] < involvement * readiness[rows]
+        spotted = u[:, 1] < quality[rows]
+        want = offered & (
+            (kind == FamilyKind.SUPPORTIVE) | ((kind == FamilyKind.NEGATIVE) & ~spotted)
+        )
+        family_kind, involved = np.zeros(size, np.int8), np.zeros(size, bool)
+        involve_family(rows, kind, u, readiness, quality, involvement, family_kind, involved)
+        assert np.array_equal(family_kind[rows], kind) and np.array_equal(involved[rows], want)
+
+        m, n = int(seed.integers(0, 300)), int(seed.integers(2, 60))
+        lo, hi = seed.integers(0, n, m), seed.integers(0, n, m)
+        weight, uid = seed.random(m), seed.permutation(10 * n)[:n].astype(np.int64)
+        leaving = seed.random(n) < 0.2
+        carried = kernels.ties_touching(lo, hi, weight, leaving, 0.3)
+        a, b, w = carried_ends(carried, lo, hi, weight, uid)
+        assert np.array_equal(a, uid[lo[carried]]) and np.array_equal(b, uid[hi[carried]])
+        assert np.array_equal(w, weight[carried]) and a.dtype == uid.dtype

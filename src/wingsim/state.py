@@ -706,7 +706,7 @@ class Community:
         pair; a pair already held keeps the stronger strength."""
         if a.shape[0] == 0:
             return
-        key = np.minimum(a, b) * _UID_SPAN + np.maximum(a, b)
+        key = kernels.tie_keys(a, b, _UID_SPAN)
         order = np.argsort(key, kind="stable")
         self.tie_a, self.tie_b, self.tie_w = _merge_pairs(
             self.tie_a, self.tie_b, self.tie_w, key[order], w[order], _UID_SPAN

@@ -159,13 +159,11 @@ class CommunityTies(CommunitySubmodel):
         m, c = self.model, self.model.community
         rec = c.person
         kind = self.family_kind(traits(m, rec.uid[rows]), rec.category[rows])
-        c.family_kind[rows] = kind
         u = self.draws(rows, 2, salt=1)
-        offered = u[:, 0] < m.config.probation.family_involvement * c.readiness[rows]
-        spotted = u[:, 1] < c.quality[rows]
-        c.family_involved[rows] = offered & (
-            (kind == FamilyKind.SUPPORTIVE) | ((kind == FamilyKind.NEGATIVE) & ~spotted)
-        )
+        involve_family(
+            rows, kind, u, c.readiness, c.quality, m.config.probation.family_involvement,
+            c.family_kind, c.family_involved,
+        )  # fmt: skip
         if slots is None:
             return
         # Prison ties that leave with them (before their slots are freed).
@@ -174,7 +172,7 @@ class CommunityTies(CommunitySubmodel):
         leaving = np.zeros(p.n, dtype=bool)
         leaving[slots] = True
         carried = kernels.ties_touching(lo, hi, m.ties.weight, leaving, self.params.carry_threshold)
-        c.carry_ties(p.uid[lo[carried]], p.uid[hi[carried]], m.ties.weight[carried])
+        c.carry_ties(*carried_ends(carried, lo, hi, m.ties.weight, p.uid))
 
     def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
@@ -250,3 +248,27 @@ def family_supports(rows, family_kind, bond, involved, gain):
         share = 1.0 - gain + gain * np.float64(involved[r])
         out[i] = bond[r] * share if family_kind[r] == _SUPPORTIVE else 0.0
     return out
+
+
+@kernels.compiled
+def involve_family(rows, kind, u, readiness, quality, involvement, family_kind, involved):
+    """At the gate, in place: each row's family kind, and whether the family is involved
+    (offered with chance ``involvement x readiness``; a supportive family, or a negative
+    one the assessment did not spot, with chance ``quality``)."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        family_kind[r] = kind[i]
+        offered = u[i, 0] < involvement * readiness[r]
+        spotted = u[i, 1] < quality[r]
+        involved[r] = offered and (kind[i] == _SUPPORTIVE or (kind[i] == _NEGATIVE and not spotted))
+
+
+@kernels.compiled
+def carried_ends(carried, lo, hi, weight, uid):
+    """Uids of both ends and the strength of the ties ``carried``."""
+    k = carried.shape[0]
+    a, b, w = np.empty(k, uid.dtype), np.empty(k, uid.dtype), np.empty(k)
+    for j in range(k):
+        t = carried[j]
+        a[j], b[j], w[j] = uid[lo[t]], uid[hi[t]], weight[t]
+    return a, b, w
