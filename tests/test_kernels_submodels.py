@@ -570,3 +570,18 @@ def test_family_involvement_and_carried_ties_match_numpy():
         a, b, w = carried_ends(carried, lo, hi, weight, uid)
         assert np.array_equal(a, uid[lo[carried]]) and np.array_equal(b, uid[hi[carried]])
         assert np.array_equal(w, weight[carried]) and a.dtype == uid.dtype
+
+
+def test_rows_of_matches_numpy():
+    from wingsim.state import Community
+
+    seed = np.random.default_rng(43)
+    c = Community.empty(10)
+    for _ in range(50):
+        c.row_of_uid = seed.integers(-1, 100, int(seed.integers(0, 80)))
+        uid = seed.integers(0, 120, int(seed.integers(0, 60)))
+        want = np.full(uid.shape[0], -1, dtype=np.int64)
+        inside = uid < c.row_of_uid.shape[0]
+        want[inside] = c.row_of_uid[uid[inside]]
+        got = c.rows_of(uid)
+        assert got.dtype == want.dtype and np.array_equal(got, want)

@@ -507,6 +507,15 @@ def _merge_pairs(held_a, held_b, held_w, key, w, span):
     return out_a[:o], out_b[:o], out_w[:o]
 
 
+@kernels.compiled
+def _rows_of(uid, row_of_uid):
+    """``row_of_uid[uid]`` where ``uid`` is below its length, else -1."""
+    out = np.empty(uid.shape[0], np.int64)
+    for i in range(uid.shape[0]):
+        out[i] = row_of_uid[uid[i]] if uid[i] < row_of_uid.shape[0] else -1
+    return out
+
+
 #: Community ledger fields and their dtypes (float64 unless listed).
 _COMMUNITY_KINDS = {
     "place": np.int8,
@@ -696,10 +705,7 @@ class Community:
 
     def rows_of(self, uid: np.ndarray) -> np.ndarray:
         """The latest episode's row of each uid (-1 for someone never released)."""
-        out = np.full(uid.shape[0], -1, dtype=np.int64)
-        inside = uid < self.row_of_uid.shape[0]
-        out[inside] = self.row_of_uid[uid[inside]]
-        return out
+        return _rows_of(uid, self.row_of_uid)
 
     def carry_ties(self, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> None:
         """Add prison ties (uids of both ends) that leave through the gate, kept sorted by
