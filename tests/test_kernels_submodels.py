@@ -585,3 +585,54 @@ def test_rows_of_matches_numpy():
         want[inside] = c.row_of_uid[uid[inside]]
         got = c.rows_of(uid)
         assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def _numpy_admit(c, prisoners, slots, today):
+    """``Community.admit`` as it was in numpy."""
+    k = slots.shape[0]
+    rows = np.arange(c.size, c.size + k)
+    c._grow(c.size + k)
+    c.size += k
+    c.person.copy_rows(rows, prisoners, slots)
+    c.extremism_at_release[rows] = prisoners.extremism[slots]
+    uid = prisoners.uid[slots]
+    if uid.max() >= c.row_of_uid.shape[0]:
+        grown = np.full(max(int(uid.max()) + 1, 2 * c.row_of_uid.shape[0]), -1, np.int64)
+        grown[: c.row_of_uid.shape[0]] = c.row_of_uid
+        c.row_of_uid = grown
+    before = c.row_of_uid[uid]
+    c.episode[rows] = np.where(before >= 0, c.episode[np.maximum(before, 0)] + 1, 1)
+    c.row_of_uid[uid] = rows
+    c.place[rows] = 0
+    c.release_day[rows] = today
+    c.licence_end[rows] = today
+    c.mentor_end[rows] = today
+    c.housed[rows] = True
+    c.employed[rows] = True
+    return rows
+
+
+def test_admit_and_assessment_due_match_numpy():
+    from wingsim.state import Community
+    from wingsim.submodels.assessment import stale_reports_and_due
+
+    seed = np.random.default_rng(47)
+    x, y = Community.empty(30), Community.empty(30)
+    for day in range(60):
+        n = int(seed.integers(5, 120))
+        p = _random_prisoners(seed, n)
+        p.uid[:] = seed.permutation(300)[:n]  # uids come back: later episodes
+        slots = seed.choice(n, int(seed.integers(1, n + 1)), replace=False)
+        assert np.array_equal(x.admit(p, slots, day), _numpy_admit(y, p, slots, day))
+        assert x.size == y.size and np.array_equal(x.row_of_uid, y.row_of_uid)
+        for name in x._row_fields():
+            assert np.array_equal(getattr(x, name), getattr(y, name)), name
+        _fields_equal(x.person, y.person)
+
+        keep, today = seed.random(), int(seed.integers(0, 100))
+        reports, nxt = seed.random(n) * 5, seed.integers(0, 100, n)
+        want_reports = reports * keep
+        due = np.flatnonzero(p.active & (nxt <= today))
+        got = stale_reports_and_due(reports, keep, p.active, nxt, today)
+        assert np.array_equal(reports, want_reports) and np.array_equal(got, due)
+        assert got.dtype == due.dtype

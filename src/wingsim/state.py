@@ -516,6 +516,32 @@ def _rows_of(uid, row_of_uid):
     return out
 
 
+_COMMUNITY = int(Place.COMMUNITY)
+
+
+@kernels.compiled
+def _admit_rows(
+    rows, uid, extremism, row_of_uid, today, extremism_at_release, episode, place,
+    release_day, licence_end, mentor_end, housed, employed,
+):  # fmt: skip
+    """The new rows' own fields at the gate (``Community.admit``): extremism at release,
+    the episode (one more than the uid's last, else 1), and the uid's latest row; in the
+    community from ``today``, housed and employed until the gate submodels say otherwise.
+    ``uid`` holds distinct uids, each below ``row_of_uid``'s length."""
+    for i in range(rows.shape[0]):
+        r, who = rows[i], uid[i]
+        extremism_at_release[r] = extremism[r]
+        before = row_of_uid[who]
+        episode[r] = episode[before] + 1 if before >= 0 else 1
+        row_of_uid[who] = r
+        place[r] = _COMMUNITY
+        release_day[r] = today
+        licence_end[r] = today
+        mentor_end[r] = today
+        housed[r] = True
+        employed[r] = True
+
+
 #: Community ledger fields and their dtypes (float64 unless listed).
 _COMMUNITY_KINDS = {
     "place": np.int8,
@@ -686,21 +712,17 @@ class Community:
         self._grow(self.size + k)
         self.size += k
         self.person.copy_rows(rows, prisoners, slots)
-        self.extremism_at_release[rows] = prisoners.extremism[slots]
-        uid = prisoners.uid[slots]
-        if uid.max() >= self.row_of_uid.shape[0]:
-            grown = np.full(max(int(uid.max()) + 1, 2 * self.row_of_uid.shape[0]), -1, np.int64)
+        uid = self.person.uid[rows]
+        top = int(uid.max())
+        if top >= self.row_of_uid.shape[0]:
+            grown = np.full(max(top + 1, 2 * self.row_of_uid.shape[0]), -1, np.int64)
             grown[: self.row_of_uid.shape[0]] = self.row_of_uid
             self.row_of_uid = grown
-        before = self.row_of_uid[uid]
-        self.episode[rows] = np.where(before >= 0, self.episode[np.maximum(before, 0)] + 1, 1)
-        self.row_of_uid[uid] = rows
-        self.place[rows] = Place.COMMUNITY
-        self.release_day[rows] = today
-        self.licence_end[rows] = today
-        self.mentor_end[rows] = today
-        self.housed[rows] = True
-        self.employed[rows] = True
+        _admit_rows(
+            rows, uid, self.person.extremism, self.row_of_uid, today, self.extremism_at_release,
+            self.episode, self.place, self.release_day, self.licence_end, self.mentor_end,
+            self.housed, self.employed,
+        )  # fmt: skip
         return rows
 
     def rows_of(self, uid: np.ndarray) -> np.ndarray:

@@ -98,9 +98,10 @@ class Assessment(Submodel):
 
     def step(self) -> None:
         m, p = self.model, self.model.prisoners
-        p.reports *= 1.0 - self.params.report_staleness
         today = m.day
-        due = np.flatnonzero(p.active & (p.next_assessment <= today))
+        due = stale_reports_and_due(
+            p.reports, 1.0 - self.params.report_staleness, p.active, p.next_assessment, today
+        )
         if due.shape[0] == 0:
             return
         self.assess(due, self.rng)
@@ -127,3 +128,17 @@ def assessed_risks(
         assessed_risk[s] = r
         low_assessments[s] = low_assessments[s] + 1 if r < exit_threshold else 0
     return risk
+
+
+@compiled
+def stale_reports_and_due(reports, keep, active, next_assessment, today):
+    """Reports on file go stale (``reports *= keep``, in place); returns the active slots
+    due for assessment ``today``, in order."""
+    due = np.empty(active.shape[0], np.int64)
+    k = 0
+    for i in range(active.shape[0]):
+        reports[i] *= keep
+        if active[i] and next_assessment[i] <= today:
+            due[k] = i
+            k += 1
+    return due[:k]
