@@ -636,3 +636,25 @@ def test_admit_and_assessment_due_match_numpy():
         got = stale_reports_and_due(reports, keep, p.active, nxt, today)
         assert np.array_equal(reports, want_reports) and np.array_equal(got, due)
         assert got.dtype == due.dtype
+
+
+def test_gate_reoffending_matches_numpy():
+    from wingsim.submodels.reoffending import gate_reoffending
+
+    seed = np.random.default_rng(53)
+    for _ in range(100):
+        size = int(seed.integers(1, 100))
+        rows = seed.choice(size, int(seed.integers(0, size + 1)), replace=False)
+        history = -np.log1p(-seed.random(rows.shape[0]))
+        extremism, gang = seed.random(size), seed.random(size) < 0.3
+        category = seed.integers(0, 4, size).astype(np.int8)
+        line, veo_factor, gang_factor = seed.random(), seed.random() * 2, seed.random() * 2
+        factor = np.where(category[rows] >= VEO_LESSER, veo_factor, 1.0)
+        want = history * factor * np.where(gang[rows], gang_factor, 1.0)
+        disengaged, propensity = np.zeros(size, bool), np.zeros(size)
+        gate_reoffending(
+            rows, history, extremism, category, gang, line, veo_factor, gang_factor,
+            disengaged, propensity,
+        )  # fmt: skip
+        assert np.array_equal(propensity[rows], want)
+        assert np.array_equal(disengaged[rows], extremism[rows] < line)
