@@ -160,8 +160,9 @@ class Prisoners:
 
     def copy_rows(self, rows: np.ndarray, other: Prisoners, other_rows: np.ndarray) -> None:
         """``self[rows] = other[other_rows]`` for every field (a snapshot or a restore)."""
-        for f in fields(self):
-            getattr(self, f.name)[rows] = getattr(other, f.name)[other_rows]
+        mine, theirs = vars(self), vars(other)
+        for name in _PRISONER_FIELDS:
+            mine[name][rows] = theirs[name][other_rows]
 
     def reorder(self, order: np.ndarray) -> None:
         """Row ``i`` takes what row ``order[i]`` held, for every field, in place."""
@@ -193,94 +194,160 @@ class Prisoners:
             return
         pop = scenario.population
         u = rng.random((k, 12))
-        shares = np.array([pop.veo_violent_share, pop.veo_lesser_share, pop.at_risk_share])
-        edges = np.cumsum(shares)
-        cat = np.full(k, MAINSTREAM, dtype=np.int8)
-        cat[u[:, 0] < edges[2]] = AT_RISK
-        cat[u[:, 0] < edges[1]] = VEO_LESSER
-        cat[u[:, 0] < edges[0]] = VEO_VIOLENT
+        # Category edges: the cumulative shares, summed in the order np.cumsum sums them.
+        edge0 = pop.veo_violent_share
+        edge1 = edge0 + pop.veo_lesser_share
+        edge2 = edge1 + pop.at_risk_share
+        cat, a, b = _draw_categories(u, float(edge0), float(edge1), float(edge2))
         z = rng.standard_normal((k, 2))
-        a = np.array([_EXTREMISM_BETA[c][0] for c in range(4)])[cat]
-        b = np.array([_EXTREMISM_BETA[c][1] for c in range(4)])[cat]
         ext = rng.beta(a, b)
-        lo = np.array([_UNCERTAINTY_RANGE[c][0] for c in range(4)])[cat]
-        hi = np.array([_UNCERTAINTY_RANGE[c][1] for c in range(4)])[cat]
-        unc = lo + (hi - lo) * u[:, 1]
-        veo = cat >= VEO_LESSER
-        median = np.where(veo, pop.sentence_days_veo, pop.sentence_days_other)
-        sentence = np.maximum(14, np.round(median * np.exp(pop.sentence_spread * z[:, 0])))
-        charismatic = u[:, 2] < pop.leader_share
-        extremist_leader = (
-            charismatic & (cat != MAINSTREAM) & (u[:, 3] < pop.extremist_leader_share)
-        )
-        # Extremist leaders hold firm views; order-keeping leaders are firmly anti-extremist.
-        ext = np.where(extremist_leader, np.maximum(ext, 0.8), ext)
-        ext = np.where(charismatic & ~extremist_leader, np.minimum(ext, 0.1), ext)
-        unc = np.where(charismatic, 0.08, unc)
-        gang = (cat == MAINSTREAM) & (u[:, 4] < pop.gang_share)
-        imported = np.clip(
-            0.15 + 0.25 * u[:, 5] + 0.25 * gang + 0.15 * (cat == VEO_VIOLENT) + 0.4 * charismatic,
-            0.0,
-            1.0,
-        )
         # One draw per prisoner (a draw without ``size`` gave every prisoner of a batch,
         # the whole first population included, the same vulnerability).
         vm = pop.vulnerability_mean
-        vul = (
-            np.clip(rng.beta(2.0 * vm / max(1e-9, 1 - vm) + 1e-6, 2.0, size=k), 0, 1)
-            if 0 < vm < 1
-            else np.full(k, vm)
-        )
-        opp_mean = np.array([_OPPOSITION_MEAN[c] for c in range(4)])[cat]
-
-        s = slots
-        self.active[s] = True
-        self.uid[s] = uids
-        self.category[s] = cat
-        self.gang[s] = gang
-        self.charisma[s] = np.where(charismatic, 0.7 + 0.3 * u[:, 6], 0.0)
-        self.extremism[s] = ext
-        self.predisposition[s] = ext
-        self.uncertainty[s] = unc
-        self.base_uncertainty[s] = unc
-        self.trust_in_staff[s] = np.clip(0.5 - 0.25 * ext + 0.2 * (u[:, 7] - 0.5), 0, 1)
-        self.trust_in_chaplain[s] = 0.3
-        self.legitimacy[s] = np.clip(0.6 - 0.2 * ext + 0.2 * (u[:, 8] - 0.5), 0, 1)
-        self.wellbeing[s] = 0.6
-        self.grievance[s] = 0.0
-        self.opposition[s] = np.clip(opp_mean + 0.15 * z[:, 1], 0, 1)
-        self.imported_status[s] = imported
-        self.status[s] = imported
-        self.leader[s] = False
-        self.vulnerability[s] = vul
-        # Religious observance is independent of extremism: the paper warns it is
-        # misread as radicalisation, which is what the assessment bias models.
-        self.observance[s] = u[:, 9]
-        self.unit[s] = -1
-        self.labelled[s] = False
-        self.label_days[s] = 0
-        self.assessed_risk[s] = 0.0
-        self.low_assessments[s] = 0
-        self.clear_assessments[s] = 0
-        self.knowledge[s] = 0.0
-        self.reports[s] = 0.0
-        self.sentence[s] = sentence.astype(np.int64)
-        served = np.floor(u[:, 10] * sentence).astype(np.int64) if served_fraction else 0
-        self.served[s] = served
-        self.radical[s] = ext > scenario.definitions.radical_threshold
-        self.radicalised[s] = self.radical[s]
-        self.days_on_special_unit[s] = 0
-        self.readmitted[s] = False
-        self.reset_resettlement(s)
-        # Stagger assessments so they do not all fall on one day.
-        interval = scenario.assessment.interval_days
-        self.next_assessment[s] = today + np.floor(u[:, 11] * interval).astype(np.int64)
+        drawn = 0 < vm < 1
+        vul = rng.beta(2.0 * vm / max(1e-9, 1 - vm) + 1e-6, 2.0, size=k) if drawn else np.empty(k)
+        spread = np.exp(pop.sentence_spread * z[:, 0])
+        _fill_rows(
+            slots, uids, u, z, cat, ext, vul, spread, drawn, float(vm),
+            float(pop.sentence_days_veo), float(pop.sentence_days_other),
+            float(pop.leader_share), float(pop.extremist_leader_share), float(pop.gang_share),
+            float(scenario.definitions.radical_threshold), bool(served_fraction),
+            int(today), int(scenario.assessment.interval_days),
+            self.active, self.uid, self.category, self.gang, self.charisma, self.extremism,
+            self.predisposition, self.uncertainty, self.base_uncertainty, self.trust_in_staff,
+            self.trust_in_chaplain, self.legitimacy, self.wellbeing, self.grievance,
+            self.opposition, self.imported_status, self.status, self.leader,
+            self.vulnerability, self.observance, self.unit, self.labelled, self.label_days,
+            self.assessed_risk, self.low_assessments, self.clear_assessments, self.knowledge,
+            self.reports, self.sentence, self.served, self.radical, self.radicalised,
+            self.days_on_special_unit, self.readmitted, self.skills, self.family_bond,
+            self.plan_days, self.officer, self.officer_trust, self.mentor, self.mentor_trust,
+            self.next_assessment,
+        )  # fmt: skip
 
     def clear(self, slots: np.ndarray) -> None:
         self.active[slots] = False
         self.unit[slots] = -1
         self.leader[slots] = False
         self.labelled[slots] = False
+
+
+#: Names of the per-slot fields, in order (``copy_rows`` walks them).
+_PRISONER_FIELDS = tuple(f.name for f in fields(Prisoners))
+
+#: The tables above by category index, for the compiled fill.
+_BETA_A = np.array([_EXTREMISM_BETA[c][0] for c in range(4)])
+_BETA_B = np.array([_EXTREMISM_BETA[c][1] for c in range(4)])
+_UNC_LO = np.array([_UNCERTAINTY_RANGE[c][0] for c in range(4)])
+_UNC_HI = np.array([_UNCERTAINTY_RANGE[c][1] for c in range(4)])
+_OPP_MEAN = np.array([_OPPOSITION_MEAN[c] for c in range(4)])
+_MAINSTREAM, _AT_RISK, _VEO_LESSER, _VEO_VIOLENT = (int(c) for c in Category)
+
+
+@kernels.compiled
+def _draw_categories(u, edge0, edge1, edge2):
+    """Each arrival's category from ``u[:, 0]`` and the cumulative shares (the most
+    severe whose edge it falls below), and the Beta parameters of his extremism."""
+    k = u.shape[0]
+    cat = np.empty(k, np.int8)
+    a = np.empty(k)
+    b = np.empty(k)
+    for i in range(k):
+        x = u[i, 0]
+        if x < edge0:
+            c = _VEO_VIOLENT
+        elif x < edge1:
+            c = _VEO_LESSER
+        elif x < edge2:
+            c = _AT_RISK
+        else:
+            c = _MAINSTREAM
+        cat[i] = c
+        a[i] = _BETA_A[c]
+        b[i] = _BETA_B[c]
+    return cat, a, b
+
+
+@kernels.compiled
+def _fill_rows(
+    slots, uids, u, z, cat, ext, vul, spread, drawn, vm, days_veo, days_other, leader_share,
+    extremist_leader_share, gang_share, radical_threshold, served_fraction, today, interval,
+    active, uid, category, gang, charisma, extremism, predisposition, uncertainty,
+    base_uncertainty, trust_in_staff, trust_in_chaplain, legitimacy, wellbeing, grievance,
+    opposition, imported_status, status, leader, vulnerability, observance, unit, labelled,
+    label_days, assessed_risk, low_assessments, clear_assessments, knowledge, reports,
+    sentence, served, radical, radicalised, days_on_special_unit, readmitted, skills,
+    family_bond, plan_days, officer, officer_trust, mentor, mentor_trust, next_assessment,
+):  # fmt: skip
+    """Every field of the arrivals in ``slots`` from their draws (``Prisoners.fill``):
+    the numpy expressions it replaced, element by element in the same order."""
+    for i in range(slots.shape[0]):
+        s = slots[i]
+        c = cat[i]
+        charismatic = u[i, 2] < leader_share
+        extremist_leader = charismatic and c != _MAINSTREAM and u[i, 3] < extremist_leader_share
+        e = ext[i]
+        if extremist_leader:
+            e = max(e, 0.8)
+        elif charismatic:
+            e = min(e, 0.1)
+        unc = 0.08 if charismatic else _UNC_LO[c] + (_UNC_HI[c] - _UNC_LO[c]) * u[i, 1]
+        median = days_veo if c >= _VEO_LESSER else days_other
+        sent = max(14.0, np.rint(median * spread[i]))
+        g = c == _MAINSTREAM and u[i, 4] < gang_share
+        imported = (
+            0.15
+            + 0.25 * u[i, 5]
+            + 0.25 * np.float64(g)
+            + 0.15 * np.float64(c == _VEO_VIOLENT)
+            + 0.4 * np.float64(charismatic)
+        )
+        imported = min(max(imported, 0.0), 1.0)
+        active[s] = True
+        uid[s] = uids[i]
+        category[s] = c
+        gang[s] = g
+        charisma[s] = 0.7 + 0.3 * u[i, 6] if charismatic else 0.0
+        extremism[s] = e
+        predisposition[s] = e
+        uncertainty[s] = unc
+        base_uncertainty[s] = unc
+        trust = 0.5 - 0.25 * e + 0.2 * (u[i, 7] - 0.5)
+        trust_in_staff[s] = min(max(trust, 0.0), 1.0)
+        trust_in_chaplain[s] = 0.3
+        legit = 0.6 - 0.2 * e + 0.2 * (u[i, 8] - 0.5)
+        legitimacy[s] = min(max(legit, 0.0), 1.0)
+        wellbeing[s] = 0.6
+        grievance[s] = 0.0
+        opp = _OPP_MEAN[c] + 0.15 * z[i, 1]
+        opposition[s] = min(max(opp, 0.0), 1.0)
+        imported_status[s] = imported
+        status[s] = imported
+        leader[s] = False
+        vulnerability[s] = min(max(vul[i], 0.0), 1.0) if drawn else vm
+        observance[s] = u[i, 9]
+        unit[s] = -1
+        labelled[s] = False
+        label_days[s] = 0
+        assessed_risk[s] = 0.0
+        low_assessments[s] = 0
+        clear_assessments[s] = 0
+        knowledge[s] = 0.0
+        reports[s] = 0.0
+        sentence[s] = np.int64(sent)
+        served[s] = np.int64(np.floor(u[i, 10] * sent)) if served_fraction else 0
+        radical[s] = e > radical_threshold
+        radicalised[s] = e > radical_threshold
+        days_on_special_unit[s] = 0
+        readmitted[s] = False
+        skills[s] = -1.0
+        family_bond[s] = -1.0
+        plan_days[s] = 0
+        officer[s] = -1
+        officer_trust[s] = 0.0
+        mentor[s] = -1
+        mentor_trust[s] = 0.0
+        next_assessment[s] = today + np.int64(np.floor(u[i, 11] * interval))
 
 
 @dataclass
@@ -299,16 +366,39 @@ class Roster:
 
     @classmethod
     def build(cls, prisoners: Prisoners, n_units: int) -> Roster:
-        slots = np.flatnonzero(prisoners.active)
-        unit = prisoners.unit[slots]
-        counts = np.bincount(unit, minlength=n_units)
-        starts = np.zeros(n_units, dtype=np.int64)
-        np.cumsum(counts[:-1], out=starts[1:])
-        return cls(slots, unit, slots[kernels.group_order(unit, n_units)], counts, starts)
+        return cls(*_roster(prisoners.active, prisoners.unit, n_units))
 
     def draw(self, units: np.ndarray, u: np.ndarray) -> np.ndarray:
         """A uniformly random prisoner of each given unit (``u`` uniform in [0, 1))."""
         return self.by_unit[self.starts[units] + (u * self.counts[units]).astype(np.int64)]
+
+
+@kernels.compiled
+def _roster(active, unit_of, n_units):
+    """The roster's arrays in one pass and a counting sort: active slots, their units,
+    the slots sorted by unit (stably), prisoners per unit and each unit's offset."""
+    n = active.shape[0]
+    slots = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        if active[i]:
+            slots[k] = i
+            k += 1
+    slots = slots[:k]
+    unit = np.empty(k, unit_of.dtype)
+    counts = np.zeros(n_units, np.int64)
+    for j in range(k):
+        unit[j] = unit_of[slots[j]]
+        counts[unit[j]] += 1
+    starts = np.zeros(n_units, np.int64)
+    for d in range(1, n_units):
+        starts[d] = starts[d - 1] + counts[d - 1]
+    by_unit = np.empty(k, np.int64)
+    at = starts.copy()
+    for j in range(k):
+        by_unit[at[unit[j]]] = slots[j]
+        at[unit[j]] += 1
+    return slots, unit, by_unit, counts, starts
 
 
 @dataclass
@@ -415,6 +505,41 @@ def _merge_pairs(held_a, held_b, held_w, key, w, span):
         i += 1
         o += 1
     return out_a[:o], out_b[:o], out_w[:o]
+
+
+@kernels.compiled
+def _rows_of(uid, row_of_uid):
+    """``row_of_uid[uid]`` where ``uid`` is below its length, else -1."""
+    out = np.empty(uid.shape[0], np.int64)
+    for i in range(uid.shape[0]):
+        out[i] = row_of_uid[uid[i]] if uid[i] < row_of_uid.shape[0] else -1
+    return out
+
+
+_COMMUNITY = int(Place.COMMUNITY)
+
+
+@kernels.compiled
+def _admit_rows(
+    rows, uid, extremism, row_of_uid, today, extremism_at_release, episode, place,
+    release_day, licence_end, mentor_end, housed, employed,
+):  # fmt: skip
+    """The new rows' own fields at the gate (``Community.admit``): extremism at release,
+    the episode (one more than the uid's last, else 1), and the uid's latest row; in the
+    community from ``today``, housed and employed until the gate submodels say otherwise.
+    ``uid`` holds distinct uids, each below ``row_of_uid``'s length."""
+    for i in range(rows.shape[0]):
+        r, who = rows[i], uid[i]
+        extremism_at_release[r] = extremism[r]
+        before = row_of_uid[who]
+        episode[r] = episode[before] + 1 if before >= 0 else 1
+        row_of_uid[who] = r
+        place[r] = _COMMUNITY
+        release_day[r] = today
+        licence_end[r] = today
+        mentor_end[r] = today
+        housed[r] = True
+        employed[r] = True
 
 
 #: Community ledger fields and their dtypes (float64 unless listed).
@@ -587,36 +712,29 @@ class Community:
         self._grow(self.size + k)
         self.size += k
         self.person.copy_rows(rows, prisoners, slots)
-        self.extremism_at_release[rows] = prisoners.extremism[slots]
-        uid = prisoners.uid[slots]
-        if uid.max() >= self.row_of_uid.shape[0]:
-            grown = np.full(max(int(uid.max()) + 1, 2 * self.row_of_uid.shape[0]), -1, np.int64)
+        uid = self.person.uid[rows]
+        top = int(uid.max())
+        if top >= self.row_of_uid.shape[0]:
+            grown = np.full(max(top + 1, 2 * self.row_of_uid.shape[0]), -1, np.int64)
             grown[: self.row_of_uid.shape[0]] = self.row_of_uid
             self.row_of_uid = grown
-        before = self.row_of_uid[uid]
-        self.episode[rows] = np.where(before >= 0, self.episode[np.maximum(before, 0)] + 1, 1)
-        self.row_of_uid[uid] = rows
-        self.place[rows] = Place.COMMUNITY
-        self.release_day[rows] = today
-        self.licence_end[rows] = today
-        self.mentor_end[rows] = today
-        self.housed[rows] = True
-        self.employed[rows] = True
+        _admit_rows(
+            rows, uid, self.person.extremism, self.row_of_uid, today, self.extremism_at_release,
+            self.episode, self.place, self.release_day, self.licence_end, self.mentor_end,
+            self.housed, self.employed,
+        )  # fmt: skip
         return rows
 
     def rows_of(self, uid: np.ndarray) -> np.ndarray:
         """The latest episode's row of each uid (-1 for someone never released)."""
-        out = np.full(uid.shape[0], -1, dtype=np.int64)
-        inside = uid < self.row_of_uid.shape[0]
-        out[inside] = self.row_of_uid[uid[inside]]
-        return out
+        return _rows_of(uid, self.row_of_uid)
 
     def carry_ties(self, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> None:
         """Add prison ties (uids of both ends) that leave through the gate, kept sorted by
         pair; a pair already held keeps the stronger strength."""
         if a.shape[0] == 0:
             return
-        key = np.minimum(a, b) * _UID_SPAN + np.maximum(a, b)
+        key = kernels.tie_keys(a, b, _UID_SPAN)
         order = np.argsort(key, kind="stable")
         self.tie_a, self.tie_b, self.tie_w = _merge_pairs(
             self.tie_a, self.tie_b, self.tie_w, key[order], w[order], _UID_SPAN

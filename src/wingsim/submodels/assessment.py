@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import Prisoners
 from wingsim.submodels import labelling
@@ -83,28 +84,61 @@ class Assessment(Submodel):
         m, mp = self.model, self.params
         p, a = prisoners if prisoners is not None else m.prisoners, m.config.assessment
         z = rng.standard_normal(slots.shape[0])
-        sd = a.noise * (1.0 - mp.accuracy_gain_from_knowledge * p.knowledge[slots])
         # Each report adds less as they pile up: report_weight for the first, never more
         # than report_weight x max_reports in all (a saturating, not a clipped, response).
         cap = mp.report_weight * mp.max_reports
-        bias = cap * (1.0 - np.exp(-p.reports[slots] / max(mp.max_reports, 1e-12)))
-        risk = np.clip(p.extremism[slots] + bias + sd * z, 0.0, 1.0)
-        p.assessed_risk[slots] = risk
-        p.low_assessments[slots] = np.where(
-            risk < m.config.regime.exit_threshold, p.low_assessments[slots] + 1, 0
-        )
+        fresh = np.exp(-p.reports[slots] / max(mp.max_reports, 1e-12))
+        risk = assessed_risks(
+            slots, z, fresh, p.knowledge, p.extremism, p.assessed_risk, p.low_assessments,
+            a.noise, mp.accuracy_gain_from_knowledge, cap, m.config.regime.exit_threshold,
+        )  # fmt: skip
         labelling.label_assessed(
             p, slots, risk, a.label_threshold, m.units.special, a.label_removal_assessments
         )
 
     def step(self) -> None:
         m, p = self.model, self.model.prisoners
-        p.reports *= 1.0 - self.params.report_staleness
         today = m.day
-        due = np.flatnonzero(p.active & (p.next_assessment <= today))
+        due = stale_reports_and_due(
+            p.reports, 1.0 - self.params.report_staleness, p.active, p.next_assessment, today
+        )
         if due.shape[0] == 0:
             return
         self.assess(due, self.rng)
         p.next_assessment[due] = today + m.config.assessment.interval_days
         m.placement.review(due)
         m.day_counts["assessments"] += int(due.shape[0])
+
+
+@compiled
+def assessed_risks(
+    slots, z, fresh, knowledge, extremism, assessed_risk, low_assessments, noise, gain, cap,
+    exit_threshold,
+):  # fmt: skip
+    """Assessed risk of ``slots``, written in place and returned: extremism + report bias
+    ``cap x (1 - fresh)`` + noise ``z`` with a spread that shrinks with knowledge, in
+    [0, 1]; a run of low assessments grows below ``exit_threshold`` and restarts above."""
+    risk = np.empty(slots.shape[0])
+    for i in range(slots.shape[0]):
+        s = slots[i]
+        sd = noise * (1.0 - gain * knowledge[s])
+        bias = cap * (1.0 - fresh[i])
+        r = min(max(extremism[s] + bias + sd * z[i], 0.0), 1.0)
+        risk[i] = r
+        assessed_risk[s] = r
+        low_assessments[s] = low_assessments[s] + 1 if r < exit_threshold else 0
+    return risk
+
+
+@compiled
+def stale_reports_and_due(reports, keep, active, next_assessment, today):
+    """Reports on file go stale (``reports *= keep``, in place); returns the active slots
+    due for assessment ``today``, in order."""
+    due = np.empty(active.shape[0], np.int64)
+    k = 0
+    for i in range(active.shape[0]):
+        reports[i] *= keep
+        if active[i] and next_assessment[i] <= today:
+            due[k] = i
+            k += 1
+    return due[:k]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import VEO_LESSER
 from wingsim.submodels.community import HOME, CommunitySubmodel, over, traits
@@ -162,23 +163,15 @@ class Barriers(CommunitySubmodel):
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         m, c, mp = self.model, self.model.community, self.params
         rec = c.person
-        stigma = m.config.probation.public_stigma * (
-            1.0
-            + mp.veo_stigma * (rec.category[rows] >= VEO_LESSER)
-            + mp.label_stigma * rec.labelled[rows]
-        )
-        c.stigma[rows] = np.minimum(stigma, 1.0)
-        home = traits(m, rec.uid[rows])[:, HOME] < mp.home_share
-        c.home[rows] = home
+        trait = traits(m, rec.uid[rows])
         services = self.services() / (1.0 + mp.services_boost)
         u = self.draws(rows, 2, salt=1)
-        ready = c.readiness[rows] * services
-        c.housed[rows] = home | (
-            u[:, 0] < mp.plan_housing * ready * (1.0 - mp.housing_stigma * c.stigma[rows])
-        )
-        c.employed[rows] = u[:, 1] < (
-            mp.plan_work * ready * rec.skills[rows] * (1.0 - mp.work_stigma * c.stigma[rows])
-        )
+        gate_barriers(
+            rows, rec.category, rec.labelled, rec.skills, c.readiness, trait, u,
+            m.config.probation.public_stigma, mp.veo_stigma, mp.label_stigma, mp.home_share,
+            services, mp.plan_housing, mp.housing_stigma, mp.plan_work, mp.work_stigma,
+            c.stigma, c.home, c.housed, c.employed,
+        )  # fmt: skip
 
     def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
@@ -211,3 +204,31 @@ class Barriers(CommunitySubmodel):
         x0 = c.person.predisposition
         push = over(mp.stigma_radicalisation * stigma * (1.0 - c.support[rows]), e)
         x0[rows] += push * x0[rows] * (1.0 - x0[rows])
+
+
+_VEO_LESSER = int(VEO_LESSER)
+
+
+@compiled
+def gate_barriers(
+    rows, category, labelled, skills, readiness, trait, u, public_stigma, veo_stigma,
+    label_stigma, home_share, services, plan_housing, housing_stigma, plan_work, work_stigma,
+    stigma, home, housed, employed,
+):  # fmt: skip
+    """:meth:`Barriers.enter` for ``rows``, in place: stigma (more for a VEO and for a
+    label, at most 1); a home from the trait; housing and work arranged by the plan
+    (readiness x services), less likely with stigma, with uniforms ``u``."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        s = public_stigma * (
+            1.0
+            + veo_stigma * np.float64(category[r] >= _VEO_LESSER)
+            + label_stigma * np.float64(labelled[r])
+        )
+        s = min(s, 1.0)
+        stigma[r] = s
+        h = trait[i, HOME] < home_share
+        home[r] = h
+        ready = readiness[r] * services
+        housed[r] = h or u[i, 0] < plan_housing * ready * (1.0 - housing_stigma * s)
+        employed[r] = u[i, 1] < plan_work * ready * skills[r] * (1.0 - work_stigma * s)

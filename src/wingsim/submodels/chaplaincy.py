@@ -102,11 +102,8 @@ class Chaplaincy(Submodel):
         act = self.roster.slots
         k = rng.poisson(m.chaplains.n * ch.visits_per_chaplain)
         # Visits go where pastoral need is: weighted toward low well-being.
-        need = 1.0 + mp.pastoral_targeting * (1.0 - p.wellbeing[act])
-        cum = np.cumsum(need)
-        visited = act[np.searchsorted(cum, rng.random(k) * cum[-1], side="right")]
+        visits = visit_counts(act, p.wellbeing, mp.pastoral_targeting, rng.random(k), p.n)
         m.chaplains.visits_made += k / m.chaplains.n
-        visits = np.bincount(visited, minlength=p.n).astype(float)
         gain = mp.chaplain_trust_gain * (
             1.0 - mp.chaplain_security_distrust * ch.in_risk_assessment
         )
@@ -126,6 +123,33 @@ class Chaplaincy(Submodel):
             bool(ch.trained),
         )
         m.day_counts["chaplain_visits"] += int(k)
+
+
+@compiled
+def visit_counts(act, wellbeing, targeting, u, n):
+    """Visits per slot today: each uniform in ``u`` picks one of ``act`` with chance
+    proportional to pastoral need ``1 + targeting x (1 - wellbeing)`` (the running sum of
+    need, searched from the right, as ``np.cumsum`` and ``np.searchsorted`` did)."""
+    m = act.shape[0]
+    cum = np.empty(m)
+    total = 0.0
+    for j in range(m):
+        total += 1.0 + targeting * (1.0 - wellbeing[act[j]])
+        cum[j] = total
+    visits = np.zeros(n)
+    for i in range(u.shape[0]):
+        x = u[i] * cum[m - 1]
+        lo, hi = 0, m
+        while lo < hi:  # first index with cum > x
+            mid = (lo + hi) // 2
+            if cum[mid] <= x:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == m:
+            raise IndexError("visit drawn past the last prisoner")
+        visits[act[lo]] += 1.0
+    return visits
 
 
 @compiled

@@ -142,33 +142,28 @@ class CommunityTies(CommunitySubmodel):
     def family_kind(self, u: np.ndarray, category: np.ndarray) -> np.ndarray:
         """FamilyKind of each person from their fixed traits ``u`` and category."""
         mp = self.params
-        negative = np.where(
-            category >= AT_RISK, mp.negative_family_share_concern, mp.negative_family_share
+        return family_kinds(
+            u,
+            category,
+            mp.negative_family_share_concern,
+            mp.negative_family_share,
+            mp.supportive_family_share,
         )
-        x = u[:, FAMILY]
-        kind = np.full(x.shape[0], FamilyKind.NONE, dtype=np.int8)
-        kind[x < negative + mp.supportive_family_share] = FamilyKind.SUPPORTIVE
-        kind[x < negative] = FamilyKind.NEGATIVE
-        return kind
 
     def family_support(self, rows: np.ndarray) -> np.ndarray:
         """Support a supportive family gives, 0-1 (0 for the others)."""
         c, g = self.model.community, self.params.involvement_gain
-        bond = c.person.family_bond[rows]
-        share = 1.0 - g + g * c.family_involved[rows]
-        return np.where(c.family_kind[rows] == FamilyKind.SUPPORTIVE, bond * share, 0.0)
+        return family_supports(rows, c.family_kind, c.person.family_bond, c.family_involved, g)
 
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         m, c = self.model, self.model.community
         rec = c.person
         kind = self.family_kind(traits(m, rec.uid[rows]), rec.category[rows])
-        c.family_kind[rows] = kind
         u = self.draws(rows, 2, salt=1)
-        offered = u[:, 0] < m.config.probation.family_involvement * c.readiness[rows]
-        spotted = u[:, 1] < c.quality[rows]
-        c.family_involved[rows] = offered & (
-            (kind == FamilyKind.SUPPORTIVE) | ((kind == FamilyKind.NEGATIVE) & ~spotted)
-        )
+        involve_family(
+            rows, kind, u, c.readiness, c.quality, m.config.probation.family_involvement,
+            c.family_kind, c.family_involved,
+        )  # fmt: skip
         if slots is None:
             return
         # Prison ties that leave with them (before their slots are freed).
@@ -177,7 +172,7 @@ class CommunityTies(CommunitySubmodel):
         leaving = np.zeros(p.n, dtype=bool)
         leaving[slots] = True
         carried = kernels.ties_touching(lo, hi, m.ties.weight, leaving, self.params.carry_threshold)
-        c.carry_ties(p.uid[lo[carried]], p.uid[hi[carried]], m.ties.weight[carried])
+        c.carry_ties(*carried_ends(carried, lo, hi, m.ties.weight, p.uid))
 
     def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
@@ -215,3 +210,65 @@ class CommunityTies(CommunitySubmodel):
         # ``1 - (1 - rate)**e`` of the way to the pulls' weighted target (rate capped at 1).
         moved = over(np.minimum(rate, 1.0), e) / np.maximum(rate, 1e-12)
         x[rows] = np.clip(x[rows] + moved * dx, 0.0, 1.0)
+
+
+_AT_RISK, _NONE, _SUPPORTIVE, _NEGATIVE = (
+    int(AT_RISK),
+    int(FamilyKind.NONE),
+    int(FamilyKind.SUPPORTIVE),
+    int(FamilyKind.NEGATIVE),
+)
+
+
+@kernels.compiled
+def family_kinds(u, category, negative_concern, negative_other, supportive):
+    """FamilyKind of each row from its trait ``u[:, FAMILY]``: negative below the negative
+    share (higher for prisoners of concern), supportive below that plus the supportive
+    share, none above."""
+    kind = np.empty(u.shape[0], np.int8)
+    for i in range(u.shape[0]):
+        x = u[i, FAMILY]
+        negative = negative_concern if category[i] >= _AT_RISK else negative_other
+        if x < negative:
+            kind[i] = _NEGATIVE
+        elif x < negative + supportive:
+            kind[i] = _SUPPORTIVE
+        else:
+            kind[i] = _NONE
+    return kind
+
+
+@kernels.compiled
+def family_supports(rows, family_kind, bond, involved, gain):
+    """:meth:`CommunityTies.family_support`: a supportive family's bond, the less without
+    involvement (``1 - gain + gain x involved``); 0 for the others."""
+    out = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        share = 1.0 - gain + gain * np.float64(involved[r])
+        out[i] = bond[r] * share if family_kind[r] == _SUPPORTIVE else 0.0
+    return out
+
+
+@kernels.compiled
+def involve_family(rows, kind, u, readiness, quality, involvement, family_kind, involved):
+    """At the gate, in place: each row's family kind, and whether the family is involved
+    (offered with chance ``involvement x readiness``; a supportive family, or a negative
+    one the assessment did not spot, with chance ``quality``)."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        family_kind[r] = kind[i]
+        offered = u[i, 0] < involvement * readiness[r]
+        spotted = u[i, 1] < quality[r]
+        involved[r] = offered and (kind[i] == _SUPPORTIVE or (kind[i] == _NEGATIVE and not spotted))
+
+
+@kernels.compiled
+def carried_ends(carried, lo, hi, weight, uid):
+    """Uids of both ends and the strength of the ties ``carried``."""
+    k = carried.shape[0]
+    a, b, w = np.empty(k, uid.dtype), np.empty(k, uid.dtype), np.empty(k)
+    for j in range(k):
+        t = carried[j]
+        a[j], b[j], w[j] = uid[lo[t]], uid[hi[t]], weight[t]
+    return a, b, w

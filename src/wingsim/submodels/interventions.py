@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
+from wingsim.state import VEO_LESSER
 from wingsim.submodels.base import Submodel
+
+_VEO_LESSER = int(VEO_LESSER)
 
 
 class InterventionsParams(Params):
@@ -91,45 +95,67 @@ class Interventions(Submodel):
     )
 
     def step(self) -> None:
-        m, p, units, mp, rng = (
-            self.model,
-            self.model.prisoners,
-            self.model.units,
-            self.params,
-            self.rng,
-        )
+        m, p, units, mp = self.model, self.model.prisoners, self.model.units, self.params
         iv = m.config.interventions
-        eligible = p.active & (p.is_veo | p.labelled)
         # Places go by assessed need (mean-preserving weights), and the special unit's
         # focused programme reaches its residents more often: the unit's stated advantage.
-        need = (
-            p.assessed_risk / max(float(p.assessed_risk[eligible].mean()), 1e-9)
-            if (eligible.any())
-            else np.ones(p.n)
-        )
-        weight = (1.0 - mp.need_targeting) + mp.need_targeting * need
-        reach = np.where(p.unit == units.special, mp.unit_programme_reach, 1.0)
-        attend = eligible & (rng.random(p.n) < mp.intervention_rate * weight * reach)
-        k = int(attend.sum())
-        if k == 0:
-            return
-        effect = mp.intervention_effect * p.trust_in_staff[attend]
-        if iv.mode == "group":
-            unit = np.where(p.active, p.unit, 0)
-            radical_leader = (
-                p.active
-                & p.leader
-                & (p.charisma > 0)
-                & (p.extremism > m.config.definitions.radical_threshold)
-            )
-            disrupted = np.bincount(unit[radical_leader], minlength=units.n) > 0
-            effect = (
-                effect
-                * mp.group_honesty
-                * (1.0 - mp.group_leader_disruption * disrupted[p.unit[attend]])
-            )
-        # Sessions work on convictions, not only on today's attitude.
-        p.extremism[attend] *= 1.0 - effect
-        p.predisposition[attend] *= 1.0 - effect
-        p.trust_in_staff[attend] += mp.mentoring_trust * (1.0 - p.trust_in_staff[attend])
-        m.day_counts["sessions"] += k
+        risks = eligible_risks(p.active, p.category, p.labelled, p.assessed_risk)
+        mean_risk = max(float(risks.mean()), 1e-9) if risks.shape[0] else 0.0
+        u = self.rng.random(p.n)
+        k = sessions(
+            u, p.active, p.category, p.labelled, p.assessed_risk, p.unit, p.leader, p.charisma,
+            p.extremism, p.predisposition, p.trust_in_staff, mean_risk, mp.need_targeting,
+            mp.unit_programme_reach, units.special, mp.intervention_rate,
+            mp.intervention_effect, mp.mentoring_trust, iv.mode == "group", mp.group_honesty,
+            mp.group_leader_disruption, m.config.definitions.radical_threshold, units.n,
+        )  # fmt: skip
+        if k:
+            m.day_counts["sessions"] += k
+
+
+@compiled
+def eligible_risks(active, category, labelled, assessed_risk):
+    """Assessed risk of the eligible (active VEOs and labelled prisoners), in slot order:
+    ``assessed_risk[active & (is_veo | labelled)]``."""
+    out = np.empty(active.shape[0])
+    k = 0
+    for i in range(active.shape[0]):
+        if active[i] and (category[i] >= _VEO_LESSER or labelled[i]):
+            out[k] = assessed_risk[i]
+            k += 1
+    return out[:k]
+
+
+@compiled
+def sessions(
+    u, active, category, labelled, assessed_risk, unit, leader, charisma, extremism,
+    predisposition, trust, mean_risk, need_targeting, reach, special, rate, effect_size,
+    mentoring_trust, group, honesty, disruption, radical_threshold, n_units,
+):  # fmt: skip
+    """The day's sessions, in place; returns how many. An eligible prisoner attends when
+    ``u < rate x weight x reach`` (weight by assessed risk over ``mean_risk``, the
+    eligible's mean; ``reach`` on the special unit); a session lowers extremism and
+    predisposition by ``effect_size x trust`` (less in a group, less again with a radical
+    leader on the unit) and builds trust."""
+    disrupted = np.zeros(n_units, np.bool_)
+    if group:
+        for i in range(active.shape[0]):
+            if active[i] and leader[i] and charisma[i] > 0 and extremism[i] > radical_threshold:
+                disrupted[unit[i]] = True
+    k = 0
+    for i in range(active.shape[0]):
+        if not (active[i] and (category[i] >= _VEO_LESSER or labelled[i])):
+            continue
+        need = assessed_risk[i] / mean_risk
+        weight = (1.0 - need_targeting) + need_targeting * need
+        chance = rate * weight * (reach if unit[i] == special else 1.0)
+        if not u[i] < chance:
+            continue
+        k += 1
+        effect = effect_size * trust[i]
+        if group:
+            effect = effect * honesty * (1.0 - disruption * np.float64(disrupted[unit[i]]))
+        extremism[i] *= 1.0 - effect
+        predisposition[i] *= 1.0 - effect
+        trust[i] += mentoring_trust * (1.0 - trust[i])
+    return k

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.state import Prisoners
 
 
@@ -33,17 +34,36 @@ def label_assessed(
     consecutive assessments below the threshold off the unit, so a prisoner who leaves
     the special unit carries its label back to the wing for a while.
     """
-    on_unit = p.unit[slots] == special_unit
-    high = (risk > threshold) | on_unit
-    p.clear_assessments[slots] = np.where(high, 0, p.clear_assessments[slots] + 1)
-    keep = p.labelled[slots] & (p.clear_assessments[slots] < removal_assessments)
-    p.labelled[slots] = high | keep
+    label_rows(
+        slots, risk, p.unit, p.clear_assessments, p.labelled, threshold, special_unit,
+        removal_assessments,
+    )  # fmt: skip
+
+
+@compiled
+def label_rows(slots, risk, unit, clear_assessments, labelled, threshold, special, removal):
+    """:func:`label_assessed` on the arrays, in place (``risk[i]`` is ``slots[i]``'s)."""
+    for i in range(slots.shape[0]):
+        s = slots[i]
+        high = risk[i] > threshold or unit[s] == special
+        clear_assessments[s] = 0 if high else clear_assessments[s] + 1
+        labelled[s] = high or (labelled[s] and clear_assessments[s] < removal)
 
 
 def programme_access(p: Prisoners, unit_access: np.ndarray, exclusion: float) -> np.ndarray:
     """Each prisoner's access to work, education and programmes: his unit's, less the
     share a label bars him from (``label_activity_exclusion``)."""
-    return unit_access[np.maximum(p.unit, 0)] * (1.0 - exclusion * p.labelled)
+    return access_of(p.unit, p.labelled, unit_access, exclusion)
+
+
+@compiled
+def access_of(unit, labelled, unit_access, exclusion):
+    """:func:`programme_access` on the arrays:
+    ``unit_access[max(unit, 0)] x (1 - exclusion x labelled)``."""
+    out = np.empty(unit.shape[0])
+    for i in range(unit.shape[0]):
+        out[i] = unit_access[max(unit[i], 0)] * (1.0 - exclusion * np.float64(labelled[i]))
+    return out
 
 
 def label_on_entry(p: Prisoners, slot: int) -> None:
@@ -57,5 +77,17 @@ def count_days(p: Prisoners, special_unit: int) -> None:
     Counted once a day by the model, whichever mechanisms run: placement reads the days
     on the unit (containment's first entry) and status reads them (having been there).
     """
-    p.label_days[p.labelled & p.active] += 1
-    p.days_on_special_unit[(p.unit == special_unit) & p.active] += 1
+    count_label_days(
+        p.active, p.labelled, p.unit, special_unit, p.label_days, p.days_on_special_unit
+    )
+
+
+@compiled
+def count_label_days(active, labelled, unit, special, label_days, days_on_special_unit):
+    """:func:`count_days` on the arrays, in place."""
+    for i in range(active.shape[0]):
+        if active[i]:
+            if labelled[i]:
+                label_days[i] += 1
+            if unit[i] == special:
+                days_on_special_unit[i] += 1

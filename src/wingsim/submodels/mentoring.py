@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import AT_RISK, FamilyKind, MentorKind, Mentors, Place
 from wingsim.submodels.community import HOME, CommunitySubmodel, count, traits
@@ -144,18 +145,15 @@ class Mentoring(CommunitySubmodel):
     # -- who, and with whom --------------------------------------------------------------
     def preferred(self, category, extremism, observance, labelled) -> np.ndarray:
         """The kind of mentor that matches each person."""
-        kind = np.full(category.shape[0], MentorKind.VOLUNTEER, dtype=np.int8)
         mp = self.params
-        kind[observance > mp.observant_threshold] = MentorKind.RELIGIOUS
         line = self.model.config.definitions.radical_threshold - mp.former_margin
-        engaged = ((category >= AT_RISK) | labelled) & (extremism > line)
-        kind[engaged] = MentorKind.FORMER
-        return kind
+        return preferred_kinds(
+            category, extremism, observance, labelled, mp.observant_threshold, line
+        )
 
     def eligible(self, category, labelled, home, family_kind) -> np.ndarray:
         """People of concern, and those with neither a home nor a supportive family."""
-        alone = ~home & (family_kind != FamilyKind.SUPPORTIVE)
-        return (category >= AT_RISK) | labelled | alone
+        return eligible_people(category, labelled, home, family_kind)
 
     def _home_share(self) -> float:
         barriers = self.model.submodels.get("barriers")
@@ -163,11 +161,8 @@ class Mentoring(CommunitySubmodel):
 
     def free_places(self) -> np.ndarray:
         m = self.model
-        c, p, n = m.community, m.prisoners, m.community.size
-        held = np.bincount(p.mentor[p.active & (p.mentor >= 0)], minlength=m.mentors.n)
-        out = (c.place[:n] == Place.COMMUNITY) & (c.mentor[:n] >= 0)
-        held += np.bincount(c.mentor[:n][out], minlength=m.mentors.n)
-        return m.mentors.places - held
+        c, p = m.community, m.prisoners
+        return places_left(p.active, p.mentor, c.place, c.mentor, c.size, m.mentors.places)
 
     def match(self, category, extremism, observance, labelled, uid) -> tuple:
         """Assign mentors to candidates (VEOs first) while places last: (mentor, matched).
@@ -183,17 +178,7 @@ class Mentoring(CommunitySubmodel):
         kinds = self.model.mentors.kind
         matching = self.model.config.probation.mentor_matching
         order = np.lexsort((uid, -labelled.astype(np.int64), -category.astype(np.int64)))
-        for i in order.tolist():
-            if not (free > 0).any():
-                break
-            score = free.astype(float)
-            if matching:
-                score = score + 1000.0 * (kinds == want[i])
-            score[free <= 0] = -np.inf
-            j = int(np.argmax(score))
-            mentor[i] = j
-            free[j] -= 1
-        matched = (mentor >= 0) & (kinds[np.maximum(mentor, 0)] == want)
+        matched = first_free_mentors(order, free, want, kinds, bool(matching), mentor)
         return mentor, matched
 
     def assign_before_release(self, slots: np.ndarray) -> None:
@@ -272,3 +257,74 @@ class Mentoring(CommunitySubmodel):
         x[rows] = np.where(agenda, 0.9 - (0.9 - x[rows]) * pulled, x[rows] * keep)
         x0[rows] = np.where(agenda, 0.9 - (0.9 - x0[rows]) * pulled, x0[rows] * keep)
         m.day_counts["mentor_meetings"] += int(n.sum())
+
+
+_AT_RISK, _SUPPORTIVE = int(AT_RISK), int(FamilyKind.SUPPORTIVE)
+_FORMER, _RELIGIOUS, _VOLUNTEER = (int(k) for k in MentorKind)
+_COMMUNITY = int(Place.COMMUNITY)
+
+
+@compiled
+def preferred_kinds(category, extremism, observance, labelled, observant_threshold, line):
+    """:meth:`Mentoring.preferred`: a former for the engaged (of concern or labelled, and
+    above ``line``), else a religious mentor for the observant, else a volunteer."""
+    kind = np.empty(category.shape[0], np.int8)
+    for i in range(category.shape[0]):
+        if (category[i] >= _AT_RISK or labelled[i]) and extremism[i] > line:
+            kind[i] = _FORMER
+        elif observance[i] > observant_threshold:
+            kind[i] = _RELIGIOUS
+        else:
+            kind[i] = _VOLUNTEER
+    return kind
+
+
+@compiled
+def eligible_people(category, labelled, home, family_kind):
+    """:meth:`Mentoring.eligible`: of concern, labelled, or with neither a home nor a
+    supportive family."""
+    out = np.empty(category.shape[0], np.bool_)
+    for i in range(category.shape[0]):
+        alone = not home[i] and family_kind[i] != _SUPPORTIVE
+        out[i] = category[i] >= _AT_RISK or labelled[i] or alone
+    return out
+
+
+@compiled
+def places_left(active, mentor, place, case_mentor, n, places):
+    """Each mentor's free places: ``places`` less prisoners he meets in planning and
+    mentees in the community among the first ``n`` rows."""
+    held = np.zeros(places.shape[0], np.int64)
+    for i in range(active.shape[0]):
+        if active[i] and mentor[i] >= 0:
+            held[mentor[i]] += 1
+    for r in range(n):
+        if place[r] == _COMMUNITY and case_mentor[r] >= 0:
+            held[case_mentor[r]] += 1
+    return places - held
+
+
+@compiled
+def first_free_mentors(order, free, want, kinds, matching, mentor):
+    """Candidates in ``order`` each take the mentor with the most free places (of the
+    kind they ``want`` first, if ``matching``; the first such on a tie) while any place
+    is free: ``mentor`` and ``free`` in place; returns who got a mentor of the kind wanted.
+    """
+    for i in order:
+        best, best_score = -1, -np.inf
+        for j in range(free.shape[0]):
+            if free[j] <= 0:
+                continue
+            score = np.float64(free[j])
+            if matching:
+                score = score + 1000.0 * np.float64(kinds[j] == want[i])
+            if score > best_score:
+                best, best_score = j, score
+        if best < 0:
+            break
+        mentor[i] = best
+        free[best] -= 1
+    matched = np.empty(mentor.shape[0], np.bool_)
+    for i in range(mentor.shape[0]):
+        matched[i] = mentor[i] >= 0 and kinds[max(mentor[i], 0)] == want[i]
+    return matched

@@ -20,19 +20,25 @@ from wingsim.kernels import compiled
 from wingsim.state import AT_RISK, VEO_LESSER
 from wingsim.submodels import labelling
 
+#: The category as a plain int, for the kernels (an IntEnum argument costs dispatch).
+_AT_RISK = int(AT_RISK)
+
 if TYPE_CHECKING:
     from wingsim.model import WingModel
 
 
 def _occupancy(model: WingModel) -> np.ndarray:
-    p = model.prisoners
-    return np.bincount(p.unit[p.active & (p.unit >= 0)], minlength=model.units.n)
+    return _unit_counts(model)[0]
 
 
 def _concern_count(model: WingModel) -> np.ndarray:
+    return _unit_counts(model)[1]
+
+
+def _unit_counts(model: WingModel) -> tuple[np.ndarray, np.ndarray]:
+    """Prisoners, and prisoners of concern, on each unit (``_occupancy``, ``_concern_count``)."""
     p = model.prisoners
-    concern = p.active & (p.unit >= 0) & (p.category >= AT_RISK)
-    return np.bincount(p.unit[concern], minlength=model.units.n)
+    return unit_counts(p.active, p.unit, p.category, model.units.n)
 
 
 class Placement:
@@ -67,7 +73,7 @@ class Placement:
             units.capacity[:wings] * m.wing_fill,
             self.rng.random((slots.shape[0], wings)),
             self.cap,
-            AT_RISK,
+            _AT_RISK,
             units.special,
         )
         m.day_counts["unit_exits"] += exits
@@ -101,7 +107,7 @@ class Placement:
         special unit while it has room, in order; everyone else to a wing."""
         if slots.shape[0] == 0:
             return
-        occ, concern = _occupancy(self.model), _concern_count(self.model)
+        occ, concern = _unit_counts(self.model)
         special = self.wants_special(slots)
         u = self.model.units
         room = int(u.capacity[u.special] - occ[u.special]) if u.open[u.special] else 0
@@ -122,7 +128,7 @@ class Placement:
         enter = ~on_unit & self.wants_special(slots)
         if not (leave.any() or enter.any()):
             return
-        occ, concern = _occupancy(self.model), _concern_count(self.model)
+        occ, concern = _unit_counts(self.model)
         self._to_wings(slots[leave], occ, concern)
         p.low_assessments[slots[leave]] = 0
         for slot in slots[enter].tolist():
@@ -202,3 +208,17 @@ def best_wings(slots, category, unit, occ, concern, places, r, cap, at_risk, spe
         occ[best] += 1
         concern[best] += concerned
     return exits
+
+
+@compiled
+def unit_counts(active, unit, category, n_units):
+    """Active prisoners placed on each unit, and those of concern (category at least
+    ``AT_RISK``): the two ``np.bincount`` of ``unit`` over the masks, in one pass."""
+    occ = np.zeros(n_units, np.int64)
+    concern = np.zeros(n_units, np.int64)
+    for i in range(active.shape[0]):
+        if active[i] and unit[i] >= 0:
+            occ[unit[i]] += 1
+            if category[i] >= _AT_RISK:
+                concern[unit[i]] += 1
+    return occ, concern

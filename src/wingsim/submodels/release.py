@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.submodels.base import Submodel
 
 
@@ -25,9 +26,9 @@ class Release(Submodel):
 
     def step(self) -> None:
         m, p = self.model, self.model.prisoners
-        p.served[p.active] += 1
+        serve_day(p.active, p.served)
         m.release_waiting()
-        done = np.flatnonzero(p.active & (p.served >= p.sentence))
+        done = sentence_served(p.active, p.served, p.sentence)
         if done.shape[0] == 0:
             return
         # Each regular release brings an arrival tomorrow (a returner's place is refilled
@@ -38,3 +39,23 @@ class Release(Submodel):
         m.day_sums["release_trust"] += float(p.trust_in_staff[done].sum())
         m.hand_over(done)
         m.discharge(done)
+
+
+@compiled
+def serve_day(active, served):
+    """One more day served by every active prisoner, in place."""
+    for i in range(active.shape[0]):
+        if active[i]:
+            served[i] += 1
+
+
+@compiled
+def sentence_served(active, served, sentence):
+    """Active slots whose sentence is served, in order."""
+    out = np.empty(active.shape[0], np.int64)
+    k = 0
+    for i in range(active.shape[0]):
+        if active[i] and served[i] >= sentence[i]:
+            out[k] = i
+            k += 1
+    return out[:k]

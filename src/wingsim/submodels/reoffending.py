@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import VEO_LESSER, Place
 from wingsim.submodels.community import PROPENSITY, CommunitySubmodel, traits
@@ -145,10 +146,12 @@ class Reoffending(CommunitySubmodel):
         m, c, mp = self.model, self.model.community, self.params
         rec = c.person
         d = m.config.definitions
-        c.disengaged[rows] = rec.extremism[rows] < d.radical_threshold - d.radical_buffer
         history = -np.log1p(-traits(m, rec.uid[rows])[:, PROPENSITY])  # exponential, mean 1
-        factor = np.where(rec.category[rows] >= VEO_LESSER, mp.veo_general_factor, 1.0)
-        c.propensity[rows] = history * factor * np.where(rec.gang[rows], mp.gang_factor, 1.0)
+        gate_reoffending(
+            rows, history, rec.extremism, rec.category, rec.gang,
+            d.radical_threshold - d.radical_buffer, mp.veo_general_factor, mp.gang_factor,
+            c.disengaged, c.propensity,
+        )  # fmt: skip
 
     def hazards(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(general, terrorist) daily hazards of ``rows`` today."""
@@ -246,3 +249,20 @@ class Reoffending(CommunitySubmodel):
         counts["cohort_desisted"] += int((~returned & ~reoffended & ~terrorist & ~reengaged).sum())
         m.day_sums["cohort_terrorist_expected"] += float(c.expected_terrorist[closing].sum())
         m.day_sums["cohort_general_expected"] += float(c.expected_general[closing].sum())
+
+
+_VEO_LESSER = int(VEO_LESSER)
+
+
+@compiled
+def gate_reoffending(
+    rows, history, extremism, category, gang, line, veo_factor, gang_factor, disengaged,
+    propensity,
+):  # fmt: skip
+    """:meth:`Reoffending.enter` after the history draw, in place: disengaged below
+    ``line``; propensity = history x the VEO factor x the gang factor."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        disengaged[r] = extremism[r] < line
+        factor = veo_factor if category[r] >= _VEO_LESSER else 1.0
+        propensity[r] = history[i] * factor * (gang_factor if gang[r] else 1.0)

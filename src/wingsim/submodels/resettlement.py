@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import Prisoners
 from wingsim.submodels.base import Submodel
@@ -119,10 +120,8 @@ class Resettlement(Submodel):
         m, p, mp = self.model, self.model.prisoners, self.params
         pr = m.config.probation
         act = p.active
-        planning = act & (p.sentence - p.served <= pr.planning_lead_days)
-        p.plan_days[planning] += 1
+        planning, starting = plan_day(act, p.sentence, p.served, pr.planning_lead_days, p.plan_days)
         if pr.continuity:
-            starting = np.flatnonzero(planning & (p.plan_days == 1))
             for name in ("supervision", "mentoring"):
                 submodel = m.submodels.get(name)
                 if starting.shape[0] and submodel is not None and submodel in m.schedule:
@@ -155,3 +154,21 @@ class Resettlement(Submodel):
         c.readiness[rows] = readiness
         c.quality[rows] = readiness * (floor + (1.0 - floor) * share)
         m.day_sums["release_readiness"] += float(readiness.sum())
+
+
+@compiled
+def plan_day(active, sentence, served, lead, plan_days):
+    """One more day of planning for those within ``lead`` days of release, in place;
+    returns who is planning and the slots whose planning starts today (day 1)."""
+    n = active.shape[0]
+    planning = np.zeros(n, np.bool_)
+    starting = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        if active[i] and sentence[i] - served[i] <= lead:
+            planning[i] = True
+            plan_days[i] += 1
+            if plan_days[i] == 1:
+                starting[k] = i
+                k += 1
+    return planning, starting[:k]

@@ -288,16 +288,15 @@ class Supervision(CommunitySubmodel):
 
     def _group(self, u: np.ndarray) -> np.ndarray:
         major = self.params.majority_share
-        minor = np.minimum((u - major) / max(1e-9, 1.0 - major) * (BACKGROUNDS - 1), 1.999)
-        return np.where(u < major, 0, 1 + np.floor(minor)).astype(np.int8)
+        return background_groups(u, major, max(1e-9, 1.0 - major))
 
     def caseloads(self) -> np.ndarray:
         m = self.model
-        c, p, n = m.community, m.prisoners, m.community.size
-        held = np.bincount(p.officer[p.active & (p.officer >= 0)], minlength=m.probation_officers.n)
-        on = (c.place[:n] == Place.COMMUNITY) & (c.officer[:n] >= 0) & (m.day < c.licence_end[:n])
-        held += np.bincount(c.officer[:n][on], minlength=m.probation_officers.n)
-        return held
+        c, p = m.community, m.prisoners
+        return caseload_counts(
+            p.active, p.officer, c.place, c.officer, c.licence_end, c.size, m.day,
+            m.probation_officers.n,
+        )  # fmt: skip
 
     def _hire(self) -> int:
         m, mp = self.model, self.params
@@ -414,6 +413,37 @@ class Supervision(CommunitySubmodel):
             m.day_counts["breach_recalls"] += int(recalled.shape[0])
             m.return_to_custody(recalled, mp.recall_days)
         m.day_counts["probation_contacts"] += int(kept.sum())
+
+
+_COMMUNITY = int(Place.COMMUNITY)
+
+
+@compiled
+def background_groups(u, major, minor_span):
+    """Background group of each uniform ``u``: the majority (0) below ``major``, else one
+    of the ``BACKGROUNDS - 1`` minorities in equal shares of the rest (``minor_span``)."""
+    out = np.empty(u.shape[0], np.int8)
+    for i in range(u.shape[0]):
+        if u[i] < major:
+            out[i] = 0
+        else:
+            minor = min((u[i] - major) / minor_span * (BACKGROUNDS - 1), 1.999)
+            out[i] = np.int8(1.0 + np.floor(minor))
+    return out
+
+
+@compiled
+def caseload_counts(active, officer, place, case_officer, licence_end, n, day, n_officers):
+    """Cases per officer: prisoners in planning who met him (``officer``) and people on
+    licence in the community among the first ``n`` rows (``case_officer``)."""
+    held = np.zeros(n_officers, np.int64)
+    for i in range(active.shape[0]):
+        if active[i] and officer[i] >= 0:
+            held[officer[i]] += 1
+    for r in range(n):
+        if place[r] == _COMMUNITY and case_officer[r] >= 0 and day < licence_end[r]:
+            held[case_officer[r]] += 1
+    return held
 
 
 @compiled

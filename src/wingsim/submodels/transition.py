@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.submodels.community import CommunitySubmodel, over
 
@@ -98,23 +99,19 @@ class Transition(CommunitySubmodel):
         m, c, mp = self.model, self.model.community, self.params
         ties = m.submodels.get("community_ties")
         family = ties.family_support(rows) if ties is not None else np.zeros(rows.shape[0])
-        mentor = np.where(c.mentor[rows] >= 0, mp.mentor_support * c.mentor_trust[rows], 0.0)
-        supervised = (c.officer[rows] >= 0) & (m.day < c.licence_end[rows])
-        officer = np.where(supervised, mp.officer_support * c.officer_trust[rows], 0.0)
-        return 1.0 - (1.0 - family) * (1.0 - mentor) * (1.0 - officer)
+        return support_in_place(
+            rows, family, c.mentor, c.mentor_trust, c.officer, c.officer_trust, c.licence_end,
+            m.day, mp.mentor_support, mp.officer_support,
+        )  # fmt: skip
 
     def target(self, rows: np.ndarray, support: np.ndarray) -> np.ndarray:
         m, c, mp = self.model, self.model.community, self.params
         health = m.submodels.get("mental_health")
         load = health.load(rows) if health is not None else np.zeros(rows.shape[0])
-        return np.clip(
-            mp.weight_housing * ~c.housed[rows]
-            + mp.weight_work * ~c.employed[rows]
-            + mp.weight_mental_health * load
-            + mp.weight_isolation * (1.0 - support),
-            0.0,
-            1.0,
-        )
+        return strain_target(
+            rows, c.housed, c.employed, load, support, mp.weight_housing, mp.weight_work,
+            mp.weight_mental_health, mp.weight_isolation,
+        )  # fmt: skip
 
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         c, mp = self.model.community, self.params
@@ -134,3 +131,40 @@ class Transition(CommunitySubmodel):
         rate = np.where(target < strain, mp.adjustment_rate * (1.0 + support), mp.adjustment_rate)
         moved = over(rate, self.exposure(rows))
         c.strain[rows] = np.clip(strain + moved * (target - strain), 0.0, 1.0)
+
+
+@compiled
+def support_in_place(
+    rows, family, mentor, mentor_trust, officer, officer_trust, licence_end, day,
+    mentor_support, officer_support,
+):  # fmt: skip
+    """:meth:`Transition.support`: ``1 - (1 - family)(1 - mentor)(1 - officer)``, the
+    mentor's share if there is one, the officer's while on licence."""
+    out = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        m = mentor_support * mentor_trust[r] if mentor[r] >= 0 else 0.0
+        supervised = officer[r] >= 0 and day < licence_end[r]
+        o = officer_support * officer_trust[r] if supervised else 0.0
+        out[i] = 1.0 - (1.0 - family[i]) * (1.0 - m) * (1.0 - o)
+    return out
+
+
+@compiled
+def strain_target(
+    rows, housed, employed, load, support, weight_housing, weight_work, weight_mental_health,
+    weight_isolation,
+):  # fmt: skip
+    """:meth:`Transition.target`: weighted unmet needs (no housing, no work, mental
+    health load, isolation), in [0, 1]."""
+    out = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        t = (
+            weight_housing * np.float64(not housed[r])
+            + weight_work * np.float64(not employed[r])
+            + weight_mental_health * load[i]
+            + weight_isolation * (1.0 - support[i])
+        )
+        out[i] = min(max(t, 0.0), 1.0)
+    return out
