@@ -658,3 +658,40 @@ def test_gate_reoffending_matches_numpy():
         )  # fmt: skip
         assert np.array_equal(propensity[rows], want)
         assert np.array_equal(disengaged[rows], extremism[rows] < line)
+
+
+def test_supervision_gate_matches_numpy():
+    from wingsim.submodels.supervision import gate_cases, licence_ends
+
+    seed = np.random.default_rng(59)
+    for _ in range(100):
+        size, n_officers = int(seed.integers(1, 80)), int(seed.integers(1, 10))
+        rows = seed.choice(size, int(seed.integers(0, size + 1)), replace=False)
+        k = rows.shape[0]
+        served, day, min_days = seed.integers(0, 900, size), int(seed.integers(0, 400)), 180
+        licence_end = np.zeros(size, np.int64)
+        licence_ends(rows, served, day, min_days, licence_end)
+        assert np.array_equal(licence_end[rows], day + np.maximum(min_days, served[rows]))
+
+        planned = seed.integers(-1, n_officers, size).astype(np.int32)
+        planned_trust, trust_in_staff = seed.random(size), seed.random(size)
+        bg = seed.integers(0, 3, k).astype(np.int8)
+        officer = np.where(planned[rows] >= 0, planned[rows], seed.integers(0, n_officers, k))
+        officer = officer.astype(np.int32)
+        officer_background = seed.integers(0, 3, n_officers).astype(np.int8)
+        quality, carry, handover = seed.random(size), seed.random(), seed.random()
+        out = (
+            np.zeros(size, np.int8), np.zeros(size, np.int32), np.zeros(size),
+            np.zeros(size, bool), np.zeros(size), np.ones(size),
+        )  # fmt: skip
+        gate_cases(
+            rows, bg, officer, planned, planned_trust, trust_in_staff, carry,
+            officer_background, quality, handover, *out,
+        )  # fmt: skip
+        trust = np.where(planned[rows] >= 0, planned_trust[rows], carry * trust_in_staff[rows])
+        want = (
+            bg, officer, trust, officer_background[officer] == bg, handover * quality[rows],
+            np.zeros(k),
+        )  # fmt: skip
+        for got, expected in zip(out, want, strict=True):
+            assert np.array_equal(got[rows], expected)

@@ -338,23 +338,18 @@ class Supervision(CommunitySubmodel):
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         m, c, mp = self.model, self.model.community, self.params
         rec = c.person
-        c.licence_end[rows] = m.day + np.maximum(
-            m.config.probation.min_licence_days, rec.served[rows]
-        )
+        licence_ends(rows, rec.served, m.day, m.config.probation.min_licence_days, c.licence_end)
         bg = self.background(rec.uid[rows])
-        c.background[rows] = bg
-        officer = rec.officer[rows].copy()
-        trust = np.where(
-            officer >= 0, rec.officer_trust[rows], mp.trust_carry * rec.trust_in_staff[rows]
-        )
+        officer = rec.officer[rows]  # a copy: new cases get theirs below
         new = officer < 0
         if new.any():
             officer[new] = self.assign(bg[new])
-        c.officer[rows] = officer
-        c.officer_trust[rows] = trust
-        c.matched_officer[rows] = m.probation_officers.background[officer] == bg
-        c.officer_knowledge[rows] = mp.handover_knowledge * c.quality[rows]
-        c.misses[rows] = 0
+        gate_cases(
+            rows, bg, officer, rec.officer, rec.officer_trust, rec.trust_in_staff,
+            mp.trust_carry, m.probation_officers.background, c.quality, mp.handover_knowledge,
+            c.background, c.officer, c.officer_trust, c.matched_officer, c.officer_knowledge,
+            c.misses,
+        )  # fmt: skip
 
     def step_people(self, rows: np.ndarray) -> None:
         m, c, mp = self.model, self.model.community, self.params
@@ -444,6 +439,33 @@ def caseload_counts(active, officer, place, case_officer, licence_end, n, day, n
         if place[r] == _COMMUNITY and case_officer[r] >= 0 and day < licence_end[r]:
             held[case_officer[r]] += 1
     return held
+
+
+@compiled
+def licence_ends(rows, served, day, min_days, licence_end):
+    """Licence runs from ``day`` for the time served, at least ``min_days``, in place."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        licence_end[r] = day + max(min_days, served[r])
+
+
+@compiled
+def gate_cases(
+    rows, bg, officer, planned, planned_trust, trust_in_staff, trust_carry,
+    officer_background, quality, handover_knowledge, background, case_officer, case_trust,
+    matched, knowledge, misses,
+):  # fmt: skip
+    """:meth:`Supervision.enter` after the officers are known, in place: background and
+    officer of each row; trust as built in planning (``planned >= 0``) or carried from
+    trust in staff; matched backgrounds; what the officer knows from the hand-over."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        background[r] = bg[i]
+        case_officer[r] = officer[i]
+        case_trust[r] = planned_trust[r] if planned[r] >= 0 else trust_carry * trust_in_staff[r]
+        matched[r] = officer_background[officer[i]] == bg[i]
+        knowledge[r] = handover_knowledge * quality[r]
+        misses[r] = 0
 
 
 @compiled
