@@ -73,6 +73,15 @@ def rss(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / MB
 
 
+def anon(pid: int) -> float:
+    """The anonymous part of a process's RSS (MB): its heap, not the files it maps."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024 / MB
+    return 0.0
+
+
 def pss(pid: int) -> float:
     """Proportional set size of one process (MB); 0 if it has gone."""
     try:
@@ -180,37 +189,42 @@ def shown(page) -> tuple[int, float]:
 WATCH_CLICK = """(expect) => {
   const rec = {t0: null, seen: null, drawn: null};
   window.__wingsimClick = rec;
-  document.addEventListener('mousedown', (e) => { rec.t0 = e.timeStamp; },
+  const wall = (t) => performance.timeOrigin + t;  // ms since the epoch, as Python's clock
+  document.addEventListener('mousedown', (e) => { rec.t0 = wall(e.timeStamp); },
                             {capture: true, once: true});
   const obs = new MutationObserver(() => {
     const b = document.querySelector('.wingsim-play');
     if (rec.t0 !== null && b && b.textContent.trim() === expect) {
-      rec.seen = performance.now();
+      rec.seen = wall(performance.now());
       obs.disconnect();
-      requestAnimationFrame(() => { rec.drawn = performance.now(); });
+      requestAnimationFrame(() => { rec.drawn = wall(performance.now()); });
     }
   });
   obs.observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
 
 
-def click_time(page, press: str, expect: str) -> tuple[float, float | None]:
+def click_time(page, press: str, expect: str) -> tuple[float, tuple[float, float, float] | None]:
     """Seconds from Playwright's click on ``press`` until the page shows ``expect``, and
-    the same click timed inside the page (press to new label drawn; None if not seen)."""
+    that time in three parts (None if the page did not see it): Playwright before the
+    press reached the page (its checks, the dispatch), the page from the press to the new
+    label drawn (what a participant waits), and Playwright after that until it saw the label.
+    """
     page.evaluate(WATCH_CLICK, expect)
-    t0 = time.perf_counter()
+    t0 = time.time()
     try:
         page.get_by_role("button", name=press, exact=True).click(timeout=CLICK_TIMEOUT_MS)
         page.get_by_role("button", name=expect, exact=True).wait_for(timeout=CLICK_TIMEOUT_MS)
     except PlaywrightTimeout:
-        return max(time.perf_counter() - t0, CLICK_TIMEOUT_MS / 1000), None
-    took = time.perf_counter() - t0
+        return max(time.time() - t0, CLICK_TIMEOUT_MS / 1000), None
+    t1 = time.time()
     try:
         page.wait_for_function("() => window.__wingsimClick.drawn !== null", timeout=5_000)
         rec = page.evaluate("() => window.__wingsimClick")
     except PlaywrightTimeout:
-        return took, None
-    return took, (rec["drawn"] - rec["t0"]) / 1000
+        return t1 - t0, None
+    press_at, drawn_at = rec["t0"] / 1000, rec["drawn"] / 1000
+    return t1 - t0, (press_at - t0, drawn_at - press_at, max(0.0, t1 - drawn_at))
 
 
 def p95(values: list[float]) -> float:
@@ -252,7 +266,7 @@ def warm_up(browser, srv, wait: float) -> None:
 def one_round(browser, srv, args, pinned: list[int], base: float) -> dict:
     """N pages join, all play, are measured, and close; the memory is followed."""
     pid = srv.proc.pid
-    start_rss = rss(pid)
+    start_rss, start_anon = rss(pid), anon(pid)
     contexts, pages = [], []
     t_join = time.perf_counter()
     for i in range(args.sessions):
@@ -286,14 +300,22 @@ def one_round(browser, srv, args, pinned: list[int], base: float) -> dict:
     for _ in range(args.click_rounds):
         for page in pages:
             for press, expect in (("Pause", "Play"), ("Play", "Pause")):
-                took, seen = click_time(page, press, expect)
+                took, parts = click_time(page, press, expect)
                 clicks.append(took)
-                if seen is not None:
-                    inside.append(seen)
+                if parts is not None:
+                    inside.append(parts)
     print(f"clicks (s): {[round(c, 2) for c in sorted(clicks)]}", flush=True)
-    print(f"clicks timed in the page (s): {[round(c, 2) for c in sorted(inside)]}", flush=True)
+    print(
+        f"clicks timed in the page (s): {sorted(round(p[1], 2) for p in inside)}",
+        flush=True,
+    )
+    print(
+        "each click's parts (s, before the press / in the page / after): "
+        f"{[tuple(round(x, 3) for x in p) for p in inside]}",
+        flush=True,
+    )
     peak, procs = memory(pid)
-    peak_rss = rss(pid)
+    peak_rss, peak_anon = rss(pid), anon(pid)
     print(
         f"memory {base:.0f} MB at start, {peak:.0f} MB with the sessions in {procs} "
         f"processes (server RSS {start_rss:.0f} -> {peak_rss:.0f} MB); load {load()}",
@@ -312,9 +334,20 @@ def one_round(browser, srv, args, pinned: list[int], base: float) -> dict:
         "start_rss": start_rss,
         "peak_rss": peak_rss,
         "left_rss": rss(pid),
+        "anon": (start_anon, peak_anon, anon(pid)),
         "load": load_play,
         "cpu": cpu_play,
     }
+
+
+def slowest(parts: list[tuple[float, float, float]]) -> str:
+    """Where the slowest 5% of the clicks (by their whole time) spent it, on average."""
+    if not parts:
+        return "-"
+    whole = sorted(parts, key=sum)
+    tail = whole[int(0.95 * len(whole)) :] or whole[-1:]
+    means = [statistics.fmean(p[i] for p in tail) for i in range(3)]
+    return " / ".join(f"{m:.2f}" for m in means) + f" s ({len(tail)} clicks)"
 
 
 def back(left: float, base: float, peak: float) -> str:
@@ -347,7 +380,7 @@ def main() -> None:
     with Server("--workshop", "--drop-after", "60") as srv, sync_playwright() as pw:
         pid = srv.proc.pid
         base = settled(pid)
-        base_rss = rss(pid)
+        base_rss, base_anon = rss(pid), anon(pid)
         print(
             f"at start: {base:.0f} MB in {memory(pid)[1]} processes (server RSS {base_rss:.0f}"
             f" MB); load average {load()}",
@@ -398,12 +431,29 @@ def main() -> None:
         row(
             "the same clicks timed in the page: press to new label drawn (median / 95th)",
             [
-                f"{statistics.median(r['inside']):.2f} s / {p95(r['inside']):.2f} s "
-                f"({len(r['inside'])} seen)"
+                f"{statistics.median(p[1] for p in r['inside']):.2f} s / "
+                f"{p95([p[1] for p in r['inside']]):.2f} s ({len(r['inside'])} seen)"
                 if r["inside"]
                 else "-"
                 for r in rounds
             ],
+        ),
+        row(
+            "Playwright's time in parts, median / 95th: before the press reached the page "
+            "(its checks, the dispatch); after the label was drawn until it saw it",
+            [
+                f"{statistics.median(p[0] for p in r['inside']):.2f} / "
+                f"{p95([p[0] for p in r['inside']]):.2f} s; "
+                f"{statistics.median(p[2] for p in r['inside']):.2f} / "
+                f"{p95([p[2] for p in r['inside']]):.2f} s"
+                if r["inside"]
+                else "-"
+                for r in rounds
+            ],
+        ),
+        row(
+            "the slowest 5% of clicks (Playwright's time): mean of before / in the page / after",
+            [slowest(r["inside"]) for r in rounds],
         ),
         row(
             "memory, server and workers (PSS): start / with sessions / per session",
@@ -432,6 +482,16 @@ def main() -> None:
             ],
         ),
     ]
+    lines.append(
+        row(
+            "of which anonymous (RssAnon: heap, not mapped files): start / before / with / after",
+            [
+                f"{base_anon:.0f} / {r['anon'][0]:.0f} / {r['anon'][1]:.0f} / {r['anon'][2]:.0f}"
+                f" MB ({r['anon'][2] - base_anon:+.0f} MB)"
+                for r in rounds
+            ],
+        )
+    )
     if warm is not None:
         lines += [
             row(
