@@ -25,10 +25,24 @@ its workers have the other core to themselves, as when each participant's browse
 their own laptop. The figures of such a run are the server's capacity with one core drawn
 away, not the target's measurement (one Chromium on the whole machine): report both.
 
-Bounded: every wait has a timeout and the run ends by itself (about 2 min plus the settle).
+Each click is also timed inside the page: from the press (the mousedown event's own time
+stamp) to the animation frame after the button's new label appeared. Playwright's
+``click()`` first checks the button is visible, stable over two animation frames and hit
+by the pointer, in a renderer shared with 19 other playing pages: the in-page time is what
+the participant waits, the Playwright time is what the target was first measured with.
+Both are printed.
+
+``--warm-up S``: before the measured rounds, one page joins, plays 5 s and closes, and the
+benchmark waits S s; the memory after each round is then also compared with that
+post-warm-up baseline (what the server keeps once it has served any page: imports,
+compiled templates, caches), beside the comparison with the start. ``--rounds N`` opens and
+closes the N sessions that many times, to tell a one-time cost from a per-session one.
+
+Bounded: every wait has a timeout and the run ends by itself (about 2 min plus the settle,
+a round).
 
     .venv/bin/python benchmarks/bench_workshop.py [--sessions 20] [--play 20] [--settle 300]
-        [--browser-cpus 1]
+        [--rounds 1] [--click-rounds 1] [--warm-up 75] [--browser-cpus 1]
 """
 
 from __future__ import annotations
@@ -57,6 +71,15 @@ MB = 1e6
 
 def rss(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / MB
+
+
+def anon(pid: int) -> float:
+    """The anonymous part of a process's RSS (MB): its heap, not the files it maps."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024 / MB
+    return 0.0
 
 
 def pss(pid: int) -> float:
@@ -160,15 +183,175 @@ def shown(page) -> tuple[int, float]:
     return d, time.perf_counter()
 
 
-def click_time(page, press: str, expect: str) -> float:
-    """Seconds from clicking ``press`` until the page shows the ``expect`` button."""
-    t0 = time.perf_counter()
+#: In the page: the time of the press (the mousedown event's own time stamp, taken when
+#: the browser received the input) until the play button shows its new label, and until
+#: the next animation frame after that (the label drawn).
+WATCH_CLICK = """(expect) => {
+  const rec = {t0: null, seen: null, drawn: null};
+  window.__wingsimClick = rec;
+  const wall = (t) => performance.timeOrigin + t;  // ms since the epoch, as Python's clock
+  document.addEventListener('mousedown', (e) => { rec.t0 = wall(e.timeStamp); },
+                            {capture: true, once: true});
+  const obs = new MutationObserver(() => {
+    const b = document.querySelector('.wingsim-play');
+    if (rec.t0 !== null && b && b.textContent.trim() === expect) {
+      rec.seen = wall(performance.now());
+      obs.disconnect();
+      requestAnimationFrame(() => { rec.drawn = wall(performance.now()); });
+    }
+  });
+  obs.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def click_time(page, press: str, expect: str) -> tuple[float, tuple[float, float, float] | None]:
+    """Seconds from Playwright's click on ``press`` until the page shows ``expect``, and
+    that time in three parts (None if the page did not see it): Playwright before the
+    press reached the page (its checks, the dispatch), the page from the press to the new
+    label drawn (what a participant waits), and Playwright after that until it saw the label.
+    """
+    page.evaluate(WATCH_CLICK, expect)
+    t0 = time.time()
     try:
         page.get_by_role("button", name=press, exact=True).click(timeout=CLICK_TIMEOUT_MS)
         page.get_by_role("button", name=expect, exact=True).wait_for(timeout=CLICK_TIMEOUT_MS)
     except PlaywrightTimeout:
-        return max(time.perf_counter() - t0, CLICK_TIMEOUT_MS / 1000)
-    return time.perf_counter() - t0
+        return max(time.time() - t0, CLICK_TIMEOUT_MS / 1000), None
+    t1 = time.time()
+    try:
+        page.wait_for_function("() => window.__wingsimClick.drawn !== null", timeout=5_000)
+        rec = page.evaluate("() => window.__wingsimClick")
+    except PlaywrightTimeout:
+        return t1 - t0, None
+    press_at, drawn_at = rec["t0"] / 1000, rec["drawn"] / 1000
+    return t1 - t0, (press_at - t0, drawn_at - press_at, max(0.0, t1 - drawn_at))
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def follow(pid: int, url: str, base: float, peak: float, settle: float) -> tuple[float, float]:
+    """After the pages closed: the tree's PSS polled every 5 s until it is back (within
+    ``BACK_SHARE`` of the growth from ``base``) or ``settle`` s pass; (PSS, seconds)."""
+    t_close = time.perf_counter()
+    left = peak
+    while time.perf_counter() - t_close < settle:
+        time.sleep(5)
+        left, procs = memory(pid)
+        print(
+            f"{time.perf_counter() - t_close:.0f} s after closing: {left:.0f} MB in {procs}"
+            f" processes (server RSS {rss(pid):.0f} MB), {kernels(url)} sessions held",
+            flush=True,
+        )
+        if left - base <= BACK_SHARE * (peak - base):
+            break
+    return left, time.perf_counter() - t_close
+
+
+def warm_up(browser, srv, wait: float) -> None:
+    """One participant joins, plays 5 s, pauses and leaves; then wait ``wait`` s (the
+    server's reclaimer collects and trims at most 60 s after a close)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    join(page, srv.url, "W00")
+    page.get_by_role("button", name="Play", exact=True).click()
+    time.sleep(5)
+    click_time(page, "Pause", "Play")
+    ctx.close()
+    time.sleep(wait)
+
+
+def one_round(browser, srv, args, pinned: list[int], base: float) -> dict:
+    """N pages join, all play, are measured, and close; the memory is followed."""
+    pid = srv.proc.pid
+    start_rss, start_anon = rss(pid), anon(pid)
+    contexts, pages = [], []
+    t_join = time.perf_counter()
+    for i in range(args.sessions):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = ctx.new_page()
+        join(page, srv.url, f"P{i + 1:02d}")
+        contexts.append(ctx)
+        pages.append(page)
+    print(f"{args.sessions} sessions joined in {time.perf_counter() - t_join:.0f} s")
+    if pinned:  # and any process the browser started since
+        confine(cpu_groups(pid)["browser"], pinned)
+    for page in pages:
+        page.get_by_role("button", name="Play", exact=True).click()
+    time.sleep(3)  # every page under way
+    groups = cpu_groups(pid)
+    c0 = {name: cpu_seconds(pids) for name, pids in groups.items()}
+    t0 = time.perf_counter()
+    d0 = [shown(p) for p in pages]
+    time.sleep(args.play)
+    d1 = [shown(p) for p in pages]
+    dt = time.perf_counter() - t0
+    c1 = {name: cpu_seconds(pids) for name, pids in groups.items()}
+    cpu_play = cpu_shares(c0, c1, dt)
+    # Each page's rate over its own interval between its two readings.
+    rates = sorted((b[0] - a[0]) / (b[1] - a[1]) for a, b in zip(d0, d1, strict=True))
+    print(f"days per second per session: {[round(r, 1) for r in rates]}", flush=True)
+    print(f"CPU while playing: {cpu_play}", flush=True)
+    load_play = load()
+    print(f"load average while playing: {load_play}", flush=True)
+    clicks, inside = [], []
+    for _ in range(args.click_rounds):
+        for page in pages:
+            for press, expect in (("Pause", "Play"), ("Play", "Pause")):
+                took, parts = click_time(page, press, expect)
+                clicks.append(took)
+                if parts is not None:
+                    inside.append(parts)
+    print(f"clicks (s): {[round(c, 2) for c in sorted(clicks)]}", flush=True)
+    print(
+        f"clicks timed in the page (s): {sorted(round(p[1], 2) for p in inside)}",
+        flush=True,
+    )
+    print(
+        "each click's parts (s, before the press / in the page / after): "
+        f"{[tuple(round(x, 3) for x in p) for p in inside]}",
+        flush=True,
+    )
+    peak, procs = memory(pid)
+    peak_rss, peak_anon = rss(pid), anon(pid)
+    print(
+        f"memory {base:.0f} MB at start, {peak:.0f} MB with the sessions in {procs} "
+        f"processes (server RSS {start_rss:.0f} -> {peak_rss:.0f} MB); load {load()}",
+        flush=True,
+    )
+    for ctx in contexts:
+        ctx.close()
+    left, back_after = follow(pid, srv.url, base, peak, args.settle)
+    return {
+        "rates": rates,
+        "clicks": clicks,
+        "inside": inside,
+        "peak": peak,
+        "left": left,
+        "back_after": back_after,
+        "start_rss": start_rss,
+        "peak_rss": peak_rss,
+        "left_rss": rss(pid),
+        "anon": (start_anon, peak_anon, anon(pid)),
+        "load": load_play,
+        "cpu": cpu_play,
+    }
+
+
+def slowest(parts: list[tuple[float, float, float]]) -> str:
+    """Where the slowest 5% of the clicks (by their whole time) spent it, on average."""
+    if not parts:
+        return "-"
+    whole = sorted(parts, key=sum)
+    tail = whole[int(0.95 * len(whole)) :] or whole[-1:]
+    means = [statistics.fmean(p[i] for p in tail) for i in range(3)]
+    return " / ".join(f"{m:.2f}" for m in means) + f" s ({len(tail)} clicks)"
+
+
+def back(left: float, base: float, peak: float) -> str:
+    return "back" if left - base <= BACK_SHARE * (peak - base) else "not back"
 
 
 def main() -> None:
@@ -176,6 +359,16 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--play", type=float, default=20.0, help="seconds all play (measured)")
     ap.add_argument("--settle", type=float, default=300.0, help="seconds to wait for memory")
+    ap.add_argument("--rounds", type=int, default=1, help="sessions opened and closed N times")
+    ap.add_argument("--click-rounds", type=int, default=CLICK_ROUNDS, help="Pause+Play per page")
+    ap.add_argument(
+        "--warm-up",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="first one page joins, plays and closes, then wait S s: the post-warm-up "
+        "baseline the memory is also compared with (default 0: no warm-up)",
+    )
     ap.add_argument(
         "--browser-cpus",
         default="",
@@ -187,7 +380,7 @@ def main() -> None:
     with Server("--workshop", "--drop-after", "60") as srv, sync_playwright() as pw:
         pid = srv.proc.pid
         base = settled(pid)
-        base_rss = rss(pid)
+        base_rss, base_anon = rss(pid), anon(pid)
         print(
             f"at start: {base:.0f} MB in {memory(pid)[1]} processes (server RSS {base_rss:.0f}"
             f" MB); load average {load()}",
@@ -197,87 +390,126 @@ def main() -> None:
         if pinned:  # before any page opens: its renderer inherits the zygote's CPUs
             n = confine(cpu_groups(pid)["browser"], pinned)
             print(f"browser confined to CPU {args.browser_cpus} ({n} processes)", flush=True)
-        contexts, pages = [], []
-        t_join = time.perf_counter()
-        for i in range(args.sessions):
-            ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-            page = ctx.new_page()
-            join(page, srv.url, f"P{i + 1:02d}")
-            contexts.append(ctx)
-            pages.append(page)
-        print(f"{args.sessions} sessions joined in {time.perf_counter() - t_join:.0f} s")
-        if pinned:  # and any process the browser started since
-            confine(cpu_groups(pid)["browser"], pinned)
-        for page in pages:
-            page.get_by_role("button", name="Play", exact=True).click()
-        time.sleep(3)  # every page under way
-        groups = cpu_groups(pid)
-        c0 = {name: cpu_seconds(pids) for name, pids in groups.items()}
-        t0 = time.perf_counter()
-        d0 = [shown(p) for p in pages]
-        time.sleep(args.play)
-        d1 = [shown(p) for p in pages]
-        dt = time.perf_counter() - t0
-        c1 = {name: cpu_seconds(pids) for name, pids in groups.items()}
-        cpu_play = cpu_shares(c0, c1, dt)
-        # Each page's rate over its own interval between its two readings.
-        rates = sorted((b[0] - a[0]) / (b[1] - a[1]) for a, b in zip(d0, d1, strict=True))
-        print(f"days per second per session: {[round(r, 1) for r in rates]}", flush=True)
-        print(f"CPU while playing: {cpu_play}", flush=True)
-        load_play = load()
-        print(f"load average while playing: {load_play}", flush=True)
-        clicks = []
-        for _ in range(CLICK_ROUNDS):
-            for page in pages:
-                clicks.append(click_time(page, "Pause", "Play"))
-                clicks.append(click_time(page, "Play", "Pause"))
-        print(f"clicks (s): {[round(c, 2) for c in sorted(clicks)]}", flush=True)
-        peak, procs = memory(pid)
-        peak_rss = rss(pid)
-        print(
-            f"memory {base:.0f} MB at start, {peak:.0f} MB with the sessions in {procs} "
-            f"processes (server RSS {base_rss:.0f} -> {peak_rss:.0f} MB); load {load()}",
-            flush=True,
-        )
-        for ctx in contexts:
-            ctx.close()
-        browser.close()
-        t_close = time.perf_counter()
-        left = peak
-        while time.perf_counter() - t_close < args.settle:
-            time.sleep(5)
-            left, procs = memory(pid)
+        warm = warm_rss = None
+        if args.warm_up:
+            warm_up(browser, srv, args.warm_up)
+            warm, warm_rss = memory(pid)[0], rss(pid)
             print(
-                f"{time.perf_counter() - t_close:.0f} s after closing: {left:.0f} MB in {procs}"
-                f" processes (server RSS {rss(pid):.0f} MB), {kernels(srv.url)} sessions held",
+                f"after the warm-up: {warm:.0f} MB (server RSS {warm_rss:.0f} MB); "
+                f"load average {load()}",
                 flush=True,
             )
-            if left - base <= BACK_SHARE * (peak - base):
-                break
-        back_after = time.perf_counter() - t_close
-        left_rss = rss(pid)
+        rounds = [one_round(browser, srv, args, pinned, base) for _ in range(args.rounds)]
+        browser.close()
 
-    clicks.sort()
-    p95 = clicks[min(len(clicks) - 1, int(0.95 * len(clicks)))]
-    back = left - base <= BACK_SHARE * (peak - base)
-    print(
-        f"\n| {args.sessions} sessions, one headless Chromium"
-        f"{f' (confined to CPU {args.browser_cpus})' if pinned else ''} | measured | target |\n"
-        "|---|---|---|\n"
-        f"| days per second per session (min / median / max) | {rates[0]:.1f} / "
-        f"{statistics.median(rates):.1f} / {rates[-1]:.1f} | at least 5 |\n"
-        f"| click answered (median / 95th percentile, {len(clicks)} clicks) | "
-        f"{statistics.median(clicks):.2f} s / {p95:.2f} s | under 0.5 s at the 95th |\n"
-        f"| memory, server and workers (PSS): start / with sessions / per session | "
-        f"{base:.0f} MB / {peak:.0f} MB / {(peak - base) / args.sessions:.1f} MB"
-        f" | under 30 MB per session |\n"
-        f"| memory after the sessions closed | {left:.0f} MB after {back_after:.0f} s"
-        f" ({left - base:+.0f} MB; {'back' if back else 'not back'}) | back within 5 min |\n"
-        f"| the server process's own RSS: start / with sessions / after closing | "
-        f"{base_rss:.0f} / {peak_rss:.0f} / {left_rss:.0f} MB ({left_rss - base_rss:+.0f} MB) | |\n"
-        f"| load average (1, 5, 15 min) while playing | {load_play} | |\n"
-        f"| CPU while playing (of 2 cores) | {cpu_play} | |"
+    def row(name: str, cells: list[str], target: str = "") -> str:
+        return f"| {name} | " + " | ".join(cells) + f" | {target} |"
+
+    where = f" (browser confined to CPU {args.browser_cpus})" if pinned else ""
+    lines = [
+        f"\n| {args.sessions} sessions, one headless Chromium{where} | "
+        + " | ".join(f"round {i + 1}" for i in range(len(rounds)))
+        + " | target |",
+        "|---" * (len(rounds) + 2) + "|",
+        row(
+            "days per second per session (min / median / max)",
+            [
+                f"{r['rates'][0]:.1f} / {statistics.median(r['rates']):.1f} / {r['rates'][-1]:.1f}"
+                for r in rounds
+            ],
+            "at least 5",
+        ),
+        row(
+            "click answered, Playwright's click() to the new label (median / 95th percentile)",
+            [
+                f"{statistics.median(r['clicks']):.2f} s / {p95(r['clicks']):.2f} s "
+                f"({len(r['clicks'])} clicks)"
+                for r in rounds
+            ],
+            "under 0.5 s at the 95th",
+        ),
+        row(
+            "the same clicks timed in the page: press to new label drawn (median / 95th)",
+            [
+                f"{statistics.median(p[1] for p in r['inside']):.2f} s / "
+                f"{p95([p[1] for p in r['inside']]):.2f} s ({len(r['inside'])} seen)"
+                if r["inside"]
+                else "-"
+                for r in rounds
+            ],
+        ),
+        row(
+            "Playwright's time in parts, median / 95th: before the press reached the page "
+            "(its checks, the dispatch); after the label was drawn until it saw it",
+            [
+                f"{statistics.median(p[0] for p in r['inside']):.2f} / "
+                f"{p95([p[0] for p in r['inside']]):.2f} s; "
+                f"{statistics.median(p[2] for p in r['inside']):.2f} / "
+                f"{p95([p[2] for p in r['inside']]):.2f} s"
+                if r["inside"]
+                else "-"
+                for r in rounds
+            ],
+        ),
+        row(
+            "the slowest 5% of clicks (Playwright's time): mean of before / in the page / after",
+            [slowest(r["inside"]) for r in rounds],
+        ),
+        row(
+            "memory, server and workers (PSS): start / with sessions / per session",
+            [
+                f"{base:.0f} MB / {r['peak']:.0f} MB / {(r['peak'] - base) / args.sessions:.1f} MB"
+                for r in rounds
+            ],
+            "under 30 MB per session",
+        ),
+        row(
+            "memory after the sessions closed, against the start",
+            [
+                f"{r['left']:.0f} MB after {r['back_after']:.0f} s ({r['left'] - base:+.0f} MB; "
+                f"{back(r['left'], base, r['peak'])})"
+                for r in rounds
+            ],
+            "back within 5 min",
+        ),
+        row(
+            "the server process's RSS: start / before the round / with sessions / after",
+            [
+                f"{base_rss:.0f} / {r['start_rss']:.0f} / {r['peak_rss']:.0f} / "
+                f"{r['left_rss']:.0f} MB ({r['left_rss'] - base_rss:+.0f} MB against the start;"
+                f" {back(r['left_rss'], base_rss, r['peak_rss'])})"
+                for r in rounds
+            ],
+        ),
+    ]
+    lines.append(
+        row(
+            "of which anonymous (RssAnon: heap, not mapped files): start / before / with / after",
+            [
+                f"{base_anon:.0f} / {r['anon'][0]:.0f} / {r['anon'][1]:.0f} / {r['anon'][2]:.0f}"
+                f" MB ({r['anon'][2] - base_anon:+.0f} MB)"
+                for r in rounds
+            ],
+        )
     )
+    if warm is not None:
+        lines += [
+            row(
+                "against the post-warm-up baseline (one page joined, played, closed): "
+                f"PSS {warm:.0f} MB, server RSS {warm_rss:.0f} MB",
+                [
+                    f"PSS {r['left'] - warm:+.0f} MB ({back(r['left'], warm, r['peak'])}); "
+                    f"RSS {r['left_rss'] - warm_rss:+.0f} MB "
+                    f"({back(r['left_rss'], warm_rss, r['peak_rss'])})"
+                    for r in rounds
+                ],
+            )
+        ]
+    lines += [
+        row("load average (1, 5, 15 min) while playing", [r["load"] for r in rounds]),
+        row("CPU while playing (of 2 cores)", [r["cpu"] for r in rounds]),
+    ]
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ page, protected by a token printed at start-up.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import secrets
 import warnings
@@ -106,87 +105,6 @@ def lighter_messages() -> bool:
     return True
 
 
-#: Solara's queued sending flushes each page's queue this often (s): its own tick.
-FLUSH_TICK = 0.05
-
-
-def prompt_answers() -> bool:
-    """Send the answer to a page's message (a click) at once, not at the next flush tick.
-
-    With Solara's queued sending (``experimental_performance``) everything a session sends
-    waits for a task of the event loop that flushes each page's queue every 50 ms, and that
-    task runs late when the loop is busy with twenty pages' pictures: measured at 20 playing
-    sessions, a click's answer left the server 53 ms (median) and 206 ms (95th percentile)
-    after its message arrived, of which processing it took 36 and 70 ms and the wait for
-    the flush after that 8 and 156 ms. Here, when the page's socket thread has
-    processed a message from the page and anything is queued, it wakes the page's flushing
-    task at once; pictures pushed by the session's thread still go in 50 ms batches.
-    Returns True if applied (False: another Solara, left as it is).
-    """
-    try:
-        from solara.server import server, starlette
-    except ImportError:  # pragma: no cover - depends on the installed extras
-        return False
-    wrapper = starlette.WebsocketWrapper
-    if getattr(wrapper, "_wingsim_prompt", False):
-        return True
-    if not hasattr(wrapper, "process_messages_task") or not hasattr(
-        server, "process_kernel_messages"
-    ):
-        return False
-    wrapper.process_messages_task = _flush_task
-    wrapper._wingsim_prompt = True
-    server.process_kernel_messages = _answering(server.process_kernel_messages)
-    return True
-
-
-async def _flush_task(self) -> None:
-    """Solara's flushing task for one page (same sends, same order), woken early by
-    :func:`_wake` instead of only every :data:`FLUSH_TICK` (as cheap as its sleep: one
-    future and one timer a tick)."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    while True:
-        self.wingsim_wake = waiter = loop.create_future()
-        timer = loop.call_later(FLUSH_TICK, _resolve, waiter)
-        await waiter
-        timer.cancel()
-        while len(self.to_send) > 0:
-            first = self.to_send.pop(0)
-            if isinstance(first, bytes):
-                await self._send_bytes_exc(first)
-            else:
-                await self._send_text_exc(first)
-
-
-def _resolve(waiter) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
-
-
-def _wake(ws) -> None:
-    """Wake a page's flushing task if anything waits to be sent (from any thread)."""
-    waiter = getattr(ws, "wingsim_wake", None)
-    if waiter is not None and getattr(ws, "to_send", None):
-        with contextlib.suppress(RuntimeError):  # its loop has closed: nothing to send
-            ws.event_loop.call_soon_threadsafe(_resolve, waiter)
-
-
-def _answering(process):
-    """Solara's handler of a page's message, then its answer sent at once."""
-
-    def process_kernel_messages(kernel, msg):
-        try:
-            return process(kernel, msg)
-        finally:
-            session = getattr(kernel, "session", None)
-            for ws in list(getattr(session, "websockets", ())):
-                _wake(ws)
-
-    return process_kernel_messages
-
-
 class DashboardError(Exception):
     """A dashboard option that cannot work; ``code`` is 2 (bad input) or 1 (system)."""
 
@@ -280,7 +198,6 @@ def main(args: argparse.Namespace) -> int:
     from wingsim.dashboard.workers import POOL
 
     lighter_messages()
-    prompt_answers()
 
     POOL.start()  # the forkserver imports wingsim now, not when the first page opens
     uvicorn.run(LocalOnly(app), host=args.host, port=args.port, log_level="warning")
