@@ -128,7 +128,9 @@ def test_staff_contact_means_and_officer_roster_match_numpy():
     counts = rng.integers(0, 90, n_units)
     staff_unit, staff_active = _staff(rng, n_units=n_units)
     time_out, lockdown = rng.random(n_units), rng.random(n_units)
-    mean = contact_means(counts, staff_unit, staff_active, time_out, lockdown, 0.2, 1.5)
+    mean, officers_counted = contact_means(
+        counts, staff_unit, staff_active, time_out, lockdown, 0.2, 1.5
+    )
     on_post = np.flatnonzero(staff_active)
     officers = np.bincount(staff_unit[on_post], minlength=n_units)
     t = time_out * (1.0 - lockdown)
@@ -136,7 +138,9 @@ def test_staff_contact_means_and_officer_roster_match_numpy():
     assert np.array_equal(mean, rate * counts)
 
     n_unit = rng.poisson(mean)
-    wu, by_unit, starts, got_officers = officers_by_unit(n_unit, staff_unit, staff_active)
+    wu, by_unit, starts, got_officers = officers_by_unit(
+        n_unit, staff_unit, staff_active, officers_counted
+    )
     assert np.array_equal(wu, np.repeat(np.arange(n_units), n_unit))
     assert np.array_equal(by_unit, on_post[np.argsort(staff_unit[on_post], kind="stable")])
     assert np.array_equal(starts, np.concatenate(([0], np.cumsum(officers)[:-1])))

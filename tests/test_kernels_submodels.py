@@ -514,7 +514,7 @@ def test_plan_day_matches_numpy():
 
 def test_daily_counts_match_numpy():
     from wingsim.submodels.labelling import count_days
-    from wingsim.submodels.release import sentence_served, serve_day
+    from wingsim.submodels.release import serve_day
 
     seed = np.random.default_rng(37)
     for _ in range(60):
@@ -529,11 +529,10 @@ def test_daily_counts_match_numpy():
         count_days(p, special)
         q.label_days[q.labelled & q.active] += 1
         q.days_on_special_unit[(q.unit == special) & q.active] += 1
-        serve_day(p.active, p.served)
+        got = serve_day(p.active, p.served, p.sentence)
         q.served[q.active] += 1
         _fields_equal(p, q)
         done = np.flatnonzero(q.active & (q.served >= q.sentence))
-        got = sentence_served(p.active, p.served, p.sentence)
         assert got.dtype == done.dtype and np.array_equal(got, done)
 
 

@@ -43,6 +43,16 @@ def tie_keys(a, b, n):
 
 
 @compiled
+def officers_per_unit(staff_unit, staff_active, n_units):
+    """Officers in post on each unit (``np.bincount(staff_unit[staff_active], n_units)``)."""
+    officers = np.zeros(n_units, np.int64)
+    for j in range(staff_unit.shape[0]):
+        if staff_active[j]:
+            officers[staff_unit[j]] += 1
+    return officers
+
+
+@compiled
 def group_order(group, n):
     """``np.argsort(group, kind="stable")`` for labels in ``range(n)`` (a counting sort:
     one pass to count, one to place; the roster's daily sort by unit)."""

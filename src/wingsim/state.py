@@ -220,10 +220,9 @@ class Prisoners:
             self.vulnerability, self.observance, self.unit, self.labelled, self.label_days,
             self.assessed_risk, self.low_assessments, self.clear_assessments, self.knowledge,
             self.reports, self.sentence, self.served, self.radical, self.radicalised,
-            self.days_on_special_unit, self.readmitted, self.skills, self.family_bond,
-            self.plan_days, self.officer, self.officer_trust, self.mentor, self.mentor_trust,
-            self.next_assessment,
+            self.days_on_special_unit, self.readmitted, self.next_assessment,
         )  # fmt: skip
+        self.reset_resettlement(slots)
 
     def clear(self, slots: np.ndarray) -> None:
         self.active[slots] = False
@@ -276,11 +275,11 @@ def _fill_rows(
     base_uncertainty, trust_in_staff, trust_in_chaplain, legitimacy, wellbeing, grievance,
     opposition, imported_status, status, leader, vulnerability, observance, unit, labelled,
     label_days, assessed_risk, low_assessments, clear_assessments, knowledge, reports,
-    sentence, served, radical, radicalised, days_on_special_unit, readmitted, skills,
-    family_bond, plan_days, officer, officer_trust, mentor, mentor_trust, next_assessment,
+    sentence, served, radical, radicalised, days_on_special_unit, readmitted, next_assessment,
 ):  # fmt: skip
-    """Every field of the arrivals in ``slots`` from their draws (``Prisoners.fill``):
-    the numpy expressions it replaced, element by element in the same order."""
+    """Every field of the arrivals in ``slots`` from their draws but the resettlement
+    ones (``Prisoners.fill`` resets those): the numpy expressions it replaced, element by
+    element in the same order."""
     for i in range(slots.shape[0]):
         s = slots[i]
         c = cat[i]
@@ -340,13 +339,6 @@ def _fill_rows(
         radicalised[s] = e > radical_threshold
         days_on_special_unit[s] = 0
         readmitted[s] = False
-        skills[s] = -1.0
-        family_bond[s] = -1.0
-        plan_days[s] = 0
-        officer[s] = -1
-        officer_trust[s] = 0.0
-        mentor[s] = -1
-        mentor_trust[s] = 0.0
         next_assessment[s] = today + np.int64(np.floor(u[i, 11] * interval))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wingsim.kernels import compiled
+from wingsim.kernels import compiled, officers_per_unit
 from wingsim.params import Params, par
 from wingsim.submodels.base import Submodel
 
@@ -166,10 +166,7 @@ def unit_hazards(slots, unit, counts, grievance, trust, opposition, x, leader, r
     tension_sum, order_leaders, trust_sum = unit_sums(
         slots, unit, n_units, grievance, trust, opposition, x, leader, radical
     )
-    officers = np.zeros(n_units, np.int64)
-    for k in range(staff_unit.shape[0]):
-        if staff_active[k]:
-            officers[staff_unit[k]] += 1
+    officers = officers_per_unit(staff_unit, staff_active, n_units)
     lam = np.empty(n_units)
     on_staff_p = np.empty(n_units)
     for u in range(n_units):

@@ -26,9 +26,8 @@ class Release(Submodel):
 
     def step(self) -> None:
         m, p = self.model, self.model.prisoners
-        serve_day(p.active, p.served)
+        done = serve_day(p.active, p.served, p.sentence)
         m.release_waiting()
-        done = sentence_served(p.active, p.served, p.sentence)
         if done.shape[0] == 0:
             return
         # Each regular release brings an arrival tomorrow (a returner's place is refilled
@@ -42,20 +41,15 @@ class Release(Submodel):
 
 
 @compiled
-def serve_day(active, served):
-    """One more day served by every active prisoner, in place."""
-    for i in range(active.shape[0]):
-        if active[i]:
-            served[i] += 1
-
-
-@compiled
-def sentence_served(active, served, sentence):
-    """Active slots whose sentence is served, in order."""
+def serve_day(active, served, sentence):
+    """One more day served by every active prisoner, in place; returns the active slots
+    whose sentence is now served, in order."""
     out = np.empty(active.shape[0], np.int64)
     k = 0
     for i in range(active.shape[0]):
-        if active[i] and served[i] >= sentence[i]:
-            out[k] = i
-            k += 1
+        if active[i]:
+            served[i] += 1
+            if served[i] >= sentence[i]:
+                out[k] = i
+                k += 1
     return out[:k]

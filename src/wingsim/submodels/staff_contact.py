@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim import kernels
-from wingsim.kernels import compiled
+from wingsim.kernels import compiled, officers_per_unit
 from wingsim.params import Params, par
 from wingsim.state import Training
 from wingsim.submodels.base import Submodel
@@ -190,16 +190,15 @@ class StaffContacts(Submodel):
         )
         roster = self.roster
         # A Poisson number of contacts per unit, each with a random prisoner and officer.
-        n_unit = rng.poisson(
-            contact_means(
-                roster.counts, s.unit, s.active, units.time_out_of_cell, units.lockdown,
-                mp.locked_contact_share, mp.staff_contacts_per_officer,
-            )
+        means, officers = contact_means(
+            roster.counts, s.unit, s.active, units.time_out_of_cell, units.lockdown,
+            mp.locked_contact_share, mp.staff_contacts_per_officer,
         )  # fmt: skip
+        n_unit = rng.poisson(means)
         r = rng.random((int(n_unit.sum()), 4))
         if r.shape[0] == 0:
             return
-        wu, by_unit, starts, officers = officers_by_unit(n_unit, s.unit, s.active)
+        wu, by_unit, starts, officers = officers_by_unit(n_unit, s.unit, s.active, officers)
         fair, hostile = staff_contact_day(
             wu,
             r,
@@ -259,25 +258,22 @@ def _blend(own, peer_sum, strength, weight):
 def contact_means(counts, staff_unit, staff_active, time_out, lockdown, locked, per_officer):
     """Each unit's expected staff contacts today: ``per_officer`` per officer on duty per
     prisoner, for every prisoner, at ``locked`` of the rate when locked up and the full
-    rate in time out of cell."""
+    rate in time out of cell; and the officers on each unit."""
     n = counts.shape[0]
-    officers = np.zeros(n, np.int64)
-    for j in range(staff_unit.shape[0]):
-        if staff_active[j]:
-            officers[staff_unit[j]] += 1
+    officers = officers_per_unit(staff_unit, staff_active, n)
     mean = np.empty(n)
     for u in range(n):
         t = time_out[u] * (1.0 - lockdown[u])
         rate = per_officer * officers[u] / max(counts[u], 1) * (locked + (1.0 - locked) * t)
         mean[u] = rate * counts[u]
-    return mean
+    return mean, officers
 
 
 @compiled
-def officers_by_unit(n_unit, staff_unit, staff_active):
+def officers_by_unit(n_unit, staff_unit, staff_active, officers):
     """The unit of each of today's contacts (``n_unit[u]`` on unit ``u``, in unit order),
     the officers on duty sorted by unit (post order within a unit), where each unit's
-    officers start, and how many each unit has."""
+    officers start, and ``officers`` (how many each unit has, from ``contact_means``)."""
     n = n_unit.shape[0]
     wu = np.empty(n_unit.sum(), np.int64)
     i = 0
@@ -285,10 +281,6 @@ def officers_by_unit(n_unit, staff_unit, staff_active):
         for _ in range(n_unit[u]):
             wu[i] = u
             i += 1
-    officers = np.zeros(n, np.int64)
-    for j in range(staff_unit.shape[0]):
-        if staff_active[j]:
-            officers[staff_unit[j]] += 1
     starts = np.zeros(n, np.int64)
     for u in range(1, n):
         starts[u] = starts[u - 1] + officers[u - 1]
