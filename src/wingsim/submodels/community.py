@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.state import Place
 from wingsim.submodels.base import Submodel
 
@@ -51,6 +52,24 @@ def traits(model: WingModel, uid: np.ndarray) -> np.ndarray:
     value = model.streams.keyed("traits").uniforms(uid, k=8)
     model._traits_cache = (key, value)
     return value
+
+
+@compiled
+def cases_held(active, assigned, place, holder, n, n_holders, ends, day, until_end):
+    """Cases each holder (a probation officer, a mentor) has: prisoners in planning
+    ``assigned`` to him, and people in the community among the first ``n`` rows whose
+    ``holder`` he is (if ``until_end``, only while ``day < ends``)."""
+    held = np.zeros(n_holders, np.int64)
+    for i in range(active.shape[0]):
+        if active[i] and assigned[i] >= 0:
+            held[assigned[i]] += 1
+    for r in range(n):
+        if place[r] == _COMMUNITY and holder[r] >= 0 and (not until_end or day < ends[r]):
+            held[holder[r]] += 1
+    return held
+
+
+_COMMUNITY = int(Place.COMMUNITY)
 
 
 def clock(model: WingModel) -> int:

@@ -6,8 +6,8 @@ import numpy as np
 
 from wingsim.kernels import compiled
 from wingsim.params import Params, par
-from wingsim.state import AT_RISK, FamilyKind, MentorKind, Mentors, Place
-from wingsim.submodels.community import HOME, CommunitySubmodel, count, traits
+from wingsim.state import AT_RISK, FamilyKind, MentorKind, Mentors
+from wingsim.submodels.community import HOME, CommunitySubmodel, cases_held, count, traits
 
 
 class MentoringParams(Params):
@@ -261,7 +261,6 @@ class Mentoring(CommunitySubmodel):
 
 _AT_RISK, _SUPPORTIVE = int(AT_RISK), int(FamilyKind.SUPPORTIVE)
 _FORMER, _RELIGIOUS, _VOLUNTEER = (int(k) for k in MentorKind)
-_COMMUNITY = int(Place.COMMUNITY)
 
 
 @compiled
@@ -290,18 +289,12 @@ def eligible_people(category, labelled, home, family_kind):
     return out
 
 
-@compiled
 def places_left(active, mentor, place, case_mentor, n, places):
     """Each mentor's free places: ``places`` less prisoners he meets in planning and
     mentees in the community among the first ``n`` rows."""
-    held = np.zeros(places.shape[0], np.int64)
-    for i in range(active.shape[0]):
-        if active[i] and mentor[i] >= 0:
-            held[mentor[i]] += 1
-    for r in range(n):
-        if place[r] == _COMMUNITY and case_mentor[r] >= 0:
-            held[case_mentor[r]] += 1
-    return places - held
+    return places - cases_held(
+        active, mentor, place, case_mentor, n, places.shape[0], case_mentor, 0, False
+    )
 
 
 @compiled

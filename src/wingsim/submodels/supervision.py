@@ -6,8 +6,15 @@ import numpy as np
 
 from wingsim.kernels import compiled
 from wingsim.params import Params, par
-from wingsim.state import VEO_LESSER, Place
-from wingsim.submodels.community import BACKGROUND, CommunitySubmodel, count, over, traits
+from wingsim.state import VEO_LESSER
+from wingsim.submodels.community import (
+    BACKGROUND,
+    CommunitySubmodel,
+    cases_held,
+    count,
+    over,
+    traits,
+)
 
 #: Cultural or religious backgrounds in the population (*constant*): a majority and two
 #: minorities of equal size; officers are drawn from the same mix.
@@ -410,9 +417,6 @@ class Supervision(CommunitySubmodel):
         m.day_counts["probation_contacts"] += int(kept.sum())
 
 
-_COMMUNITY = int(Place.COMMUNITY)
-
-
 @compiled
 def background_groups(u, major, minor_span):
     """Background group of each uniform ``u``: the majority (0) below ``major``, else one
@@ -427,18 +431,10 @@ def background_groups(u, major, minor_span):
     return out
 
 
-@compiled
 def caseload_counts(active, officer, place, case_officer, licence_end, n, day, n_officers):
     """Cases per officer: prisoners in planning who met him (``officer``) and people on
     licence in the community among the first ``n`` rows (``case_officer``)."""
-    held = np.zeros(n_officers, np.int64)
-    for i in range(active.shape[0]):
-        if active[i] and officer[i] >= 0:
-            held[officer[i]] += 1
-    for r in range(n):
-        if place[r] == _COMMUNITY and case_officer[r] >= 0 and day < licence_end[r]:
-            held[case_officer[r]] += 1
-    return held
+    return cases_held(active, officer, place, case_officer, n, n_officers, licence_end, day, True)
 
 
 @compiled
