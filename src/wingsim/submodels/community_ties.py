@@ -172,7 +172,7 @@ class CommunityTies(CommunitySubmodel):
         leaving = np.zeros(p.n, dtype=bool)
         leaving[slots] = True
         carried = kernels.ties_touching(lo, hi, m.ties.weight, leaving, self.params.carry_threshold)
-        c.carry_ties(*carried_ends(carried, lo, hi, m.ties.weight, p.uid))
+        c.carry_ties(p.uid[lo[carried]], p.uid[hi[carried]], m.ties.weight[carried])
 
     def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
@@ -261,14 +261,3 @@ def involve_family(rows, kind, u, readiness, quality, involvement, family_kind, 
         offered = u[i, 0] < involvement * readiness[r]
         spotted = u[i, 1] < quality[r]
         involved[r] = offered and (kind[i] == _SUPPORTIVE or (kind[i] == _NEGATIVE and not spotted))
-
-
-@kernels.compiled
-def carried_ends(carried, lo, hi, weight, uid):
-    """Uids of both ends and the strength of the ties ``carried``."""
-    k = carried.shape[0]
-    a, b, w = np.empty(k, uid.dtype), np.empty(k, uid.dtype), np.empty(k)
-    for j in range(k):
-        t = carried[j]
-        a[j], b[j], w[j] = uid[lo[t]], uid[hi[t]], weight[t]
-    return a, b, w
