@@ -8,6 +8,8 @@ import pytest
 
 pytest.importorskip("solara", reason="the viz extra is not installed")
 
+from solara.server import kernel_context  # noqa: E402
+
 from wingsim.dashboard.live import ACK_TIMEOUT, Driver, Live  # noqa: E402
 from wingsim.dashboard.workers import Worker  # noqa: E402
 
@@ -115,6 +117,39 @@ def test_a_finished_run_stops_playing():
     d.tick(0.5)
     assert ended == [True], "the page's Play button was not given back"
     assert run.calls == ["play", "pause"], "frames fetched for a finished run"
+
+
+def test_a_run_pauses_while_no_page_is_connected_and_plays_again_when_one_is():
+    """A closed or dropped tab's session is kept for the grace period; its run must not
+    keep stepping meanwhile (the workers' time and memory go to the pages still open)."""
+    run = FakeRun()
+    d, shown = _driver(run)
+    d.tick(0.0)
+    d.on_drawn(0)
+    d.away = True  # the page's connection dropped
+    d.tick(0.5)
+    d.tick(1.0)
+    assert run.calls == ["play", "pause"], "a run nobody sees kept playing or sent frames"
+    assert d.playing, "the participant's own Play was forgotten"
+    d.away = False  # the page reconnected within the grace period
+    d.tick(1.5)
+    assert run.calls[:3] == ["play", "pause", "play"]
+
+
+def test_page_away_reads_the_sessions_page_statuses():
+    from wingsim.dashboard.app import page_away
+
+    status = kernel_context.PageStatus
+
+    class Context:
+        def __init__(self, *statuses):
+            self.page_status = {f"page{i}": s for i, s in enumerate(statuses)}
+
+    assert not page_away(Context()), "a session whose page has not connected yet is not away"
+    assert not page_away(Context(status.CONNECTED))
+    assert not page_away(Context(status.DISCONNECTED, status.CONNECTED)), "one page still open"
+    assert page_away(Context(status.DISCONNECTED))
+    assert page_away(Context(status.CLOSED, status.DISCONNECTED))
 
 
 class Widget:

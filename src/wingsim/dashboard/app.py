@@ -49,6 +49,18 @@ SPEED_START = 10
 #: While playing, the participant's cost beside the budget is updated at most this often (s).
 COST_SECONDS = 1.0
 
+
+def page_away(context) -> bool:
+    """Whether no page of a session is connected (its tab closed or its connection dropped).
+
+    Solara keeps such a session for the grace period (``--drop-after``) in case the page
+    comes back; its run pauses meanwhile, so a room of closed tabs does not keep the
+    workers stepping (and growing) runs nobody sees.
+    """
+    statuses = list(context.page_status.values())
+    return bool(statuses) and kernel_context.PageStatus.CONNECTED not in statuses
+
+
 CSS = """
 .wingsim-page { font-size: 18px; }
 .wingsim-page .v-btn { font-size: 17px !important; }
@@ -244,8 +256,10 @@ def Stage(
     def loop():
         """The session's thread: the run plays in its worker; this sends the pictures."""
         closed = kernel_closed_event()  # the page closed, or its connection dropped for good
+        context = kernel_context.get_current_context()
         while driver.mounted and not closed.is_set() and not participant.gone:
             driver.wake.clear()
+            driver.away = page_away(context)
             ROOM.keep(participant)
             if on_room is not None:
                 on_room()

@@ -186,6 +186,9 @@ class Driver:
     ):
         self.run = None
         self.playing = False
+        #: No page of the session is connected (its tab closed, or its connection dropped):
+        #: the run pauses until a page is back, or until Solara frees the session.
+        self.away = False
         self.speed = 10
         self.wake = threading.Event()
         self.mounted = True
@@ -237,9 +240,10 @@ class Driver:
         current = self.run
         if current is None:
             return POLL_SECONDS
-        if current.set_play(self.playing and not current.finished, self.speed):
+        playing = self.playing and not self.away
+        if current.set_play(playing and not current.finished, self.speed):
             self._show(current, now)  # the worker's answer carries its newest frame
-        if not self.playing:
+        if not playing:
             return POLL_SECONDS
         if current.finished:  # the run reached its horizon (or its worker died)
             if self.on_finished is not None:
