@@ -9,6 +9,7 @@ Takes a full-page screenshot.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -170,6 +171,19 @@ def _chromium_pids() -> set[int]:
     return {p.pid for p in psutil.process_iter(["name"]) if "chrom" in (p.info["name"] or "")}
 
 
+def _participants_after_release(srv, start: int, timeout: float) -> tuple[int, int]:
+    """From the server's first memory report (WINGSIM_DASHBOARD_DEBUG) after its output's
+    line ``start``: the participants' objects alive and the participants in the room."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in srv.output[start:]:
+            m = re.search(r"(\d+) in the room, (\d+) participants alive", line)
+            if m:
+                return int(m.group(2)), int(m.group(1))
+        time.sleep(0.5)
+    raise AssertionError(f"no memory report from the server within {timeout} s")
+
+
 def _text(page, selector: str) -> str:
     return page.locator(selector).inner_text()
 
@@ -181,10 +195,11 @@ def _workers(server_pid: int) -> list:
     return [w for f in forkservers for w in f.children()]
 
 
-def test_workshop_in_chromium():
+def test_workshop_in_chromium(monkeypatch):
     """Participant and trainer pages: the room live, independence, limits, a dropped page."""
     errors: list[str] = []
     offsite: list[str] = []
+    monkeypatch.setenv("WINGSIM_DASHBOARD_DEBUG", "1")  # the server reports its memory
     options = ["--workshop", "--max-sessions", str(TEST_PLACES)]
     options += ["--drop-after", str(TEST_DROP_AFTER)]
     with Server(*options, cwd=ROOT) as srv, playwright_sync.sync_playwright() as pw:
@@ -280,6 +295,7 @@ def test_workshop_in_chromium():
 
         # Ben's laptop dies: his place is freed within the drop-after time (plus Solara's
         # clean-up), and a newcomer can join.
+        reports_before = len(srv.output)
         assert _kill(bens_browser) > 0
         trainer.wait_for_selector(
             "text=1 participants joined", timeout=(TEST_DROP_AFTER + 30) * 1000
@@ -287,6 +303,10 @@ def test_workshop_in_chromium():
         newcomer = new_page()
         newcomer.goto(srv.url)
         newcomer.wait_for_selector(".wingsim-nickname", timeout=30_000)
+        # ... and nothing of his session stays in the server once it is freed: after the
+        # release, as many participants' objects are alive as there are in the room.
+        alive, in_room = _participants_after_release(srv, reports_before, timeout=60)
+        assert alive == in_room, f"{alive - in_room} closed sessions' participants kept"
         browser.close()
     assert not errors, f"browser console errors: {errors}"
     assert not offsite, f"requests off the machine: {offsite}"

@@ -25,7 +25,7 @@ from solara.server import kernel_context
 
 from wingsim.dashboard.charts import DayCounter, EchartsData, HtmlBox
 from wingsim.dashboard.frames import CHAPLAIN_COLOUR, STAFF_COLOUR, as_json
-from wingsim.dashboard.live import Driver, Live
+from wingsim.dashboard.live import Driver, Live, use_session_thread
 from wingsim.dashboard.room import ROOM, Participant, check_nickname
 from wingsim.dashboard.session import (
     LEVERS,
@@ -253,11 +253,11 @@ def Stage(
     if driver.state is None:
         driver.state = _state
 
-    def loop():
+    def loop(stop):
         """The session's thread: the run plays in its worker; this sends the pictures."""
         closed = kernel_closed_event()  # the page closed, or its connection dropped for good
         context = kernel_context.get_current_context()
-        while driver.mounted and not closed.is_set() and not participant.gone:
+        while driver.mounted and not stop.is_set() and not closed.is_set() and not participant.gone:
             driver.wake.clear()
             driver.away = page_away(context)
             ROOM.keep(participant)
@@ -270,13 +270,13 @@ def Stage(
                 print(f"picture {1e3 * (time.perf_counter() - t0):.1f} ms", flush=True)
             driver.wake.wait(pause)
 
-    def session():
+    def session(stop):
         try:
-            loop()
+            loop(stop)
         finally:
-            driver.run = None  # the thread's task object may outlive the page
+            driver.run = None
 
-    solara.lab.use_task(session, dependencies=[], prefer_threaded=True)
+    use_session_thread(session, "wingsim-session")
 
     def step():
         run.step()

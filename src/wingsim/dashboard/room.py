@@ -128,7 +128,9 @@ class Reclaimer:
 
 def memory_report() -> str:
     """What the server holds (printed after each release with WINGSIM_DASHBOARD_DEBUG set):
-    its resident memory, Python objects, live widgets by kind, Solara's sessions, threads."""
+    its resident memory, Python objects, live widgets by kind, Solara's sessions, threads,
+    and the participants' objects still alive (as many as are in the room, unless a closed
+    session's objects are kept)."""
     import ipywidgets
     from solara.server import kernel_context
 
@@ -137,6 +139,7 @@ def memory_report() -> str:
         type(o).__name__ for o in objects if isinstance(o, ipywidgets.Widget)
     )
     widgets = sum(kinds.values())
+    alive = sum(1 for o in objects if isinstance(o, Participant))
     with open("/proc/self/statm") as f:
         rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
     # Closed sessions' contexts still held by a thread's key in Solara's context table.
@@ -149,7 +152,8 @@ def memory_report() -> str:
         f"memory: RSS {rss:.0f} MB, {len(objects):,} Python objects, {widgets} widgets, "
         f"{len(kernel_context.contexts)} Solara sessions ({len(held)} closed ones held by "
         f"thread keys), {threading.active_count()} threads, "
-        f"{ROOM.count()} in the room, {RECLAIMER.held} closed sessions not freed after "
+        f"{ROOM.count()} in the room, {alive} participants alive, "
+        f"{RECLAIMER.held} closed sessions not freed after "
         f"{sum(RECLAIMER.pauses):.0f} s; widgets: {dict(kinds.most_common(6))}"
     )
 

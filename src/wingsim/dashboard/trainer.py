@@ -14,6 +14,7 @@ import solara
 from solara.lifecycle import kernel_closed_event
 
 from wingsim.dashboard.charts import Chart, as_json
+from wingsim.dashboard.live import use_session_thread
 from wingsim.dashboard.pictures import Pictures
 from wingsim.dashboard.room import ROOM, Rules, scenario_names
 from wingsim.dashboard.session import LEVER_FIELDS, LEVERS
@@ -118,15 +119,15 @@ def Trainer():
     _tick, set_tick = solara.use_state(0)
     view, set_view = solara.use_state(next(iter(VIEWS)))
 
-    def refresh():
+    def refresh(stop):
         """The trainer's thread: redraw the room every REFRESH_SECONDS."""
         closed = kernel_closed_event()
         n = 0
-        while not closed.wait(REFRESH_SECONDS):
+        while not closed.wait(REFRESH_SECONDS) and not stop.is_set():
             n += 1
             set_tick(n)
 
-    solara.lab.use_task(refresh, dependencies=[], prefer_threaded=True)
+    use_session_thread(refresh, "wingsim-trainer")
     xkey, xlabel, ykey, ylabel = VIEWS[view]
     people = ROOM.participants()
     chosen = ROOM.find(ROOM.selected)
