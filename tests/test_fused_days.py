@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from libm import exp, power
 from wingsim.model import radical_crossings
 from wingsim.state import VEO_LESSER
 from wingsim.submodels.contacts import chance_pairs
@@ -54,20 +55,20 @@ def test_incident_hazards_and_consequences_match_numpy(seed):
     trust_sum = np.bincount(slot_unit, t[slots], minlength=n_units)
     officers = np.bincount(staff_unit[staff_active], minlength=n_units)
     log_h = c[0] * (tension / safe) - c[1] * officers / safe - c[2] * order - c[3] * security
-    assert np.array_equal(lam, c[4] * counts / 100.0 * np.exp(log_h))
+    assert np.array_equal(lam, c[4] * counts / 100.0 * exp(log_h))
     distrust = 1.0 - trust_sum / safe
-    assert np.array_equal(on_staff_p, 1.0 / (1.0 + np.exp(-(c[5] + c[6] * (distrust - 0.5)))))
+    assert np.array_equal(on_staff_p, 1.0 / (1.0 + exp(-(c[5] + c[6] * (distrust - 0.5)))))
 
     incidents = rng.poisson(3 * lam + 0.5)
     stress, lockdown = rng.random(staff_unit.shape[0]), rng.random(n_units)
     want_stress, want_lockdown = stress.copy(), lockdown.copy()
     consequences(incidents, stress, staff_unit, staff_active, lockdown, 0.1, 0.05, 0.2, 0.8, 0.4)
     want_stress *= 1.0 - 0.1
-    want_stress[:] = (
-        1.0 - (1.0 - want_stress) * (1.0 - 0.05 * staff_active) ** incidents[staff_unit]
+    want_stress[:] = 1.0 - (1.0 - want_stress) * power(
+        1.0 - 0.05 * staff_active, incidents[staff_unit]
     )
     want_lockdown *= 1.0 - 0.2
-    want_lockdown[:] = 0.8 - (0.8 - want_lockdown) * (1.0 - 0.4) ** incidents
+    want_lockdown[:] = 0.8 - (0.8 - want_lockdown) * power(1.0 - 0.4, incidents)
     assert np.array_equal(stress, want_stress)
     assert np.array_equal(lockdown, want_lockdown)
 
@@ -87,7 +88,7 @@ def test_grievance_unit_conditions_match_numpy(seed):
         counts, capacity, staff_unit, staff_active, fairness, time_out, lockdown, security, k
     )
     fill = counts / np.maximum(capacity, 1)
-    crowding = 1.0 - np.exp(-k[0] * np.maximum(fill - k[1], 0.0))
+    crowding = 1.0 - exp(-k[0] * np.maximum(fill - k[1], 0.0))
     officers = np.bincount(staff_unit[staff_active], minlength=n_units)
     posts = np.maximum(np.bincount(staff_unit, minlength=n_units), 1)
     understaffed = 1.0 - officers / posts
