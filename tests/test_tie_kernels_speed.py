@@ -8,6 +8,8 @@ bit (``_same`` compares the bytes, so even the sign of a zero counts).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -104,3 +106,78 @@ def test_add_and_decay_matches_add_then_numpy_decay(seed):
         ref._size = int(keep.sum())
         ref._changed()
     assert len(fused) > 500
+
+
+def _staff_day_numpy(
+    wu, r, by_unit, starts, counts, obu, ostarts, officers, training_level, fairness, stress,
+    security, seen, labelled, observance, k, specialist,
+):  # fmt: skip
+    """The staff contact day in numpy: per-contact arrays, then counts per prisoner
+    (``np.add.at`` adds in contact order) and ``math.pow`` (the C library's, as numba's
+    ``**``). Returns the prisoner-state updates as functions of the old state."""
+    who = by_unit[starts[wu] + (r[:, 3] * counts[wu]).astype(np.int64)]
+    officer = obu[ostarts[wu] + (r[:, 0] * officers[wu]).astype(np.int64)]
+    training = training_level[officer] / specialist
+    fair_p = (
+        fairness[officer]
+        * (1.0 - k[0] * stress[officer])
+        * (1.0 - k[1] * security[wu])
+        * (1.0 - k[2] * seen[who])
+    )
+    singled = labelled[who].astype(float) * k[3] * (1.0 - k[4] * training)
+    fair_p = fair_p * (1.0 - singled)
+    fair = r[:, 1] < fair_p
+    heavy = 1.0 - (1.0 - k[5]) * (1.0 - singled)
+    hostile = ~fair & (r[:, 1] < fair_p + (1.0 - fair_p) * heavy)
+    learn = k[10] * (k[8] + (1.0 - k[8]) * training) * (1.0 + k[9] * security[wu])
+    n = seen.shape[0]
+    learnt = np.zeros(n)
+    np.add.at(learnt, who, learn * fair)
+    reported = r[:, 2] < k[11] * observance[who] * (1.0 - training)
+    n_fair, n_hostile = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    np.add.at(n_fair, who, fair)
+    np.add.at(n_hostile, who, hostile)
+    keep_f = np.array([math.pow(k[6], float(c)) if c else 1.0 for c in n_fair.tolist()])
+    keep_h = np.array([math.pow(k[7], float(c)) if c else 1.0 for c in n_hostile.tolist()])
+    half_f, half_h = np.sqrt(keep_f), np.sqrt(keep_h)
+    return fair, hostile, reported, who, learnt, keep_f, keep_h, half_f, half_h
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_staff_contact_day_matches_numpy(seed):
+    from wingsim.submodels.staff_contact import staff_contact_day
+
+    rng = np.random.default_rng(seed)
+    n, n_units, n_staff = 300, 6, 40
+    unit = rng.integers(0, n_units, n)
+    by_unit = np.argsort(unit, kind="stable")
+    counts = np.bincount(unit, minlength=n_units)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    staff_unit = rng.integers(0, n_units, n_staff)
+    obu = np.argsort(staff_unit, kind="stable")
+    officers = np.bincount(staff_unit, minlength=n_units)
+    ostarts = np.concatenate([[0], np.cumsum(officers)[:-1]])
+    wu = np.sort(rng.integers(0, n_units, 2000))
+    r = rng.random((wu.shape[0], 4))
+    training_level = rng.integers(0, 3, n_staff).astype(np.int8)
+    fairness, stress, security = rng.random(n_staff), rng.random(n_staff), rng.random(n_units)
+    seen, labelled, observance = rng.random(n), rng.random(n) < 0.3, rng.random(n)
+    k = np.concatenate([rng.uniform(0.1, 0.9, 6), [0.96, 0.92], rng.uniform(0.1, 0.9, 4)])
+    state = [rng.random(n) for _ in range(4)] + [rng.integers(0, 5, n)]
+    trust, legitimacy, opposition, knowledge, reports = (x.copy() for x in state)
+    common = (wu, r, by_unit, starts, counts, obu, ostarts, officers, training_level, fairness)
+    fair_count, hostile_count = staff_contact_day(
+        *common, stress, security, seen, labelled, observance, trust, legitimacy, opposition,
+        knowledge, reports, k, 2,
+    )  # fmt: skip
+    fair, hostile, reported, who, learnt, keep_f, keep_h, half_f, half_h = _staff_day_numpy(
+        *common, stress, security, seen, labelled, observance, k, 2
+    )
+    assert (fair_count, hostile_count) == (fair.sum(), hostile.sum()) and hostile.any()
+    t0, g0, o0, k0, r0 = state
+    assert _same(trust, (1.0 - (1.0 - t0) * keep_f) * keep_h)
+    assert _same(legitimacy, (1.0 - (1.0 - g0) * half_f) * half_h)
+    assert _same(opposition, 1.0 - (1.0 - o0 * half_f) * half_h)
+    assert _same(knowledge, np.clip(k0 + learnt * (1.0 - k0), 0.0, 1.0))
+    assert _same(reports, r0 + np.bincount(who, reported, n).astype(np.int64))
+    assert np.unique(keep_f).size >= 4  # several counts of fair contacts: several powers
