@@ -181,3 +181,70 @@ def test_staff_contact_day_matches_numpy(seed):
     assert _same(knowledge, np.clip(k0 + learnt * (1.0 - k0), 0.0, 1.0))
     assert _same(reports, r0 + np.bincount(who, reported, n).astype(np.int64))
     assert np.unique(keep_f).size >= 4  # several counts of fair contacts: several powers
+
+
+def _meeting_effects_numpy(a, b, hostile, strength, seen_draws, state, k, veo, main):
+    """What ``meeting_effects`` does, in numpy (bincount adds in meeting order). Returns
+    the new state and the counts."""
+    x, u, pred, status, charisma, trust, vul, opp, reports, unit, category, security = state
+    mu, s_inf, c_inf, closure, intercept, recept, min_unc, stubborn = k[:8]
+    radical, detect, opp_rate, trust_rate = k[8:]
+    n, friendly = x.shape[0], ~hostile
+    ia, ib, w = a[friendly], b[friendly], strength[friendly]
+    xa, xb, ua, ub = x[ia], x[ib], u[ia], u[ib]
+    speaker_b = 1.0 + s_inf * status[ib] + c_inf * charisma[ib]
+    speaker_a = 1.0 + s_inf * status[ia] + c_inf * charisma[ia]
+    watched = 1.0 - intercept * security[np.maximum(unit[ia], 0)]
+    closed_a = np.where(xb > xa, (1.0 - closure * trust[ia]) * watched, 1.0)
+    closed_b = np.where(xa > xb, (1.0 - closure * trust[ib]) * watched, 1.0)
+    weight_ab = speaker_b * closed_a * (recept + vul[ia])
+    weight_ba = speaker_a * closed_b * (recept + vul[ib])
+    h = np.minimum(xa + ua, xb + ub) - np.maximum(xa - ua, xb - ub)
+    ra = np.where(h > ub, h / ub - 1.0, 0.0) * mu * weight_ab
+    rb = np.where(h > ua, h / ua - 1.0, 0.0) * mu * weight_ba
+    dx = np.bincount(ia, ra * (xb - xa), n) + np.bincount(ib, rb * (xa - xb), n)
+    du = np.bincount(ia, ra * (ub - ua), n) + np.bincount(ib, rb * (ua - ub), n)
+    x = x + dx
+    u = np.clip(u + du, min_unc, 1.0)
+    x = np.clip(x + stubborn * (pred - x), 0.0, 1.0)
+    seen = seen_draws < detect * security[np.maximum(unit[ia], 0)]
+    both = (x[ia] > radical) & (x[ib] > radical)
+    caught = np.bincount(ia[both & seen], minlength=n) + np.bincount(ib[both & seen], minlength=n)
+    ca, cb = category[ia], category[ib]
+    cross = ((ca >= veo) & (cb == main)) | ((cb >= veo) & (ca == main))
+    culture = []
+    for arr, rate in ((opp, opp_rate), (trust, trust_rate)):
+        d = rate * w * (arr[ib] - arr[ia])
+        culture.append(np.clip(arr + (np.bincount(ia, d, n) - np.bincount(ib, d, n)), 0.0, 1.0))
+    counts = (int(both.sum()), int((both & ~seen).sum()), int(cross.sum()))
+    return (x, u, *culture, reports + caught), counts
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_meeting_effects_match_numpy(seed):
+    from wingsim.submodels.contacts import meeting_effects
+
+    rng = np.random.default_rng(seed)
+    n, m, n_units = 200, 3000, 5
+    a = rng.integers(0, n, m)
+    b = (a + rng.integers(1, n, m)) % n
+    hostile = rng.random(m) < 0.1
+    strength = rng.random(m)
+    seen_draws = rng.random(int((~hostile).sum()))
+    x, u = rng.random(n) ** 0.5, rng.uniform(0.05, 0.6, n)
+    pred, status, charisma, trust, vul, opp = (rng.random(n) for _ in range(6))
+    charisma[rng.random(n) < 0.8] = 0.0
+    reports = rng.integers(0, 3, n)
+    unit, category = rng.integers(-1, n_units, n), rng.integers(0, 4, n).astype(np.int8)
+    security = rng.random(n_units)
+    k = np.array([0.3, 1.0, 1.0, 0.6, 0.3, 0.5, 0.05, 0.01, 0.6, 0.5, 0.03, 0.03])
+    state = (x, u, pred, status, charisma, trust, vul, opp, reports, unit, category, security)
+    expected, counts = _meeting_effects_numpy(a, b, hostile, strength, seen_draws, state, k, 2, 0)
+    x, u, trust, opp, reports = x.copy(), u.copy(), trust.copy(), opp.copy(), reports.copy()
+    got = meeting_effects(
+        a, b, hostile, strength, seen_draws, x, u, pred, status, charisma, trust, vul, opp,
+        reports, unit, category, security, k, 2, 0,
+    )  # fmt: skip
+    assert got == counts and min(counts) > 0
+    for mine, theirs in zip((x, u, opp, trust, reports), expected, strict=True):
+        assert _same(mine, theirs)
