@@ -304,14 +304,15 @@ def _compact(weight, lo, hi, size, factor, min_tie, gone):
     j = 0
     cur = np.int64(0)
     acc = 0.0
+    gone_x = gone[0] if n else False  # ``gone[lo]``, read once a run
     for i in range(size):
         w, x, y = weight[i] * factor, lo[i], hi[i]
-        keep = (w >= min_tie) & ~(gone[x] | gone[y])
-        weight[j], lo[j], hi[j] = w, x, y
-        kept = w if keep else 0.0
         if x != cur:
             strength[cur] = acc
-            cur, acc = x, 0.0
+            cur, acc, gone_x = x, 0.0, gone[x]
+        keep = (w >= min_tie) & ~(gone_x | gone[y])
+        weight[j], lo[j], hi[j] = w, x, y
+        kept = w if keep else 0.0
         acc += kept
         s_hi[y] += kept
         j += keep
@@ -411,6 +412,20 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
     rate = np.empty(n)
     for s in range(n):
         rate[s] = contact_rate * t_unit[max(unit[s], 0)] / max(strength[s], 1.0)
+    # The cross-unit factor of every pair of units, looked up instead of a branch per tie
+    # (about one tie in eight crosses units, at random). Row and column ``k`` stand for
+    # unit -1, read as numba reads index -1 (the last unit); a tie within a unit is
+    # multiplied by 1.0 (the same bits as not multiplying).
+    k = can_meet.shape[0]
+    scale = np.empty((k + 1, k + 1))
+    for i in range(k + 1):
+        for j in range(k + 1):
+            ua, ub = i if i < k else -1, j if j < k else -1
+            cross = (1.0 if can_meet[ua, ub] else 0.0) * mixing * access[ua]
+            scale[i, j] = cross if ua != ub else 1.0
+    row = np.empty(n, np.int64)
+    for s in range(n):
+        row[s] = unit[s] if unit[s] >= 0 else k
     # One pass: every tie's ends are written and the count moves on only if they meet
     # (about one tie in twenty does, at random, so a branch would often be mispredicted).
     size = lo.shape[0]
@@ -419,10 +434,7 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
     count = 0
     for i in range(size):
         a, b = lo[i], hi[i]
-        prob = w[i] * min(rate[a], rate[b])
-        ua, ub = unit[a], unit[b]
-        if ua != ub:
-            prob *= (1.0 if can_meet[ua, ub] else 0.0) * mixing * access[ua]
+        prob = w[i] * min(rate[a], rate[b]) * scale[row[a], row[b]]
         ma[count], mb[count] = a, b
         count += r[i] < prob
     return ma[:count], mb[:count]
