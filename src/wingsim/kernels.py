@@ -206,11 +206,11 @@ def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
     strength)``: the buffers now holding the ties, how many, each pair's strength after
     its contact (before the fading) and every slot's weighted degree after.
 
-    Written for speed (about a tenth of the ties fall below ``min_tie`` on a day, at
+    Written for speed (about one tie in twenty falls below ``min_tie`` on a day, at
     random): every tie is written and the write position moves only if it is kept, and
     a dropped tie adds 0.0 to the weighted degrees (strengths are >= 0, so the same
     bits); each ``lo`` end's sum is kept in a register over its run of ties (ties are in
-    key order), see ``tie_node_sum``.
+    key order), see ``tie_peer_sum``.
     """
     m = a.shape[0]
     uk, d, inv = _batch(a, b, delta, n)
@@ -325,49 +325,21 @@ def _compact(weight, lo, hi, size, factor, min_tie, gone):
 
 @compiled
 def tie_node_sum(lo, hi, w, n):
-    """``bincount(lo, w, n) + bincount(hi, w, n)``: weighted degree of every slot.
+    """``bincount(lo, w, n) + bincount(hi, w, n)``: weighted degree of every slot
+    (``tie_peer_sum`` of ones: ``w * 1.0`` is ``w``, so the same bits)."""
+    return tie_peer_sum(lo, hi, w, np.ones(n), n)
+
+
+@compiled
+def tie_peer_sum(lo, hi, w, values, n):
+    """``bincount(lo, w*values[hi], n) + bincount(hi, w*values[lo], n)``: tie-weighted
+    sum of each slot's peers' ``values``.
 
     For ties in key order (``lo`` never decreasing) each ``lo`` end's sum is kept in a
     register over its run of ties and stored once: the same additions in the same
     order, without a store and a load of the same element for every tie (that chain
     was most of the pass). Falls back to the plain loop if ``lo`` ever decreases.
     """
-    s = np.zeros(n)
-    s_hi = np.zeros(n)
-    cur = np.int64(0)
-    acc = 0.0
-    for i in range(lo.shape[0]):
-        x = lo[i]
-        if x != cur:
-            if x < cur:
-                return _node_sum_unordered(lo, hi, w, n)
-            s[cur] = acc
-            cur, acc = x, 0.0
-        acc += w[i]
-        s_hi[hi[i]] += w[i]
-    if n:  # (no slots, no ties)
-        s[cur] = acc
-    for x in range(n):
-        s[x] += s_hi[x]
-    return s
-
-
-@compiled
-def _node_sum_unordered(lo, hi, w, n):
-    """``tie_node_sum`` for ends in any order."""
-    s_lo = np.zeros(n)
-    s_hi = np.zeros(n)
-    for i in range(lo.shape[0]):
-        s_lo[lo[i]] += w[i]
-        s_hi[hi[i]] += w[i]
-    return s_lo + s_hi
-
-
-@compiled
-def tie_peer_sum(lo, hi, w, values, n):
-    """``bincount(lo, w*values[hi], n) + bincount(hi, w*values[lo], n)``: tie-weighted
-    sum of each slot's peers' ``values`` (a ``lo`` end's sum in a register over its run,
-    as ``tie_node_sum``; the plain loop if ``lo`` ever decreases)."""
     s = np.zeros(n)
     s_hi = np.zeros(n)
     cur = np.int64(0)
