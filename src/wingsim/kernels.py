@@ -205,6 +205,12 @@ def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
     same order as the two kernels, so the same bits. Returns ``(buffers, size, after,
     strength)``: the buffers now holding the ties, how many, each pair's strength after
     its contact (before the fading) and every slot's weighted degree after.
+
+    Written for speed (about one tie in twenty falls below ``min_tie`` on a day, at
+    random): every tie is written and the write position moves only if it is kept, and
+    a dropped tie adds 0.0 to the weighted degrees (strengths are >= 0, so the same
+    bits); each ``lo`` end's sum is kept in a register over its run of ties (ties are in
+    key order), see ``tie_peer_sum``.
     """
     m = a.shape[0]
     uk, d, inv = _batch(a, b, delta, n)
@@ -218,41 +224,56 @@ def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
             np.empty(capacity, hi.dtype),
         )
     after = np.zeros(nu)
-    s_lo = np.zeros(n)
+    strength = np.zeros(n)
     s_hi = np.zeros(n)
+    # (The last lines of the loop are ``_compact``'s: a kernel called once a tie costs
+    # some twenty times the loop itself, its array arguments being reference-counted.)
+    end = np.int64(n) * n  # above every key
+    next_key = uk[0] if nu else end
     i = 0
     j = 0
     q = 0
+    cur = np.int64(0)
+    acc = 0.0
     while i < size or j < nu:
-        ki = _key(lo, hi, i, n) if i < size else np.int64(0)
-        if j == nu or (i < size and ki < uk[j]):  # a tie nobody used today
+        ki = _key(lo, hi, i, n) if i < size else end
+        if ki < next_key:  # a tie nobody used today
             w, x, y = weight[i], lo[i], hi[i]
             i += 1
-        elif i < size and ki == uk[j]:  # a tie used today
+        elif ki == next_key:  # a tie used today
             x, y = lo[i], hi[i]
             w = _moved(weight[i], d[j])
             after[j] = w
             i += 1
             j += 1
+            next_key = uk[j] if j < nu else end
         else:  # a pair with no tie yet: a friendly contact makes one
-            key = uk[j]
             dj = d[j]
+            x, y = next_key // n, next_key % n
             j += 1
+            next_key = uk[j] if j < nu else end
             if dj <= 0:
                 continue
             w = min(dj, 1.0)
             after[j - 1] = w
-            x, y = key // n, key % n
         w = w * factor
-        if w >= min_tie:
-            ow[q], olo[q], ohi[q] = w, x, y
-            s_lo[x] += w
-            s_hi[y] += w
-            q += 1
+        keep = w >= min_tie
+        ow[q], olo[q], ohi[q] = w, x, y
+        kept = w if keep else 0.0
+        if x != cur:
+            strength[cur] = acc
+            cur, acc = x, 0.0
+        acc += kept
+        s_hi[y] += kept
+        q += keep
+    if n:  # (no slots, no ties)
+        strength[cur] = acc
+    for x in range(n):
+        strength[x] += s_hi[x]
     strength_after = np.empty(m)
     for k in range(m):
         strength_after[k] = after[inv[k]]
-    return (ow, olo, ohi), q, strength_after, s_lo + s_hi
+    return (ow, olo, ohi), q, strength_after, strength
 
 
 @compiled
@@ -261,52 +282,87 @@ def tie_decay(weight, lo, hi, size, factor, min_tie, n):
     ``min_tie`` in place. Returns how many ties remain (the first rows of the buffers)
     and the weighted degree of every slot after (``tie_node_sum``, in the same pass).
     """
-    s_lo = np.zeros(n)
-    s_hi = np.zeros(n)
-    j = 0
-    for i in range(size):
-        w = weight[i] * factor
-        if w >= min_tie:
-            weight[j], lo[j], hi[j] = w, lo[i], hi[i]
-            s_lo[lo[j]] += w
-            s_hi[hi[j]] += w
-            j += 1
-    return j, s_lo + s_hi
+    return _compact(weight, lo, hi, size, factor, min_tie, np.zeros(n, np.bool_))
 
 
 @compiled
 def tie_drop_nodes(weight, lo, hi, size, gone):
     """Compact away, in place, every one of the first ``size`` ties with an end where
     ``gone``; returns how many remain and the weighted degree of every slot after."""
+    return _compact(weight, lo, hi, size, 1.0, -np.inf, gone)
+
+
+@compiled
+def _compact(weight, lo, hi, size, factor, min_tie, gone):
+    """Keep, in place, the first ``size`` ties whose strength times ``factor`` (exact for
+    1.0) is at least ``min_tie`` and with no end where ``gone``; returns how many remain
+    and every slot's weighted degree after. Written without branches on a tie's fate,
+    as ``tie_add_decay`` (a dropped tie is written over by the next and adds 0.0)."""
     n = gone.shape[0]
-    s_lo = np.zeros(n)
+    strength = np.zeros(n)
     s_hi = np.zeros(n)
     j = 0
+    cur = np.int64(0)
+    acc = 0.0
+    gone_x = gone[0] if n else False  # ``gone[lo]``, read once a run
     for i in range(size):
-        if gone[lo[i]] or gone[hi[i]]:
-            continue
-        weight[j], lo[j], hi[j] = weight[i], lo[i], hi[i]
-        s_lo[lo[j]] += weight[j]
-        s_hi[hi[j]] += weight[j]
-        j += 1
-    return j, s_lo + s_hi
+        w, x, y = weight[i] * factor, lo[i], hi[i]
+        if x != cur:
+            strength[cur] = acc
+            cur, acc, gone_x = x, 0.0, gone[x]
+        keep = (w >= min_tie) & ~(gone_x | gone[y])
+        weight[j], lo[j], hi[j] = w, x, y
+        kept = w if keep else 0.0
+        acc += kept
+        s_hi[y] += kept
+        j += keep
+    if n:  # (no slots, no ties)
+        strength[cur] = acc
+    for x in range(n):
+        strength[x] += s_hi[x]
+    return j, strength
 
 
 @compiled
 def tie_node_sum(lo, hi, w, n):
-    """``bincount(lo, w, n) + bincount(hi, w, n)``: weighted degree of every slot."""
-    s_lo = np.zeros(n)
-    s_hi = np.zeros(n)
-    for i in range(lo.shape[0]):
-        s_lo[lo[i]] += w[i]
-        s_hi[hi[i]] += w[i]
-    return s_lo + s_hi
+    """``bincount(lo, w, n) + bincount(hi, w, n)``: weighted degree of every slot
+    (``tie_peer_sum`` of ones: ``w * 1.0`` is ``w``, so the same bits)."""
+    return tie_peer_sum(lo, hi, w, np.ones(n), n)
 
 
 @compiled
 def tie_peer_sum(lo, hi, w, values, n):
     """``bincount(lo, w*values[hi], n) + bincount(hi, w*values[lo], n)``: tie-weighted
-    sum of each slot's peers' ``values``."""
+    sum of each slot's peers' ``values``.
+
+    For ties in key order (``lo`` never decreasing) each ``lo`` end's sum is kept in a
+    register over its run of ties and stored once: the same additions in the same
+    order, without a store and a load of the same element for every tie (that chain
+    was most of the pass). Falls back to the plain loop if ``lo`` ever decreases.
+    """
+    s = np.zeros(n)
+    s_hi = np.zeros(n)
+    cur = np.int64(0)
+    acc = 0.0
+    for i in range(lo.shape[0]):
+        x, y = lo[i], hi[i]
+        if x != cur:
+            if x < cur:
+                return _peer_sum_unordered(lo, hi, w, values, n)
+            s[cur] = acc
+            cur, acc = x, 0.0
+        acc += w[i] * values[y]
+        s_hi[y] += w[i] * values[x]
+    if n:  # (no slots, no ties)
+        s[cur] = acc
+    for x in range(n):
+        s[x] += s_hi[x]
+    return s
+
+
+@compiled
+def _peer_sum_unordered(lo, hi, w, values, n):
+    """``tie_peer_sum`` for ends in any order."""
     s_lo = np.zeros(n)
     s_hi = np.zeros(n)
     for i in range(lo.shape[0]):
@@ -328,27 +384,32 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
     rate = np.empty(n)
     for s in range(n):
         rate[s] = contact_rate * t_unit[max(unit[s], 0)] / max(strength[s], 1.0)
+    # The cross-unit factor of every pair of units, looked up instead of a branch per tie
+    # (about one tie in eight crosses units, at random). Row and column ``k`` stand for
+    # unit -1, read as numba reads index -1 (the last unit); a tie within a unit is
+    # multiplied by 1.0 (the same bits as not multiplying).
+    k = can_meet.shape[0]
+    scale = np.empty((k + 1, k + 1))
+    for i in range(k + 1):
+        for j in range(k + 1):
+            ua, ub = i if i < k else -1, j if j < k else -1
+            cross = (1.0 if can_meet[ua, ub] else 0.0) * mixing * access[ua]
+            scale[i, j] = cross if ua != ub else 1.0
+    row = np.empty(n, np.int64)
+    for s in range(n):
+        row[s] = unit[s] if unit[s] >= 0 else k
+    # One pass: every tie's ends are written and the count moves on only if they meet
+    # (about one tie in twenty does, at random, so a branch would often be mispredicted).
     size = lo.shape[0]
-    meet = np.zeros(size, np.bool_)
+    ma = np.empty(size, lo.dtype)
+    mb = np.empty(size, hi.dtype)
     count = 0
     for i in range(size):
         a, b = lo[i], hi[i]
-        prob = w[i] * min(rate[a], rate[b])
-        ua, ub = unit[a], unit[b]
-        if ua != ub:
-            prob *= (1.0 if can_meet[ua, ub] else 0.0) * mixing * access[ua]
-        if r[i] < prob:
-            meet[i] = True
-            count += 1
-    ma = np.empty(count, lo.dtype)
-    mb = np.empty(count, hi.dtype)
-    j = 0
-    for i in range(size):
-        if meet[i]:
-            ma[j] = lo[i]
-            mb[j] = hi[i]
-            j += 1
-    return ma, mb
+        prob = w[i] * min(rate[a], rate[b]) * scale[row[a], row[b]]
+        ma[count], mb[count] = a, b
+        count += r[i] < prob
+    return ma[:count], mb[:count]
 
 
 @compiled

@@ -408,19 +408,26 @@ def meeting_effects(
         dxb[ib] += rb * (xa - xb)
         dua[ia] += ra * (ub - ua)
         dub[ib] += rb * (ua - ub)
+    # Stubbornness (Friedkin-Johnsen): attitudes are anchored in predispositions (in the
+    # same pass over the prisoners as the influence, the same arithmetic for each).
     for i in range(n):
         x[i] += dxa[i] + dxb[i]
         u[i] += dua[i] + dub[i]
         u[i] = min(max(u[i], min_unc), 1.0)
-    # Stubbornness (Friedkin-Johnsen): attitudes are anchored in predispositions.
-    for i in range(n):
         x[i] += stubborn * (pred[i] - x[i])
         x[i] = min(max(x[i], 0.0), 1.0)
     # Planning between committed extremists; close monitoring sees some of it (reports).
+    # Group culture: the oppositional mindset and (dis)trust of staff spread along bonds
+    # (both from the values before today's spread; one pass over the meetings for all).
     planning = 0
     undetected = 0
     cross = 0
     caught = np.zeros(n, np.int64)
+    opp_a, opp_b, trust_a, trust_b = dxa, dxb, dua, dub  # (reused, zeroed)
+    opp_a[:] = 0.0
+    opp_b[:] = 0.0
+    trust_a[:] = 0.0
+    trust_b[:] = 0.0
     j = 0
     for i in range(m):
         if hostile[i]:
@@ -438,18 +445,16 @@ def meeting_effects(
         ca, cb = category[ia], category[ib]
         if (ca >= veo and cb == main) or (cb >= veo and ca == main):
             cross += 1
+        d = opp_rate * strength[i] * (opp[ib] - opp[ia])
+        opp_a[ia] += d
+        opp_b[ib] += d
+        d = trust_rate * strength[i] * (trust[ib] - trust[ia])
+        trust_a[ia] += d
+        trust_b[ib] += d
     for i in range(n):
         reports[i] += caught[i]
-    # Group culture: the oppositional mindset and (dis)trust of staff spread along bonds.
-    for arr, rate in ((opp, opp_rate), (trust, trust_rate)):
-        gain_a, gain_b = np.zeros(n), np.zeros(n)
-        for i in range(m):
-            if hostile[i]:
-                continue
-            d = rate * strength[i] * (arr[b[i]] - arr[a[i]])
-            gain_a[a[i]] += d
-            gain_b[b[i]] += d
-        for i in range(n):
-            arr[i] += gain_a[i] - gain_b[i]
-            arr[i] = min(max(arr[i], 0.0), 1.0)
+        opp[i] += opp_a[i] - opp_b[i]
+        opp[i] = min(max(opp[i], 0.0), 1.0)
+        trust[i] += trust_a[i] - trust_b[i]
+        trust[i] = min(max(trust[i], 0.0), 1.0)
     return planning, undetected, cross

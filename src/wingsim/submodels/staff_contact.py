@@ -309,7 +309,11 @@ def staff_contact_day(
     restraint, hostile_share, keep_fair, keep_hostile = k[4], k[5], k[6], k[7]
     untrained, monitoring, knowledge_gain, observance_bias = k[8], k[9], k[10], k[11]
     n = trust.shape[0]
-    n_fair, n_hostile, learnt = np.zeros(n), np.zeros(n), np.zeros(n)
+    # Each contact's outcome is added without a branch on it (fair, hostile and reported
+    # are each about as likely as not to change from one contact to the next): a count
+    # plus 0 is the count, learnt plus 0.0 the same bits (learning is >= 0).
+    n_fair, n_hostile = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    learnt = np.zeros(n)
     n_reports = np.zeros(n, np.int64)
     fair_count = 0
     hostile_count = 0
@@ -329,30 +333,47 @@ def staff_contact_day(
         fair_p = fair_p * (1.0 - singled)
         fair = r[i, 1] < fair_p
         heavy = 1.0 - (1.0 - hostile_share) * (1.0 - singled)
-        if fair:
-            n_fair[who] += 1.0
-            fair_count += 1
-        elif r[i, 1] < fair_p + (1.0 - fair_p) * heavy:
-            n_hostile[who] += 1.0
-            hostile_count += 1
+        hostile = (r[i, 1] < fair_p + (1.0 - fair_p) * heavy) & ~fair
+        n_fair[who] += fair
+        n_hostile[who] += hostile
+        fair_count += fair
+        hostile_count += hostile
         # Close monitoring: on a high-security unit staff learn more from the same contact.
         watch = 1.0 + monitoring * security[u]
         learn = knowledge_gain * (untrained + (1.0 - untrained) * training) * watch
         learnt[who] += learn * (1.0 if fair else 0.0)
         # Over-reporting: untrained officers read observance as a sign of radicalisation.
-        if r[i, 2] < observance_bias * observance[who] * (1.0 - training):
-            n_reports[who] += 1
+        n_reports[who] += r[i, 2] < observance_bias * observance[who] * (1.0 - training)
+    # Repeated contacts compound: (1 - g)^k of the gap remains after k fair contacts (x **
+    # 0 is exactly 1, so the power is taken only where there were contacts). The powers
+    # and their square roots are taken once for each count (the same calls, so the same
+    # bits), not once a prisoner.
+    pow_fair, root_fair = _powers(keep_fair, n_fair)
+    pow_hostile, root_hostile = _powers(keep_hostile, n_hostile)
     for j in range(n):
-        # Repeated contacts compound: (1 - g)^k of the gap remains after k fair contacts
-        # (x ** 0 is exactly 1, so the power is taken only where there were contacts).
-        keep_f = keep_fair ** n_fair[j] if n_fair[j] > 0 else 1.0
-        keep_h = keep_hostile ** n_hostile[j] if n_hostile[j] > 0 else 1.0
+        keep_f, keep_h = pow_fair[n_fair[j]], pow_hostile[n_hostile[j]]
         trust[j] = (1.0 - (1.0 - trust[j]) * keep_f) * keep_h
         # Legitimacy and the oppositional mindset move at half trust's log-rate.
-        half_f, half_h = np.sqrt(keep_f), np.sqrt(keep_h)
+        half_f, half_h = root_fair[n_fair[j]], root_hostile[n_hostile[j]]
         legitimacy[j] = (1.0 - (1.0 - legitimacy[j]) * half_f) * half_h
         opposition[j] = 1.0 - (1.0 - opposition[j] * half_f) * half_h
         knowledge[j] += learnt[j] * (1.0 - knowledge[j])
         knowledge[j] = min(max(knowledge[j], 0.0), 1.0)
         reports[j] += n_reports[j]
     return fair_count, hostile_count
+
+
+@compiled
+def _powers(base, counts):
+    """``base ** k`` (1.0 for ``k = 0``) and its square root for every ``k`` up to the
+    largest of ``counts``, computed as ``base ** float(k)`` and ``np.sqrt``: the values the
+    contact day took for each prisoner before."""
+    top = 0
+    for c in counts:
+        top = max(top, c)
+    power = np.ones(top + 1)
+    root = np.ones(top + 1)
+    for c in range(1, top + 1):
+        power[c] = base ** np.float64(c)
+        root[c] = np.sqrt(power[c])
+    return power, root
