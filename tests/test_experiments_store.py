@@ -309,7 +309,9 @@ def test_the_folder_is_locked_from_prepare_to_the_end_of_the_runs(tmp_path):
 
 def test_two_concurrent_sweeps_into_one_folder(tmp_path):
     """Both used to do the work, and one's clean-up could delete the other's half-written file."""
-    path = experiment(tmp_path, days=400)
+    # Long enough runs that the first still holds the folder when the second has started
+    # (400 days: the first was done within the second's start-up on a fast machine).
+    path = experiment(tmp_path, days=2000)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "wingsim.cli", "sweep", str(path), "--out", str(out)]
     first = subprocess.Popen(
