@@ -173,7 +173,7 @@ class PrisonerContacts(Submodel):
         mp = self.params
         roster = self.roster
         act = roster.slots
-        t_unit = units.time_out_of_cell * (1.0 - units.lockdown)
+        t_unit = units.time_out_today
 
         # Chance meetings: a Poisson number per unit (the same in law as a Poisson number
         # per prisoner), each between a random unit member and a random unit mate.

@@ -1,0 +1,53 @@
+"""Values kept between calls of the day (caches) and the kernels that took over small
+numpy calls: each gives what the expression it replaced gives, and a cache is dropped
+where what it was computed from changes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wingsim.model import WingModel
+from wingsim.streams import KeyedStream
+
+
+def _conditions(units):
+    security = 1.0 - (1.0 - units.security_base) * (1.0 - units.lockdown)
+    return security, units.time_out_of_cell * (1.0 - units.lockdown)
+
+
+def test_security_follows_the_lockdown():
+    m = WingModel(rng=3)
+    units = m.units
+    before = units.security.copy()
+    np.testing.assert_array_equal(before, _conditions(units)[0])
+    # A lockdown (as the incidents submodel writes it) changes security and time out of
+    # cell once the writer says so.
+    units.lockdown[0] = 0.5
+    units.lockdown_changed()
+    security, time_out = _conditions(units)
+    assert units.security[0] > before[0]
+    np.testing.assert_array_equal(units.security, security)
+    np.testing.assert_array_equal(units.time_out_today, time_out)
+
+
+def test_security_cache_is_current_after_every_day():
+    m = WingModel(rng=4)
+    for _ in range(30):
+        m.step()
+        security, time_out = _conditions(m.units)
+        np.testing.assert_array_equal(m.units.security, security)
+        np.testing.assert_array_equal(m.units.time_out_today, time_out)
+
+
+def test_mixes_is_the_units_that_meet_others():
+    units = WingModel(rng=5).units
+    np.testing.assert_array_equal(units.mixes, units.can_meet.sum(axis=1) > 1)
+
+
+def test_keyed_uniforms_same_for_any_integer_ids():
+    keyed = KeyedStream(7, "traits")
+    ids = np.array([0, 5, 2**40, 17], np.int64)
+    want = keyed.uniforms(ids.astype(np.uint64), 3, 1, k=4)
+    np.testing.assert_array_equal(keyed.uniforms(ids, 3, 1, k=4), want)
+    np.testing.assert_array_equal(keyed.uniforms(ids.tolist(), 3, 1, k=4), want)
+    np.testing.assert_array_equal(keyed.uniforms(5, 3, 1, k=4), want[1:2])
