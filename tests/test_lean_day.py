@@ -51,3 +51,28 @@ def test_keyed_uniforms_same_for_any_integer_ids():
     np.testing.assert_array_equal(keyed.uniforms(ids, 3, 1, k=4), want)
     np.testing.assert_array_equal(keyed.uniforms(ids.tolist(), 3, 1, k=4), want)
     np.testing.assert_array_equal(keyed.uniforms(5, 3, 1, k=4), want[1:2])
+
+
+def test_activity_partners_match_numpy():
+    from wingsim.submodels.contacts import activity_partners
+
+    rng = np.random.default_rng(11)
+    slots = np.sort(rng.choice(500, 300, replace=False))
+    unit = rng.integers(0, 5, slots.shape[0]).astype(np.int32)
+    mixes = np.array([True, True, False, True, False])
+    partner = rng.integers(0, 500, 200)
+    in_activities = rng.random(200) < 0.3
+    r = rng.random(int(in_activities.sum()))
+    want = partner.copy()
+    pool = slots[mixes[unit]]
+    want[in_activities] = pool[(r * pool.shape[0]).astype(np.int64)]
+    activity_partners(partner, in_activities, r, slots, unit, mixes)
+    np.testing.assert_array_equal(partner, want)
+
+
+def test_gini_with_the_total_given():
+    from wingsim.outcomes import gini
+
+    x = np.random.default_rng(2).random(399)
+    assert gini(x, x.sum()) == gini(x)
+    assert gini(np.zeros(4), 0.0) == gini(np.zeros(4)) == 0.0

@@ -186,8 +186,7 @@ class PrisonerContacts(Submodel):
         # Some meet in shared work and education: a partner from any unit that mixes (a
         # meeting in activities happens only on a unit that mixes, so the pool has people).
         if k:
-            pool = act[units.mixes[roster.unit]]
-            partner[in_activities] = pool[(rng.random(k) * pool.shape[0]).astype(np.int64)]
+            activity_partners(partner, in_activities, rng.random(k), act, roster.unit, units.mixes)
 
         # Repeat meetings along ties. Time is finite: a prisoner's repeat meetings are
         # shared among his ties in proportion to their strength, so a few strong bonds
@@ -323,6 +322,25 @@ def chance_meetings(n_unit, r, by_unit, starts, counts, mixes, access, mixing):
             k += in_activities[i]
             i += 1
     return init, partner, in_activities, k
+
+
+@compiled
+def activity_partners(partner, in_activities, r, slots, unit, mixes):
+    """The partners of the meetings in shared activities, in place: the pool is the
+    prisoners (``slots``, in order) of every unit that mixes, and meeting ``i`` of those
+    ``in_activities`` takes the member at ``int(r[j] x pool size)`` for its own draw ``j``
+    (``partner[in_activities] = pool[(r * len(pool)).astype(int)]``)."""
+    pool = np.empty(slots.shape[0], np.int64)
+    size = 0
+    for j in range(slots.shape[0]):
+        if mixes[unit[j]]:
+            pool[size] = slots[j]
+            size += 1
+    j = 0
+    for i in range(partner.shape[0]):
+        if in_activities[i]:
+            partner[i] = pool[np.int64(r[j] * size)]
+            j += 1
 
 
 @compiled
