@@ -76,3 +76,26 @@ def test_gini_with_the_total_given():
     x = np.random.default_rng(2).random(399)
     assert gini(x, x.sum()) == gini(x)
     assert gini(np.zeros(4), 0.0) == gini(np.zeros(4)) == 0.0
+
+
+def test_gate_needs_match_numpy():
+    from wingsim.submodels.community import MENTAL_HEALTH
+    from wingsim.submodels.mental_health import gate_needs
+
+    rng = np.random.default_rng(5)
+    n = 50
+    rows = rng.choice(n, 20, replace=False)
+    category = rng.integers(0, 4, n).astype(np.int8)
+    trait, u = rng.random((20, 8)), rng.random((20, 2))
+    quality, readiness = rng.random(n), rng.random(n)
+    need, identified, treated = (rng.random(n) < 0.5 for _ in range(3))
+    want = [a.copy() for a in (need, identified, treated)]
+    share = np.where(category[rows] >= 1, 0.45, 0.3)
+    want[0][rows] = trait[:, MENTAL_HEALTH] < share
+    want[1][rows] = want[0][rows] & (u[:, 0] < quality[rows])
+    want[2][rows] = want[1][rows] & (u[:, 1] < 0.7 * readiness[rows])
+    gate_needs(
+        rows, category, trait, u, quality, readiness, 0.45, 0.3, 0.7, need, identified, treated
+    )
+    for got, expected in zip((need, identified, treated), want, strict=True):
+        np.testing.assert_array_equal(got, expected)
