@@ -99,3 +99,20 @@ def test_gate_needs_match_numpy():
     )
     for got, expected in zip((need, identified, treated), want, strict=True):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_meeting_tone_counts_and_units():
+    from wingsim.submodels.contacts import meeting_tone
+
+    rng = np.random.default_rng(8)
+    n, m = 60, 300
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    unit = rng.integers(-1, 5, n).astype(np.int32)
+    x, opp, grievance = rng.random(n), rng.random(n), rng.random(n)
+    hostile, n_hostile, _, unit_a, unit_b = meeting_tone(
+        a, b, x, opp, grievance, rng.random(m), -2.0, 0.08, -2.0, -0.16, unit
+    )
+    assert 0 < n_hostile == int(hostile.sum())
+    np.testing.assert_array_equal(unit_a, unit[a])
+    np.testing.assert_array_equal(unit_b, unit[b])
+    assert unit_a.dtype == unit.dtype
