@@ -7,7 +7,8 @@ submodels can index them by each prisoner's unit in one numpy operation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,16 +31,42 @@ class Units:
     security_base: np.ndarray
     lockdown: np.ndarray
     can_meet: np.ndarray
+    #: ``security`` and ``time_out_today`` as last computed (None: to be computed again).
+    _today: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+
+    def lockdown_changed(self) -> None:
+        """``lockdown`` (or ``security_base``, ``time_out_of_cell``) was written: the
+        conditions of the day derived from it are computed again when next read (the
+        incidents submodel calls this after each day's lockdown)."""
+        self._today = None
+
+    def _conditions(self) -> tuple[np.ndarray, np.ndarray]:
+        today = self._today
+        if today is None:
+            open_ = 1.0 - self.lockdown
+            today = self._today = (
+                1.0 - (1.0 - self.security_base) * open_,
+                self.time_out_of_cell * open_,
+            )
+        return today
 
     @property
     def security(self) -> np.ndarray:
         """Security intensity today: the base, tightened by any post-incident lockdown
-        (which takes its share of what the base left, so it never passes 1)."""
-        return 1.0 - (1.0 - self.security_base) * (1.0 - self.lockdown)
+        (which takes its share of what the base left, so it never passes 1). Kept until
+        :meth:`lockdown_changed`; read-only for its readers."""
+        return self._conditions()[0]
 
     @property
+    def time_out_today(self) -> np.ndarray:
+        """Time out of cell today: the unit's, less the share a lockdown takes (kept
+        like ``security``)."""
+        return self._conditions()[1]
+
+    @cached_property
     def mixes(self) -> np.ndarray:
-        """Units whose prisoners also meet other units' prisoners (shared activities)."""
+        """Units whose prisoners also meet other units' prisoners (shared activities);
+        ``can_meet`` is fixed when the units are built, so this is computed once."""
         return self.can_meet.sum(axis=1) > 1
 
     @property

@@ -260,9 +260,10 @@ def prisoner_sums(
     )
 
 
-def gini(x: np.ndarray) -> float:
-    """Gini coefficient of non-negative values (0 equal, ->1 concentrated)."""
-    if x.shape[0] == 0 or x.sum() <= 0:
+def gini(x: np.ndarray, total: float | None = None) -> float:
+    """Gini coefficient of non-negative values (0 equal, ->1 concentrated); ``total`` is
+    ``x.sum()`` where the caller already has it."""
+    if x.shape[0] == 0 or (x.sum() if total is None else total) <= 0:
         return 0.0
     xs = np.sort(x)
     n = xs.shape[0]
@@ -343,7 +344,7 @@ class GroupMeans:
 
     def __init__(self, sums: np.ndarray, counts: np.ndarray):
         # Python numbers (fast to add): each attribute's sums by category, and the counts.
-        self.by_category = dict(zip(AVERAGED, zip(*sums.tolist(), strict=True), strict=True))
+        self.by_category = dict(zip(AVERAGED, sums.T.tolist(), strict=True))
         self.counts = counts.tolist()
 
     def count(self, categories=ALL_CATEGORIES) -> int:
@@ -409,7 +410,7 @@ def compute(model: WingModel) -> dict[str, float]:
         "bonding_veo": bonding,
         "ei_index_veo": ei,
         "us_vs_them": means.mean("opposition", OF_CONCERN),
-        "status_gini": gini(status),
+        "status_gini": gini(status, status_total),
         "status_share_veo": float(status_veo.sum() / status_total) if status_total else 0.0,
         "leader_count": leaders,
         "extremism_mainstream": means.mean("extremism", (MAINSTREAM,)),

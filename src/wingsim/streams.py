@@ -64,6 +64,7 @@ class KeyedStream:
     def __init__(self, seed: int, name: str):
         seq = np.random.SeedSequence(entropy=int(seed), spawn_key=(stream_key(name),))
         self.base = np.uint64(seq.generate_state(1, np.uint64)[0])
+        self._base = int(self.base)  # as a Python int, for the counters' arithmetic
 
     def uniforms(self, ids, *counters: int, k: int = 1) -> np.ndarray:
         """Shape ``(n, k)``: ``k`` uniforms in [0, 1) for each of the ``n`` ``ids``.
@@ -73,11 +74,14 @@ class KeyedStream:
         multiplied by its own odd constant and combined with the stream's key before one
         mixing round; each of the ``k`` draws then mixes that state with its own counter.
         """
-        shared = int(self.base)
+        shared = self._base
         for i, counter in enumerate(counters, 1):
             shared ^= (int(counter) * _KEY_MULTIPLIERS[i]) & _MASK
-        ids = np.atleast_1d(np.asarray(ids)).astype(np.uint64)
-        return _keyed_uniforms(ids, np.uint64(shared), np.uint64(_KEY_MULTIPLIERS[0]), k)
+        if not (isinstance(ids, np.ndarray) and ids.dtype == np.int64 and ids.ndim == 1):
+            ids = np.atleast_1d(np.asarray(ids)).astype(np.uint64)
+        # int64 ids (uids, rows) go in as they are: the kernel reads each as uint64, the
+        # same bits for the non-negative ids it is given (one array copy less a call).
+        return _keyed_uniforms(ids, np.uint64(shared), _MULTIPLIER, k)
 
 
 @compiled
@@ -93,7 +97,7 @@ def _keyed_uniforms(ids, shared, multiplier, k):
     """The arithmetic of :meth:`KeyedStream.uniforms` for every id, in one pass."""
     out = np.empty((ids.shape[0], k))
     for i in range(ids.shape[0]):
-        z = _mix64((ids[i] * multiplier) ^ shared)
+        z = _mix64((np.uint64(ids[i]) * multiplier) ^ shared)
         for j in range(k):
             draw = _mix64(z + np.uint64(j + 1) * _GOLDEN)
             out[i, j] = (draw >> np.uint64(11)) * (1.0 / 9007199254740992.0)
@@ -103,3 +107,4 @@ def _keyed_uniforms(ids, shared, multiplier, k):
 _MASK = (1 << 64) - 1
 #: An odd multiplier per key position (so (uid, day) and (day, uid) differ).
 _KEY_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+_MULTIPLIER = np.uint64(_KEY_MULTIPLIERS[0])  # the ids' multiplier, as the kernel takes it

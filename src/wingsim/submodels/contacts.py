@@ -173,7 +173,7 @@ class PrisonerContacts(Submodel):
         mp = self.params
         roster = self.roster
         act = roster.slots
-        t_unit = units.time_out_of_cell * (1.0 - units.lockdown)
+        t_unit = units.time_out_today
 
         # Chance meetings: a Poisson number per unit (the same in law as a Poisson number
         # per prisoner), each between a random unit member and a random unit mate.
@@ -186,8 +186,7 @@ class PrisonerContacts(Submodel):
         # Some meet in shared work and education: a partner from any unit that mixes (a
         # meeting in activities happens only on a unit that mixes, so the pool has people).
         if k:
-            pool = act[units.mixes[roster.unit]]
-            partner[in_activities] = pool[(rng.random(k) * pool.shape[0]).astype(np.int64)]
+            activity_partners(partner, in_activities, rng.random(k), act, roster.unit, units.mixes)
 
         # Repeat meetings along ties. Time is finite: a prisoner's repeat meetings are
         # shared among his ties in proportion to their strength, so a few strong bonds
@@ -234,15 +233,14 @@ class PrisonerContacts(Submodel):
             self.model.units,
         )
         a, b = self.meetings()
-        # Kept for invariant checks: who met, and on which units they were at the time.
-        m.last_meetings = (a, b, p.unit[a], p.unit[b])
         if a.shape[0] == 0:
+            m.last_meetings = (a, b, p.unit[a], p.unit[b])
             self._anchor()
             m.ties.decay(mp.tie_decay)
             return
         # Draws as before, from this submodel's stream: one per meeting (hostile?), then
         # one per friendly meeting (is planning seen?); the kernels do the arithmetic.
-        hostile, delta = meeting_tone(
+        hostile, n_hostile, delta, unit_a, unit_b = meeting_tone(
             a,
             b,
             p.extremism,
@@ -253,8 +251,10 @@ class PrisonerContacts(Submodel):
             mp.tie_gain,
             -mp.homophily,
             -mp.hostile_tie_loss * mp.tie_gain,
+            p.unit,
         )
-        n_hostile = int(hostile.sum())
+        # Kept for invariant checks: who met, and on which units they were at the time.
+        m.last_meetings = (a, b, unit_a, unit_b)
         seen_draws = rng.random(a.shape[0] - n_hostile)
         # Bonding: similar and aggrieved prisoners bond more; hostility weakens ties. Ties
         # then fade (one pass over the ties for both; the effects read only ``strength``).
@@ -326,6 +326,25 @@ def chance_meetings(n_unit, r, by_unit, starts, counts, mixes, access, mixing):
 
 
 @compiled
+def activity_partners(partner, in_activities, r, slots, unit, mixes):
+    """The partners of the meetings in shared activities, in place: the pool is the
+    prisoners (``slots``, in order) of every unit that mixes, and meeting ``i`` of those
+    ``in_activities`` takes the member at ``int(r[j] x pool size)`` for its own draw ``j``
+    (``partner[in_activities] = pool[(r * len(pool)).astype(int)]``)."""
+    pool = np.empty(slots.shape[0], np.int64)
+    size = 0
+    for j in range(slots.shape[0]):
+        if mixes[unit[j]]:
+            pool[size] = slots[j]
+            size += 1
+    j = 0
+    for i in range(partner.shape[0]):
+        if in_activities[i]:
+            partner[i] = pool[np.int64(r[j] * size)]
+            j += 1
+
+
+@compiled
 def chance_pairs(init, partner, tie_a, tie_b):
     """The day's meeting pairs: the chance meetings of two different prisoners, in
     order, then the repeat meetings along ties."""
@@ -345,8 +364,11 @@ def chance_pairs(init, partner, tie_a, tie_b):
 
 
 @compiled
-def meeting_tone(a, b, x, opposition, grievance, r, neg_hostility, gain, neg_homophily, loss):
-    """Which meetings turn hostile (``r`` one uniform draw each), and each tie's change.
+def meeting_tone(
+    a, b, x, opposition, grievance, r, neg_hostility, gain, neg_homophily, loss, unit
+):  # fmt: skip
+    """Which meetings turn hostile (``r`` one uniform draw each) and how many, each tie's
+    change, and the units of both sides (``unit[a]``, ``unit[b]``, read in the same pass).
 
     A meeting is hostile with chance ``1 - exp(-hostility x gap x the larger
     opposition)``; a hostile one changes the tie by ``loss`` (negative), a friendly one
@@ -355,17 +377,22 @@ def meeting_tone(a, b, x, opposition, grievance, r, neg_hostility, gain, neg_hom
     m = a.shape[0]
     hostile = np.empty(m, np.bool_)
     delta = np.empty(m)
+    unit_a = np.empty(m, unit.dtype)
+    unit_b = np.empty(m, unit.dtype)
+    n_hostile = 0
     for i in range(m):
         ia, ib = a[i], b[i]
+        unit_a[i], unit_b[i] = unit[ia], unit[ib]
         gap = abs(x[ia] - x[ib])
         hostile_p = 1.0 - np.exp(neg_hostility * gap * max(opposition[ia], opposition[ib]))
         hostile[i] = r[i] < hostile_p
         if hostile[i]:
             delta[i] = loss
+            n_hostile += 1
         else:
             aggrieved = 0.5 * (grievance[ia] + grievance[ib])
             delta[i] = gain * np.exp(neg_homophily * gap) * (1.0 + aggrieved)
-    return hostile, delta
+    return hostile, n_hostile, delta, unit_a, unit_b
 
 
 @compiled

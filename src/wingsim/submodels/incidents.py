@@ -150,6 +150,7 @@ class Incidents(Submodel):
             incidents, s.stress, s.unit, s.active, units.lockdown, mp.stress_recovery,
             mp.incident_stress, mp.lockdown_recovery, mp.lockdown_cap, step,
         )  # fmt: skip
+        units.lockdown_changed()
 
 
 @compiled

@@ -100,7 +100,7 @@ class Interventions(Submodel):
         # Places go by assessed need (mean-preserving weights), and the special unit's
         # focused programme reaches its residents more often: the unit's stated advantage.
         risks = eligible_risks(p.active, p.category, p.labelled, p.assessed_risk)
-        mean_risk = max(float(risks.mean()), 1e-9) if risks.shape[0] else 0.0
+        mean_risk = max(float(risks.sum() / risks.shape[0]), 1e-9) if risks.shape[0] else 0.0
         u = self.rng.random(p.n)
         k = sessions(
             u, p.active, p.category, p.labelled, p.assessed_risk, p.unit, p.leader, p.charisma,

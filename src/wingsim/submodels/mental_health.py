@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import AT_RISK
 from wingsim.submodels.community import MENTAL_HEALTH, CommunitySubmodel, over, traits
@@ -85,12 +86,11 @@ class MentalHealth(CommunitySubmodel):
 
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         m, c, mp = self.model, self.model.community, self.params
-        share = np.where(c.person.category[rows] >= AT_RISK, mp.need_share_concern, mp.need_share)
-        c.mh_need[rows] = traits(m, c.person.uid[rows])[:, MENTAL_HEALTH] < share
-        u = self.draws(rows, 2, salt=1)
-        services = m.config.probation.mental_health_services
-        c.mh_identified[rows] = c.mh_need[rows] & (u[:, 0] < c.quality[rows])
-        c.mh_treated[rows] = c.mh_identified[rows] & (u[:, 1] < services * c.readiness[rows])
+        gate_needs(
+            rows, c.person.category, traits(m, c.person.uid[rows]), self.draws(rows, 2, salt=1),
+            c.quality, c.readiness, mp.need_share_concern, mp.need_share,
+            m.config.probation.mental_health_services, c.mh_need, c.mh_identified, c.mh_treated,
+        )  # fmt: skip
 
     def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
@@ -103,3 +103,22 @@ class MentalHealth(CommunitySubmodel):
         services = self.model.config.probation.mental_health_services
         c.mh_treated[rows] = known & (u[:, 0] < over(mp.treatment_rate * services, e))
         c.mh_identified[rows] = known | (u[:, 1] < over(mp.identification_rate, e))
+
+
+_AT_RISK = int(AT_RISK)
+
+
+@compiled
+def gate_needs(
+    rows, category, trait, u, quality, readiness, share_concern, share, services, need,
+    identified, treated,
+):  # fmt: skip
+    """:meth:`MentalHealth.enter` in place: a need where the person's trait falls below
+    the share for his category (``share_concern`` from at risk up), identified before
+    release with chance ``quality`` (draw ``u[i, 0]``) and treated from the gate with
+    chance ``services x readiness`` (draw ``u[i, 1]``)."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        need[r] = trait[i, MENTAL_HEALTH] < (share_concern if category[r] >= _AT_RISK else share)
+        identified[r] = need[r] and u[i, 0] < quality[r]
+        treated[r] = identified[r] and u[i, 1] < services * readiness[r]
