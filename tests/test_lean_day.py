@@ -116,3 +116,23 @@ def test_meeting_tone_counts_and_units():
     np.testing.assert_array_equal(unit_a, unit[a])
     np.testing.assert_array_equal(unit_b, unit[b])
     assert unit_a.dtype == unit.dtype
+
+
+def test_a_lockdown_set_between_days_is_seen_the_next_day():
+    """Someone outside the day (a notebook, a test) sets the lockdown after the security of
+    the day was read: the next day reads it afresh."""
+    m = WingModel(rng=3)
+    m.run_for(2)
+    _ = m.units.security  # read and kept
+    m.units.lockdown[:] = 1.0
+    seen = []
+    incidents = m.submodels["incidents"]
+    original = incidents.step
+
+    def step():
+        seen.append(m.units.security.copy())
+        original()
+
+    incidents.step = step
+    m.run_for(1)
+    assert np.array_equal(seen[0], np.ones_like(seen[0])), "a stale security was read"

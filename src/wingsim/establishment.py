@@ -37,7 +37,8 @@ class Units:
     def lockdown_changed(self) -> None:
         """``lockdown`` (or ``security_base``, ``time_out_of_cell``) was written: the
         conditions of the day derived from it are computed again when next read (the
-        incidents submodel calls this after each day's lockdown)."""
+        model calls this at the start of each day, the incidents submodel after each
+        day's lockdown)."""
         self._today = None
 
     def _conditions(self) -> tuple[np.ndarray, np.ndarray]:

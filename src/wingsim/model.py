@@ -283,6 +283,10 @@ class WingModel(mesa.Model):
 
     def _reset_day(self) -> None:
         self.roster: Roster | None = None
+        # The units' conditions of the day are read afresh each morning, so a lockdown or a
+        # security level set between days (a notebook, a test) is seen; within the day only
+        # the incidents submodel writes the lockdown, and it says so.
+        self.units.lockdown_changed()
         self.day_counts: defaultdict[str, int] = defaultdict(int)
         self.day_sums: defaultdict[str, float] = defaultdict(float)
 
