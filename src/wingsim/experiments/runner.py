@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from wingsim.experiments.files import result_files
 from wingsim.output import pid_alive
 
 
@@ -51,6 +52,9 @@ class RunResult:
     error: str | None = None
     traceback: str | None = None
     seconds: float = 0.0
+    #: The files a succeeded run writes, already encoded as Parquet where it ran (path in
+    #: the results folder -> bytes; see :func:`execute`), or None to encode at writing.
+    files: dict[str, bytes] | None = None
 
 
 def _inject_fault(run_id: str, action: str | None) -> None:
@@ -107,20 +111,32 @@ def execute(spec: RunSpec) -> RunResult:
         _inject_fault(spec.run_id, spec.fault)
         summary, daily = simulate(spec)
     except Exception as exc:  # a failing run must not stop the sweep
-        return RunResult(
-            spec.run_id,
-            False,
-            row,
-            error=f"{type(exc).__name__}: {exc}",
-            traceback=traceback.format_exc(),
-            seconds=time.perf_counter() - start,
-        )
+        return _failed(spec.run_id, row, exc, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
     ts = None
     if spec.timeseries:
         ts = daily.reset_index(drop=True)
         ts.insert(0, "run_id", spec.run_id)
     row.update(summary)
-    return RunResult(spec.run_id, True, row, ts, seconds=time.perf_counter() - start)
+    # The run's files are encoded here, in the worker: the sweep's process then only writes
+    # bytes, instead of encoding every worker's results on the cores the workers need.
+    try:
+        files = result_files(spec.run_id, row, ts)
+    except Exception as exc:  # an unreadable encoding fails this run, not the sweep
+        return _failed(spec.run_id, row, exc, seconds)
+    return RunResult(spec.run_id, True, row, seconds=seconds, files=files)
+
+
+def _failed(run_id: str, row: dict[str, Any], exc: Exception, seconds: float) -> RunResult:
+    """A failed run's result: the error and the traceback being handled."""
+    return RunResult(
+        run_id,
+        False,
+        row,
+        error=f"{type(exc).__name__}: {exc}",
+        traceback=traceback.format_exc(),
+        seconds=seconds,
+    )
 
 
 class SerialExecutor(cf.Executor):

@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
+from wingsim.experiments.files import result_files
 from wingsim.experiments.runner import RunResult
 from wingsim.scenario import InputFileError, read_input_file
 
@@ -102,15 +101,6 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write a text file so no reader ever sees half of it."""
     _atomic_write_bytes(Path(path), text.encode("utf-8"))
-
-
-def parquet_bytes(table: pa.Table) -> bytes:
-    """A table as Parquet bytes, checked to read back before anything is written."""
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    data = sink.getvalue().to_pybytes()
-    pq.read_table(pa.BufferReader(data))  # raises if the writer produced something unreadable
-    return data
 
 
 def sha256(data: bytes) -> str:
@@ -361,16 +351,13 @@ class RunStore:
             atomic_write_text(fail_file, json.dumps(record, indent=2, default=str))
             self.record(result.run_id, "failed", error=result.error, wingsim_version=version)
             return
+        encoded = result.files
+        if encoded is None:
+            encoded = result_files(result.run_id, result.row, result.timeseries)
         files = {}
-        if result.timeseries is not None:
-            data = parquet_bytes(pa.Table.from_pandas(result.timeseries, preserve_index=False))
-            name = f"timeseries/{result.run_id}.parquet"
+        for name, data in encoded.items():
             _atomic_write_bytes(self.folder / name, data)
             files[name] = sha256(data)
-        data = parquet_bytes(pa.Table.from_pylist([result.row]))
-        name = f"runs/{result.run_id}.parquet"
-        _atomic_write_bytes(self.folder / name, data)
-        files[name] = sha256(data)
         self.record(
             result.run_id,
             "succeeded",
