@@ -253,11 +253,11 @@ def Stage(
     if driver.state is None:
         driver.state = _state
 
-    def loop(stop):
+    def loop():
         """The session's thread: the run plays in its worker; this sends the pictures."""
         closed = kernel_closed_event()  # the page closed, or its connection dropped for good
         context = kernel_context.get_current_context()
-        while driver.mounted and not stop.is_set() and not closed.is_set() and not participant.gone:
+        while driver.mounted and not closed.is_set() and not participant.gone:
             driver.wake.clear()
             driver.away = page_away(context)
             ROOM.keep(participant)
@@ -270,9 +270,9 @@ def Stage(
                 print(f"picture {1e3 * (time.perf_counter() - t0):.1f} ms", flush=True)
             driver.wake.wait(pause)
 
-    def session(stop):
+    def session(_stop):  # the stage's own unmount (``driver.mounted``) ends it, at once
         try:
-            loop(stop)
+            loop()
         finally:
             driver.run = None
 

@@ -43,18 +43,17 @@ class RunSpec:
 
 @dataclass
 class RunResult:
-    """The summary row (or the failure) of one run, plus its daily table if kept."""
+    """The summary row (or the failure) of one run, and the files a succeeded run
+    writes, already encoded as Parquet where it ran (path in the results folder -> bytes:
+    its summary row and, if kept, its daily table; see :func:`execute`)."""
 
     run_id: str
     ok: bool
     row: dict[str, Any]
-    timeseries: pd.DataFrame | None = None
     error: str | None = None
     traceback: str | None = None
     seconds: float = 0.0
-    #: The files a succeeded run writes, already encoded as Parquet where it ran (path in
-    #: the results folder -> bytes; see :func:`execute`), or None to encode at writing.
-    files: dict[str, bytes] | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def _inject_fault(run_id: str, action: str | None) -> None:

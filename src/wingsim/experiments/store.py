@@ -28,7 +28,6 @@ from typing import Any
 
 import pandas as pd
 
-from wingsim.experiments.files import result_files
 from wingsim.experiments.runner import RunResult
 from wingsim.scenario import InputFileError, read_input_file
 
@@ -351,11 +350,8 @@ class RunStore:
             atomic_write_text(fail_file, json.dumps(record, indent=2, default=str))
             self.record(result.run_id, "failed", error=result.error, wingsim_version=version)
             return
-        encoded = result.files
-        if encoded is None:
-            encoded = result_files(result.run_id, result.row, result.timeseries)
         files = {}
-        for name, data in encoded.items():
+        for name, data in result.files.items():
             _atomic_write_bytes(self.folder / name, data)
             files[name] = sha256(data)
         self.record(
