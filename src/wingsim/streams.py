@@ -63,8 +63,8 @@ class KeyedStream:
 
     def __init__(self, seed: int, name: str):
         seq = np.random.SeedSequence(entropy=int(seed), spawn_key=(stream_key(name),))
-        self.base = np.uint64(seq.generate_state(1, np.uint64)[0])
-        self._base = int(self.base)  # as a Python int, for the counters' arithmetic
+        # The stream's key, a Python int (the counters' arithmetic below is on ints).
+        self.base = int(seq.generate_state(1, np.uint64)[0])
 
     def uniforms(self, ids, *counters: int, k: int = 1) -> np.ndarray:
         """Shape ``(n, k)``: ``k`` uniforms in [0, 1) for each of the ``n`` ``ids``.
@@ -74,7 +74,7 @@ class KeyedStream:
         multiplied by its own odd constant and combined with the stream's key before one
         mixing round; each of the ``k`` draws then mixes that state with its own counter.
         """
-        shared = self._base
+        shared = self.base
         for i, counter in enumerate(counters, 1):
             shared ^= (int(counter) * _KEY_MULTIPLIERS[i]) & _MASK
         if not (isinstance(ids, np.ndarray) and ids.dtype == np.int64 and ids.ndim == 1):
