@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from wingsim.kernels import compiled
+from wingsim.pairwise import pairwise_head_sum, pairwise_sum
 from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, VEO_VIOLENT, Category, Place, Training
 
 if TYPE_CHECKING:
@@ -202,9 +203,10 @@ def prisoner_sums(
     ``true_risk``), the rest, false positives (labelled, not at risk), false negatives
     (at risk, not labelled), leaders, extremist leaders (extremism above
     ``radical_threshold``) and those already with a probation officer. ``veo`` marks the
-    active VEOs (for the tie pass); the active slots' status and the VEOs' are gathered
-    in slot order; ``occupancy`` counts the prisoners on each unit, and ``places`` holds
-    each unit's occupied places weighted by ``special_factor`` on a special unit.
+    active VEOs (for the tie pass); ``totals`` holds the active prisoners' total status,
+    the VEOs' and its Gini coefficient (:func:`gini`), and the occupied places, each
+    unit's weighted by ``special_factor`` on a special unit (totals added as numpy adds,
+    :mod:`wingsim.pairwise`); ``occupancy`` counts the prisoners on each unit.
     """
     n = active.shape[0]
     n_attributes = len(attributes)
@@ -248,34 +250,39 @@ def prisoner_sums(
     weighted = np.empty(occupancy.shape[0])
     for u in range(occupancy.shape[0]):
         weighted[u] = occupancy[u] * (special_factor if is_special[u] else 1.0)
-    return (
-        sums,
-        counts,
-        tally,
-        veo,
-        status_active[:n_active],
-        status_veo[:n_veo],
-        occupancy,
-        weighted,
+    status_total = pairwise_head_sum(status_active, n_active)
+    totals = np.array(
+        [
+            status_total,
+            pairwise_head_sum(status_veo, n_veo),
+            _gini(status_active[:n_active], status_total),
+            pairwise_sum(weighted),
+        ]
     )
+    return sums, counts, tally, veo, totals, occupancy
 
 
 def gini(x: np.ndarray, total: float | None = None) -> float:
     """Gini coefficient of non-negative values (0 equal, ->1 concentrated); ``total`` is
     ``x.sum()`` where the caller already has it."""
-    if x.shape[0] == 0 or (x.sum() if total is None else total) <= 0:
+    return _gini(x, pairwise_sum(x) if total is None else total)
+
+
+@compiled
+def _gini(x, total):
+    """:func:`gini` with numpy's bits: sorted, cumulated in order (as ``np.cumsum``), the
+    cumulated values added as ``ndarray.sum`` adds."""
+    n = x.shape[0]
+    if n == 0 or total <= 0:
         return 0.0
-    xs = np.sort(x)
-    n = xs.shape[0]
-    cum = np.cumsum(xs)
-    return float((n + 1 - 2 * (cum.sum() / cum[-1])) / n)
+    cum = np.cumsum(np.sort(x))
+    return (n + 1 - 2 * (pairwise_sum(cum) / cum[-1])) / n
 
 
 @compiled
 def tie_weights_by_group(lo, hi, w, member):
-    """The strengths of the ties within the group ``member`` (both ends in it) and of
-    those across its boundary (one end), each in tie order (numpy sums them as it
-    summed ``w[mask]``)."""
+    """The total strength of the ties within the group ``member`` (both ends in it) and
+    of those across its boundary (one end), each added as numpy added ``w[mask]``."""
     inside = np.empty(lo.shape[0])
     across = np.empty(lo.shape[0])
     n_in = 0
@@ -288,7 +295,7 @@ def tie_weights_by_group(lo, hi, w, member):
         elif a or b:
             across[n_across] = w[i]
             n_across += 1
-    return inside[:n_in], across[:n_across]
+    return pairwise_head_sum(inside, n_in), pairwise_head_sum(across, n_across)
 
 
 @compiled
@@ -314,9 +321,9 @@ def community_tally(
 
     ``tally``: people in the community (``place`` ``COMMUNITY``), of them supervised
     (an officer, licence not ended) and mentored, those awaiting return (anywhere in the
-    ledger), and the housed and employed in the community. ``gathered``, in row order:
-    support, strain and extremism of those in the community, trust in the officer of
-    the supervised (numpy sums each row's first ``tally[0]`` or ``tally[1]`` values).
+    ledger), and the housed and employed in the community. ``totals``: support, strain
+    and extremism of those in the community and trust in the officer of the supervised,
+    each added as numpy adds the values gathered in row order.
     """
     tally = np.zeros(6, np.int64)
     gathered = np.empty((4, size))
@@ -335,7 +342,10 @@ def community_tally(
         tally[2] += mentor[i] >= 0
         tally[4] += housed[i]
         tally[5] += employed[i]
-    return tally, gathered
+    totals = np.empty(4)
+    for j in range(4):
+        totals[j] = pairwise_head_sum(gathered[j], tally[0] if j < 3 else tally[1])
+    return tally, totals
 
 
 class GroupMeans:
@@ -366,8 +376,8 @@ def compute(model: WingModel) -> dict[str, float]:
         defs.true_risk_threshold, defs.radical_threshold, _N_CATEGORIES,
         units.is_special, costs.special_unit_place_factor,
     )  # fmt: skip
-    sums, counts, tally, veo, status, status_veo, occupancy, places = prisoners
-    status_total = status.sum()
+    sums, counts, tally, veo, totals, occupancy = prisoners
+    status_total, status_veo, status_gini, places = totals.tolist()
     labelled, risky, safe, false_pos, false_neg, leaders, extremist_leaders, held = tally.tolist()
     means = GroupMeans(sums, counts)
     n_act = means.count()
@@ -375,8 +385,7 @@ def compute(model: WingModel) -> dict[str, float]:
 
     # Bonding: tie strength among VEOs, and the E-I index of VEOs' ties.
     lo, hi = model.ties.ends
-    inside, across = tie_weights_by_group(lo, hi, model.ties.weight, veo)
-    internal, external = float(inside.sum()), float(across.sum())
+    internal, external = tie_weights_by_group(lo, hi, model.ties.weight, veo)
     bonding = 2.0 * internal / n_veo if n_veo else 0.0
     ei_den = 2.0 * internal + external
     ei = (external - 2.0 * internal) / ei_den if ei_den > 0 else float("nan")
@@ -388,7 +397,7 @@ def compute(model: WingModel) -> dict[str, float]:
         + costs.general_training_eur * general
         + costs.specialist_premium_eur * specialist
     )
-    place_year = costs.place_year_eur * float(places.sum())
+    place_year = costs.place_year_eur * places
     one_to_one = model.config.interventions.mode == "one_to_one"
     session_eur = costs.one_to_one_session_eur if one_to_one else costs.group_place_eur
     cost = (officer_year + place_year) / DAYS_PER_YEAR
@@ -410,8 +419,8 @@ def compute(model: WingModel) -> dict[str, float]:
         "bonding_veo": bonding,
         "ei_index_veo": ei,
         "us_vs_them": means.mean("opposition", OF_CONCERN),
-        "status_gini": gini(status, status_total),
-        "status_share_veo": float(status_veo.sum() / status_total) if status_total else 0.0,
+        "status_gini": status_gini,
+        "status_share_veo": status_veo / status_total if status_total else 0.0,
         "leader_count": leaders,
         "extremism_mainstream": means.mean("extremism", (MAINSTREAM,)),
         "extremism_veo": means.mean("extremism", VEOS),
@@ -453,13 +462,12 @@ def _community(model: WingModel, held_before_release: int) -> dict[str, float]:
     """Stocks of the community after release today; ``held_before_release`` is the
     active prisoners who already have a probation officer (pre-release planning)."""
     c = model.community
-    tally, gathered = community_tally(
+    tally, totals = community_tally(
         c.size, c.place, c.officer, c.licence_end, model.day, c.mentor, c.awaiting,
         c.housed, c.employed, c.support, c.strain, c.person.extremism, c.officer_trust,
     )  # fmt: skip
     out, supervised, mentored, awaiting, housed, employed = tally.tolist()
-    support, strain, extremism = (float(gathered[j, :out].sum()) for j in range(3))
-    trust = float(gathered[3, :supervised].sum())
+    support, strain, extremism, trust = totals.tolist()
     # Every case is held by an officer in post (officers are only ever hired), so the
     # mean caseload is the cases over the officers.
     officers = model.probation_officers.n
