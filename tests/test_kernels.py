@@ -364,3 +364,27 @@ def test_assign_cases_matches_the_numpy_loop(matching):
         officer_background = np.append(officer_background, np.int8(0))
     assert _same(out, want) and _same(load, want_load)
     assert load.shape[0] > 8  # the case of everyone full (hiring) was exercised
+
+
+def test_group_means_add_categories_as_python_sum_does():
+    """Each column's mean as Python computed it (``sum`` over the categories' sums, then
+    divided by the members), to the bit; values of mixed magnitude, where adding in a
+    plain loop would give other bits, and empty groups (NaN)."""
+    from wingsim.outcomes import _MEAN_ATTRIBUTE, _MEAN_GROUP, GROUP_MEANS, group_means
+
+    rng = np.random.default_rng(11)
+    loop_differs = 0
+    for _ in range(2000):
+        sums = rng.standard_normal((4, 8)) * 10.0 ** rng.integers(-8, 9, (4, 8))
+        counts = rng.integers(0, 3, 4)
+        got = group_means(sums, counts, _MEAN_ATTRIBUTE, _MEAN_GROUP)
+        for k, (_, group) in enumerate(GROUP_MEANS.values()):
+            values = [float(sums[c, _MEAN_ATTRIBUTE[k]]) for c in group]
+            members = sum(int(counts[c]) for c in group)
+            want = sum(values) / members if members else float("nan")
+            assert got[k] == want or (np.isnan(want) and np.isnan(got[k]))
+            loop = 0.0
+            for v in values:
+                loop += v
+            loop_differs += members > 0 and loop / members != want
+    assert loop_differs  # the check can fail: Python's sum is not a plain loop

@@ -348,22 +348,60 @@ def community_tally(
     return tally, totals
 
 
-class GroupMeans:
-    """Means of the prisoners' attributes over groups of categories, from the sums and
-    counts per category of :func:`prisoner_sums` (Python's ``sum`` adds the categories)."""
+#: The columns that average an attribute over a group of categories: column ->
+#: (attribute of ``AVERAGED``, the categories, ascending).
+GROUP_MEANS = {
+    "trust_in_staff": ("trust_in_staff", ALL_CATEGORIES),
+    "trust_in_staff_veo": ("trust_in_staff", VEOS),
+    "trust_in_staff_mainstream": ("trust_in_staff", (MAINSTREAM,)),
+    "legitimacy": ("legitimacy", ALL_CATEGORIES),
+    "wellbeing": ("wellbeing", ALL_CATEGORIES),
+    "us_vs_them": ("opposition", OF_CONCERN),
+    "extremism_mainstream": ("extremism", (MAINSTREAM,)),
+    "extremism_veo": ("extremism", VEOS),
+    "extremism_at_risk": ("extremism", (AT_RISK,)),
+    "grievance": ("grievance", ALL_CATEGORIES),
+    "us_vs_them_all": ("opposition", ALL_CATEGORIES),
+    "trust_in_chaplain": ("trust_in_chaplain", ALL_CATEGORIES),
+    "radicalised_share_non_veo": ("radical", NON_VEOS),
+}
+#: ``GROUP_MEANS`` as the kernel reads it: each column's attribute, and its categories
+#: as a row of flags.
+_MEAN_ATTRIBUTE = np.array([AVERAGED.index(name) for name, _ in GROUP_MEANS.values()])
+_MEAN_GROUP = np.array(
+    [[c in group for c in range(_N_CATEGORIES)] for _, group in GROUP_MEANS.values()]
+)
 
-    def __init__(self, sums: np.ndarray, counts: np.ndarray):
-        # Python numbers (fast to add): each attribute's sums by category, and the counts.
-        self.by_category = dict(zip(AVERAGED, sums.T.tolist(), strict=True))
-        self.counts = counts.tolist()
 
-    def count(self, categories=ALL_CATEGORIES) -> int:
-        counts = self.counts
-        return sum([counts[c] for c in categories])
+@compiled
+def group_means(sums, counts, attribute, group):
+    """Each ``GROUP_MEANS`` column: its attribute's sums over its categories divided by
+    their members (NaN for none).
 
-    def mean(self, name: str, categories=ALL_CATEGORIES) -> float:
-        sums = self.by_category[name]
-        return _mean(sum([sums[c] for c in categories]), self.count(categories))
+    The sums over categories add as Python's ``sum`` of floats does (3.12: the first
+    value added to 0, then Neumaier's compensated summation, the compensation added at
+    the end if finite), so the columns keep the bits they had when Python added them.
+    """
+    out = np.empty(attribute.shape[0])
+    for k in range(attribute.shape[0]):
+        total = 0.0
+        compensation = 0.0
+        members = 0
+        for c in range(group.shape[1]):
+            if not group[k, c]:
+                continue
+            x = sums[c, attribute[k]]
+            members += counts[c]
+            t = total + x
+            if abs(total) >= abs(x):
+                compensation += (total - t) + x
+            else:
+                compensation += (x - t) + total
+            total = t
+        if compensation != 0.0 and np.isfinite(compensation):
+            total += compensation
+        out[k] = total / members if members else np.nan
+    return out
 
 
 def compute(model: WingModel) -> dict[str, float]:
@@ -379,9 +417,9 @@ def compute(model: WingModel) -> dict[str, float]:
     sums, counts, tally, veo, totals, occupancy = prisoners
     status_total, status_veo, status_gini, places = totals.tolist()
     labelled, risky, safe, false_pos, false_neg, leaders, extremist_leaders, held = tally.tolist()
-    means = GroupMeans(sums, counts)
-    n_act = means.count()
-    n_veo = means.count(VEOS)
+    means = group_means(sums, counts, _MEAN_ATTRIBUTE, _MEAN_GROUP)
+    n_act = int(counts.sum())
+    n_veo = int(counts[VEO_LESSER] + counts[VEO_VIOLENT])
 
     # Bonding: tie strength among VEOs, and the E-I index of VEOs' ties.
     lo, hi = model.ties.ends
@@ -411,28 +449,18 @@ def compute(model: WingModel) -> dict[str, float]:
         "day": model.day,
         "population": counted["population"],
         "veo_count": n_veo,
-        "trust_in_staff": means.mean("trust_in_staff"),
-        "trust_in_staff_veo": means.mean("trust_in_staff", VEOS),
-        "trust_in_staff_mainstream": means.mean("trust_in_staff", (MAINSTREAM,)),
-        "legitimacy": means.mean("legitimacy"),
-        "wellbeing": means.mean("wellbeing"),
+        **dict(zip(GROUP_MEANS, means.tolist(), strict=True)),
         "bonding_veo": bonding,
         "ei_index_veo": ei,
-        "us_vs_them": means.mean("opposition", OF_CONCERN),
         "status_gini": status_gini,
         "status_share_veo": status_veo / status_total if status_total else 0.0,
         "leader_count": leaders,
-        "extremism_mainstream": means.mean("extremism", (MAINSTREAM,)),
-        "extremism_veo": means.mean("extremism", VEOS),
         "newly_radicalised": counted["newly_radicalised"],
         "incidents": counted["incidents"],
         "labelled_share": labelled / n_act if n_act else 0.0,
         "false_positive_rate": false_pos / safe if safe else 0.0,
         "false_negative_rate": false_neg / risky if risky else 0.0,
         "cost": cost,
-        "extremism_at_risk": means.mean("extremism", (AT_RISK,)),
-        "grievance": means.mean("grievance"),
-        "us_vs_them_all": means.mean("opposition"),
         "extremist_leader_count": extremist_leaders,
         "veo_mainstream_contacts": counted["veo_mainstream_contacts"],
         "hostile_contacts": counted["hostile_contacts"],
@@ -441,8 +469,6 @@ def compute(model: WingModel) -> dict[str, float]:
         "staff_vacancy_rate": 1.0 - on_post / posts if posts else 0.0,
         "released": released,
         "release_extremism": _mean(summed["release_extremism"], released),
-        "trust_in_chaplain": means.mean("trust_in_chaplain"),
-        "radicalised_share_non_veo": means.mean("radical", NON_VEOS),
         **{name: counted[name] for name in FLOW_COUNTS},
         "release_trust_in_staff": _mean(summed["release_trust"], released),
         "assaults_on_prisoners": counted["incidents"] - counted["assaults_on_staff"],
