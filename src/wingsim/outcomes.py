@@ -203,8 +203,8 @@ def prisoner_sums(
     ``true_risk``), the rest, false positives (labelled, not at risk), false negatives
     (at risk, not labelled), leaders, extremist leaders (extremism above
     ``radical_threshold``) and those already with a probation officer. ``veo`` marks the
-    active VEOs (for the tie pass); ``totals`` holds the active prisoners' total status,
-    the VEOs' and its Gini coefficient (:func:`gini`), and the occupied places, each
+    active VEOs (for the tie pass); ``status`` gathers the active prisoners' status in
+    slot order; ``totals`` holds its total, the VEOs' and the occupied places, each
     unit's weighted by ``special_factor`` on a special unit (totals added as numpy adds,
     :mod:`wingsim.pairwise`); ``occupancy`` counts the prisoners on each unit.
     """
@@ -250,32 +250,30 @@ def prisoner_sums(
     weighted = np.empty(occupancy.shape[0])
     for u in range(occupancy.shape[0]):
         weighted[u] = occupancy[u] * (special_factor if is_special[u] else 1.0)
-    status_total = pairwise_head_sum(status_active, n_active)
     totals = np.array(
         [
-            status_total,
+            pairwise_head_sum(status_active, n_active),
             pairwise_head_sum(status_veo, n_veo),
-            _gini(status_active[:n_active], status_total),
             pairwise_sum(weighted),
         ]
     )
-    return sums, counts, tally, veo, totals, occupancy
+    return sums, counts, tally, veo, status_active[:n_active], totals, occupancy
 
 
 def gini(x: np.ndarray, total: float | None = None) -> float:
     """Gini coefficient of non-negative values (0 equal, ->1 concentrated); ``total`` is
     ``x.sum()`` where the caller already has it."""
-    return _gini(x, pairwise_sum(x) if total is None else total)
+    if x.shape[0] == 0 or (pairwise_sum(x) if total is None else total) <= 0:
+        return 0.0
+    return _gini_of_sorted(np.sort(x))  # numpy's sort: several times numba's
 
 
 @compiled
-def _gini(x, total):
-    """:func:`gini` with numpy's bits: sorted, cumulated in order (as ``np.cumsum``), the
-    cumulated values added as ``ndarray.sum`` adds."""
-    n = x.shape[0]
-    if n == 0 or total <= 0:
-        return 0.0
-    cum = np.cumsum(np.sort(x))
+def _gini_of_sorted(xs):
+    """The Gini coefficient of sorted values, with the bits numpy's ``cumsum`` (in order)
+    and ``ndarray.sum`` (:mod:`wingsim.pairwise`) gave it."""
+    n = xs.shape[0]
+    cum = np.cumsum(xs)
     return (n + 1 - 2 * (pairwise_sum(cum) / cum[-1])) / n
 
 
@@ -414,8 +412,8 @@ def compute(model: WingModel) -> dict[str, float]:
         defs.true_risk_threshold, defs.radical_threshold, _N_CATEGORIES,
         units.is_special, costs.special_unit_place_factor,
     )  # fmt: skip
-    sums, counts, tally, veo, totals, occupancy = prisoners
-    status_total, status_veo, status_gini, places = totals.tolist()
+    sums, counts, tally, veo, status, totals, occupancy = prisoners
+    status_total, status_veo, places = totals.tolist()
     labelled, risky, safe, false_pos, false_neg, leaders, extremist_leaders, held = tally.tolist()
     means = group_means(sums, counts, _MEAN_ATTRIBUTE, _MEAN_GROUP)
     n_act = int(counts.sum())
@@ -452,7 +450,7 @@ def compute(model: WingModel) -> dict[str, float]:
         **dict(zip(GROUP_MEANS, means.tolist(), strict=True)),
         "bonding_veo": bonding,
         "ei_index_veo": ei,
-        "status_gini": status_gini,
+        "status_gini": gini(status, status_total),
         "status_share_veo": status_veo / status_total if status_total else 0.0,
         "leader_count": leaders,
         "newly_radicalised": counted["newly_radicalised"],
