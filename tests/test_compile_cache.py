@@ -31,9 +31,13 @@ n = 50
 lo = np.arange(0, 40, dtype=np.int32); hi = lo + 5
 kernels.tie_node_sum(lo, hi, np.ones(40), n)
 kernels.stable_key_order(np.arange(30, 0, -1, dtype=np.int64), n)
-used = (kernels.tie_node_sum, kernels.stable_key_order)
+# A kernel calling another module's kernel (outcomes -> pairwise) links from the cache.
+from wingsim import outcomes
+gini = outcomes.gini(np.linspace(0.0, 1.0, 300))
+used = (kernels.tie_node_sum, kernels.stable_key_order, outcomes._gini_of_sorted)
 print(json.dumps({
     "package": wingsim.__file__,
+    "gini": gini,
     "hits": sum(sum(f.stats.cache_hits.values()) for f in used),
     "misses": sum(sum(f.stats.cache_misses.values()) for f in used),
 }))
@@ -69,5 +73,6 @@ def test_kernels_cache_in_the_user_cache_when_the_package_is_read_only(tmp_path)
     assert written, "nothing written to the user cache"  # ...into the user cache
     second = _probe(site, cache)
     assert second["hits"] > 0 and second["misses"] == 0  # loaded, not compiled again
+    assert second["gini"] == first["gini"]
     beside = [p for p in site.rglob("*") if p.suffix in {".nbi", ".nbc"}]
     assert beside == []
