@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from wingsim.submodels.community_ties import leaving_ties
 from wingsim.submodels.reoffending import at_risk_sums, daily_hazards, days_at_risk, reoffences
 
 
@@ -112,3 +113,20 @@ def test_reoffending_step_matches_numpy(seed):
     np.testing.assert_array_equal(back, rows[custody])
     np.testing.assert_array_equal(days, sentence[custody])
     assert (n_gen, n_ter) == (int(gen.sum()), int(ter.sum()))
+
+
+def test_leaving_ties_match_masks():
+    rng = np.random.default_rng(4)
+    n, m = 120, 900
+    lo = rng.integers(0, n - 1, m)
+    hi = lo + 1 + rng.integers(0, n - 1 - lo)
+    w, uid = rng.random(m), rng.permutation(5 * n)[:n].astype(np.int64)
+    slots = np.array([3, 40, 77, 119])
+    leaving = np.zeros(n, bool)
+    leaving[slots] = True
+    carried = np.flatnonzero((leaving[lo] | leaving[hi]) & (w >= 0.2))
+    a, b, kept = leaving_ties(lo, hi, w, slots, uid, 0.2)
+    assert carried.shape[0] > 0
+    np.testing.assert_array_equal(a, uid[lo[carried]])
+    np.testing.assert_array_equal(b, uid[hi[carried]])
+    np.testing.assert_array_equal(kept, w[carried])

@@ -500,6 +500,18 @@ def _merge_pairs(held_a, held_b, held_w, key, w, span):
 
 
 @kernels.compiled
+def _carry_pairs(held_a, held_b, held_w, a, b, w, span):
+    """:meth:`Community.carry_ties` in one call: the batch's pair keys, sorted stably
+    (numba's merge sort, stable as numpy's), merged into the held pairs."""
+    key = np.empty(a.shape[0], np.int64)
+    for i in range(a.shape[0]):
+        x, y = np.int64(a[i]), np.int64(b[i])
+        key[i] = min(x, y) * span + max(x, y)
+    order = np.argsort(key, kind="mergesort")
+    return _merge_pairs(held_a, held_b, held_w, key[order], w[order], span)
+
+
+@kernels.compiled
 def _rows_of(uid, row_of_uid):
     """``row_of_uid[uid]`` where ``uid`` is below its length, else -1."""
     out = np.empty(uid.shape[0], np.int64)
@@ -726,10 +738,8 @@ class Community:
         pair; a pair already held keeps the stronger strength."""
         if a.shape[0] == 0:
             return
-        key = kernels.tie_keys(a, b, _UID_SPAN)
-        order = np.argsort(key, kind="stable")
-        self.tie_a, self.tie_b, self.tie_w = _merge_pairs(
-            self.tie_a, self.tie_b, self.tie_w, key[order], w[order], _UID_SPAN
+        self.tie_a, self.tie_b, self.tie_w = _carry_pairs(
+            self.tie_a, self.tie_b, self.tie_w, a, b, w, _UID_SPAN
         )
 
     def send_back(self, rows: np.ndarray, today: int, sentence: np.ndarray | int) -> None:

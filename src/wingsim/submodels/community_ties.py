@@ -167,12 +167,11 @@ class CommunityTies(CommunitySubmodel):
         if slots is None:
             return
         # Prison ties that leave with them (before their slots are freed).
-        p = m.prisoners
         lo, hi = m.ties.ends
-        leaving = np.zeros(p.n, dtype=bool)
-        leaving[slots] = True
-        carried = kernels.ties_touching(lo, hi, m.ties.weight, leaving, self.params.carry_threshold)
-        c.carry_ties(p.uid[lo[carried]], p.uid[hi[carried]], m.ties.weight[carried])
+        a, b, w = leaving_ties(
+            lo, hi, m.ties.weight, slots, m.prisoners.uid, self.params.carry_threshold
+        )
+        c.carry_ties(a, b, w)
 
     def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
@@ -261,3 +260,21 @@ def involve_family(rows, kind, u, readiness, quality, involvement, family_kind, 
         offered = u[i, 0] < involvement * readiness[r]
         spotted = u[i, 1] < quality[r]
         involved[r] = offered and (kind[i] == _SUPPORTIVE or (kind[i] == _NEGATIVE and not spotted))
+
+
+@kernels.compiled
+def leaving_ties(lo, hi, w, slots, uid, min_weight):
+    """The ties, in tie order, with an end in ``slots`` and a strength of at least
+    ``min_weight``: the uids of both ends and the strength."""
+    leaving = np.zeros(uid.shape[0], np.bool_)
+    for s in slots:
+        leaving[s] = True
+    a = np.empty(lo.shape[0], np.int64)
+    b = np.empty(lo.shape[0], np.int64)
+    out_w = np.empty(lo.shape[0])
+    k = 0
+    for i in range(lo.shape[0]):
+        if (leaving[lo[i]] or leaving[hi[i]]) and w[i] >= min_weight:
+            a[k], b[k], out_w[k] = uid[lo[i]], uid[hi[i]], w[i]
+            k += 1
+    return a[:k], b[:k], out_w[:k]
