@@ -11,6 +11,7 @@ import pytest
 
 from wingsim.submodels.community_ties import leaving_ties
 from wingsim.submodels.reoffending import at_risk_sums, daily_hazards, days_at_risk, reoffences
+from wingsim.submodels.supervision import breaches, contact_day, disclosures, trust_day
 
 
 def _ledger(rng, n=200):
@@ -130,3 +131,95 @@ def test_leaving_ties_match_masks():
     np.testing.assert_array_equal(a, uid[lo[carried]])
     np.testing.assert_array_equal(b, uid[hi[carried]])
     np.testing.assert_array_equal(kept, w[carried])
+
+
+def _supervision_numpy(rows, e, load, u, a, mp, day_line):
+    """The numpy of ``Supervision.step_people`` before its fusion, on copies ``a``."""
+    trust, strain = a["trust"][rows], a["strain"][rows]
+    per_day = np.minimum(mp["weekly"], mp["per_officer_day"] / load)
+    contacts = np.floor(e * per_day + u[:, 0]).astype(np.int64)
+    miss = mp["miss_base"] * (1.0 + mp["miss_strain"] * strain) * (1.0 - 0.5 * trust)
+    missed = np.minimum(
+        np.floor(contacts * np.minimum(miss, 1.0) + u[:, 1]).astype(np.int64), contacts
+    )
+    kept = contacts - missed
+    misses = a["misses"][rows] * (1.0 - 1.0 / 180.0) ** e + missed
+    missed_breach = misses >= 2.0
+    a["misses"][rows] = np.where(missed_breach, 0.0, misses)
+    quality = 1.0 - 0.5 * np.maximum(0.0, 1.0 - 50.0 / load)
+    fair_p = a["fairness"][a["officer"][rows]] * quality
+    fair = np.minimum(np.floor(kept * fair_p + u[:, 2]).astype(np.int64), kept)
+    gain = np.minimum(0.1 * (1.0 + 0.5 * a["matched"][rows]), 1.0)
+    trust = 1.0 - (1.0 - trust) * (1.0 - gain) ** fair
+    trust = trust * (1.0 - 0.1) ** (kept - fair)
+    trust = trust * (1.0 - 0.005) ** e
+    a["trust"][rows] = trust
+    tell = rows[u[:, 3] < 1.0 - (1.0 - np.minimum(0.5 * trust, 1.0)) ** kept]
+    k = a["knowledge"]
+    k[tell] += 0.05 * (1.0 - k[tell])
+    a["strain"][tell] *= 1.0 - 0.3
+    a["mh_identified"][tell] |= a["mh_need"][tell]
+    x, x0 = a["extremism"], a["predisposition"]
+    worry = tell[x[tell] > day_line]
+    x[worry] *= 1.0 - 0.004
+    x0[worry] *= 1.0 - 0.004
+    hazard = 0.04 * np.exp(2.0 * strain) * (1.0 - 0.5 * trust)
+    breach = missed_breach | (u[:, 4] < 1.0 - (1.0 - np.minimum(hazard, 1.0)) ** e)
+    a["breaches"][rows] += breach
+    chance = np.where(a["category"][rows] >= 2, 0.9, 0.5)
+    chance = chance * (1.0 - 0.5 * a["knowledge"][rows])
+    recalled = rows[breach & (u[:, 5] < chance)]
+    return kept, tell.shape[0], int(breach.sum()), recalled
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_supervision_step_matches_numpy(seed):
+    rng = np.random.default_rng(seed)
+    n, n_officers = 150, 6
+    rows = np.sort(rng.choice(n, 100, replace=False))
+    e = rng.integers(1, 8, rows.shape[0])
+    load = rng.integers(1, 80, n_officers)
+    u = rng.random((rows.shape[0], 7))
+    a = {
+        "trust": rng.random(n),
+        "strain": rng.random(n),
+        "misses": rng.random(n) * 2.0,
+        "officer": rng.integers(0, n_officers, n).astype(np.int32),
+        "fairness": rng.random(n_officers),
+        "matched": rng.random(n) < 0.5,
+        "knowledge": rng.random(n),
+        "mh_need": rng.random(n) < 0.4,
+        "mh_identified": rng.random(n) < 0.2,
+        "extremism": rng.random(n),
+        "predisposition": rng.random(n),
+        "breaches": rng.integers(0, 3, n).astype(np.int32),
+        "category": rng.integers(0, 4, n).astype(np.int8),
+    }
+    mp = {"weekly": 7.0 / 7.0, "per_officer_day": 5.0, "miss_base": 0.3, "miss_strain": 2.0}
+    want = {name: v.copy() for name, v in a.items()}
+    kept_want, told_want, n_want, recalled_want = _supervision_numpy(
+        rows, e, load[a["officer"][rows]], u, want, mp, 0.4
+    )
+    kept, fair, unfair, keep_gain, missed_breach = contact_day(
+        rows, e, a["officer"], load, u, a["trust"], a["strain"], a["misses"],
+        (1.0 - 1.0 / 180.0) ** e, a["matched"], a["fairness"], mp["weekly"],
+        mp["per_officer_day"], mp["miss_base"], mp["miss_strain"], 0.5, 2.0, 0.5, 50.0, 0.1,
+        0.5,
+    )  # fmt: skip
+    trust, keep_told = trust_day(
+        rows, a["trust"], keep_gain**fair, (1.0 - 0.1) ** unfair, (1.0 - 0.005) ** e, 0.5
+    )
+    told, keep_breach = disclosures(
+        rows, u, keep_told**kept, np.exp(2.0 * a["strain"][rows]), trust, a["knowledge"],
+        a["strain"], a["mh_need"], a["mh_identified"], a["extremism"], a["predisposition"],
+        0.4, 0.05, 1.0 - 0.3, 1.0 - 0.004, 0.04, 0.5,
+    )  # fmt: skip
+    recalled, n_breaches = breaches(
+        rows, u, missed_breach, keep_breach**e, a["breaches"], a["category"], a["knowledge"],
+        0.9, 0.5, 0.5,
+    )  # fmt: skip
+    np.testing.assert_array_equal(kept, kept_want)
+    assert told == told_want > 0 and n_breaches == n_want > 0
+    np.testing.assert_array_equal(recalled, recalled_want)
+    for name in a:
+        np.testing.assert_array_equal(a[name], want[name], err_msg=name)
