@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from wingsim.submodels.barriers import barrier_moves, barrier_stays
 from wingsim.submodels.community_ties import leaving_ties
 from wingsim.submodels.reoffending import at_risk_sums, daily_hazards, days_at_risk, reoffences
 from wingsim.submodels.supervision import breaches, contact_day, disclosures, trust_day
@@ -223,3 +224,52 @@ def test_supervision_step_matches_numpy(seed):
     np.testing.assert_array_equal(recalled, recalled_want)
     for name in a:
         np.testing.assert_array_equal(a[name], want[name], err_msg=name)
+
+
+def _over(p, e):
+    return 1.0 - (1.0 - np.minimum(p, 1.0)) ** e
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_barriers_step_matches_numpy(seed):
+    rng = np.random.default_rng(seed)
+    n = 150
+    rows = np.sort(rng.choice(n, 100, replace=False))
+    e = rng.integers(1, 8, rows.shape[0])
+    u = rng.random((rows.shape[0], 2))
+    stigma, strain, trust, skills, support = (rng.random(n) for _ in range(5))
+    mentor = rng.integers(-1, 4, n).astype(np.int32)
+    housed, employed = rng.random(n) < 0.5, rng.random(n) < 0.5
+    x0 = rng.random(n)
+    rates = (0.5, 0.3, 0.7, 0.08, 0.8, 0.02, 0.03, 0.4)  # help, housing, work, losses, push
+    services = 1.5
+    # The numpy of Barriers.step_people before its fusion (rates raised to see events).
+    helped = 1.0 + rates[0] * np.where(mentor[rows] >= 0, trust[rows], 0.0)
+    chance = services * helped
+    h, w = housed[rows], employed[rows]
+    find_home = rates[1] * chance * (1.0 - rates[2] * stigma[rows])
+    find_work = (
+        rates[3]
+        * chance
+        * (0.3 + 0.7 * skills[rows])
+        * (1.0 - rates[4] * stigma[rows])
+        * np.where(h, 1.0, 0.5)
+    )
+    want_h, want_w, want_x0 = housed.copy(), employed.copy(), x0.copy()
+    want_h[rows] = np.where(
+        h, u[:, 0] >= _over(rates[5] * strain[rows], e), u[:, 0] < _over(find_home, e)
+    )
+    want_w[rows] = np.where(
+        w, u[:, 1] >= _over(rates[6] * (0.5 + strain[rows]), e), u[:, 1] < _over(find_work, e)
+    )
+    push = _over(rates[7] * stigma[rows] * (1.0 - support[rows]), e)
+    want_x0[rows] += push * want_x0[rows] * (1.0 - want_x0[rows])
+    stays = barrier_stays(
+        rows, stigma, strain, mentor, trust, housed, skills, support, services, rates[0],
+        rates[1], rates[2], rates[3], rates[4], rates[5], rates[6], rates[7],
+    )  # fmt: skip
+    barrier_moves(rows, u, *(stay**e for stay in stays), housed, employed, x0)
+    assert (housed[rows] != h).any() and (employed[rows] != w).any()
+    np.testing.assert_array_equal(housed, want_h)
+    np.testing.assert_array_equal(employed, want_w)
+    np.testing.assert_array_equal(x0, want_x0)
