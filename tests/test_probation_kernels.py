@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from wingsim.submodels.barriers import barrier_moves, barrier_stays
-from wingsim.submodels.community_ties import leaving_ties
+from wingsim.submodels.community_ties import leaving_ties, tie_moves, tie_pulls
+from wingsim.submodels.mentoring import meetings_held, mentor_pull, mentor_trust, mentored
 from wingsim.submodels.reoffending import at_risk_sums, daily_hazards, days_at_risk, reoffences
 from wingsim.submodels.supervision import breaches, contact_day, disclosures, trust_day
 
@@ -273,3 +274,78 @@ def test_barriers_step_matches_numpy(seed):
     np.testing.assert_array_equal(housed, want_h)
     np.testing.assert_array_equal(employed, want_w)
     np.testing.assert_array_equal(x0, want_x0)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_mentoring_step_matches_numpy(seed):
+    rng = np.random.default_rng(seed)
+    n, day, n_mentors = 150, 60, 8
+    rows = np.sort(rng.choice(n, 100, replace=False))
+    mentor = rng.integers(-1, n_mentors, n).astype(np.int32)
+    mentor_end, release_day = rng.integers(40, 90, n), rng.integers(0, 60, n)
+    matched, trust = rng.random(n) < 0.5, rng.random(n)
+    kind, agenda = rng.integers(0, 3, n_mentors).astype(np.int8), np.arange(n_mentors) % 3 == 0
+    x, x0 = rng.random(n), rng.random(n)
+    u = rng.random((n, 1))  # by row, so both sides draw alike
+    # The numpy of Mentoring.step_people before its fusion (effects raised).
+    want = [a.copy() for a in (mentor, trust, x, x0)]
+    r = rows[want[0][rows] >= 0]
+    want[0][r[day >= mentor_end[r]]] = -1
+    r = r[day < mentor_end[r]]
+    expected = np.minimum(7, day - release_day[r] + 1) * 2.0 / 7.0
+    meetings = np.floor(expected + u[r, 0]).astype(np.int64)
+    r, m = r[meetings > 0], meetings[meetings > 0]
+    bonus = 1.0 + 0.5 * matched[r]
+    gain = np.minimum(0.03 * bonus, 1.0)
+    want[1][r] = 1.0 - (1.0 - want[1][r]) * (1.0 - gain) ** m
+    strength = np.where(kind[want[0][r]] == 2, 0.3, 1.0)
+    keep = (1.0 - np.minimum(0.02 * strength * bonus * want[1][r], 1.0)) ** m
+    pulled = (1.0 - np.minimum(0.05 * want[1][r], 1.0)) ** m
+    a = agenda[want[0][r]]
+    want[2][r] = np.where(a, 0.9 - (0.9 - want[2][r]) * pulled, want[2][r] * keep)
+    want[3][r] = np.where(a, 0.9 - (0.9 - want[3][r]) * pulled, want[3][r] * keep)
+
+    got, expected = mentored(rows, mentor, mentor_end, release_day, day, 7, 2.0)
+    got, held, keep_gain, bonus = meetings_held(got, expected, u[got], matched, 0.5, 0.03)
+    np.testing.assert_array_equal(got, r)
+    np.testing.assert_array_equal(held, m)
+    keep, pulled = mentor_trust(got, keep_gain**held, bonus, mentor, trust, kind, 0.3, 0.02, 0.05)
+    mentor_pull(got, keep**held, pulled**held, mentor, agenda, x, x0)
+    assert a.any() and not a.all()
+    for have, should in zip((mentor, trust, x, x0), want, strict=True):
+        np.testing.assert_array_equal(have, should)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_community_ties_step_matches_numpy(seed):
+    rng = np.random.default_rng(seed)
+    n, m = 150, 400
+    rows = np.sort(rng.choice(n, 100, replace=False))
+    e = rng.integers(1, 8, rows.shape[0])
+    x, x0, bond = rng.random(n), rng.random(n), rng.random(n)
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    involved, place = rng.random(n) < 0.5, rng.integers(0, 3, n).astype(np.int8)
+    ra, rb, w = rng.integers(-1, n, m), rng.integers(-1, n, m), rng.random(m)
+    ns, ss, fi, ar, pi = 0.8, 0.1, 0.7, 0.01, 0.2  # pulls raised to reach the cap of 1
+    # The numpy of CommunityTies.step_people before its fusion.
+    k = kind[rows]
+    stance = np.where(k == 2, ns, ss)
+    pull = np.minimum(np.where(k == 0, 0.0, fi * bond[rows] * (1.0 + involved[rows])), 1.0)
+    dx = ar * (x0[rows] - x[rows]) + pull * (stance - x[rows])
+    rate = ar + pull
+    both = (ra >= 0) & (rb >= 0) & (place[ra] == 0) & (place[rb] == 0)
+    a, b, kw = ra[both], rb[both], pi * w[both]
+    gap = x[b] - x[a]
+    dx += (np.bincount(a, kw * gap, n) - np.bincount(b, kw * gap, n))[rows]
+    rate += (np.bincount(a, kw, n) + np.bincount(b, kw, n))[rows]
+    moved = _over(np.minimum(rate, 1.0), e) / np.maximum(rate, 1e-12)
+    want = x.copy()
+    want[rows] = np.clip(x[rows] + moved * dx, 0.0, 1.0)
+    got_dx, got_rate, stay = tie_pulls(
+        rows, x, x0, kind, bond, involved, ra, rb, w, place, n, ns, ss, fi, ar, pi
+    )
+    np.testing.assert_array_equal(got_dx, dx)
+    np.testing.assert_array_equal(got_rate, rate)
+    assert both.any() and (rate > 1.0).any()
+    tie_moves(rows, got_dx, got_rate, stay**e, x)
+    np.testing.assert_array_equal(x, want)

@@ -7,7 +7,7 @@ import numpy as np
 from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import AT_RISK, FamilyKind, MentorKind, Mentors
-from wingsim.submodels.community import HOME, CommunitySubmodel, cases_held, count, traits
+from wingsim.submodels.community import HOME, CommunitySubmodel, cases_held, traits
 
 
 class MentoringParams(Params):
@@ -233,29 +233,26 @@ class Mentoring(CommunitySubmodel):
 
     def step_people(self, rows: np.ndarray) -> None:
         m, c, mp = self.model, self.model.community, self.params
-        rows = rows[c.mentor[rows] >= 0]
-        ended = rows[m.day >= c.mentor_end[rows]]
-        c.mentor[ended] = -1
-        rows = rows[m.day < c.mentor_end[rows]]
+        rows, expected = mentored(
+            rows, c.mentor, c.mentor_end, c.release_day, m.day,
+            m.config.probation.step_days, mp.meetings_per_week,
+        )  # fmt: skip
         if rows.shape[0] == 0:
             return
-        expected = self.exposure(rows) * mp.meetings_per_week / 7.0
-        meetings = count(expected, self.draws(rows, 1)[:, 0])
-        rows, n = rows[meetings > 0], meetings[meetings > 0]
+        rows, n, keep_gain, bonus = meetings_held(
+            rows, expected, self.draws(rows, 1), c.matched_mentor, mp.match_bonus, mp.trust_gain
+        )
         if rows.shape[0] == 0:
             return
-        bonus = 1.0 + mp.match_bonus * c.matched_mentor[rows]
-        trust = c.mentor_trust
-        gain = np.minimum(mp.trust_gain * bonus, 1.0)
-        trust[rows] = 1.0 - (1.0 - trust[rows]) * (1.0 - gain) ** n
-        mentor = c.mentor[rows]
-        kind, agenda = m.mentors.kind[mentor], m.mentors.hidden_agenda[mentor]
-        x, x0 = c.person.extremism, c.person.predisposition
-        strength = np.where(kind == MentorKind.VOLUNTEER, mp.volunteer_effect, 1.0)
-        keep = (1.0 - np.minimum(mp.mentor_effect * strength * bonus * trust[rows], 1.0)) ** n
-        pulled = (1.0 - np.minimum(mp.agenda_pull * trust[rows], 1.0)) ** n
-        x[rows] = np.where(agenda, 0.9 - (0.9 - x[rows]) * pulled, x[rows] * keep)
-        x0[rows] = np.where(agenda, 0.9 - (0.9 - x0[rows]) * pulled, x0[rows] * keep)
+        # numpy's powers between the compiled passes (libm's differ in the last bit).
+        keep, pulled = mentor_trust(
+            rows, keep_gain**n, bonus, c.mentor, c.mentor_trust, m.mentors.kind,
+            mp.volunteer_effect, mp.mentor_effect, mp.agenda_pull,
+        )  # fmt: skip
+        mentor_pull(
+            rows, keep**n, pulled**n, c.mentor, m.mentors.hidden_agenda, c.person.extremism,
+            c.person.predisposition,
+        )  # fmt: skip
         m.day_counts["mentor_meetings"] += int(n.sum())
 
 
@@ -321,3 +318,79 @@ def first_free_mentors(order, free, want, kinds, matching, mentor):
     for i in range(mentor.shape[0]):
         matched[i] = mentor[i] >= 0 and kinds[max(mentor[i], 0)] == want[i]
     return matched
+
+
+@compiled
+def mentored(rows, mentor, mentor_end, release_day, day, step_days, per_week):
+    """Mentoring ends for those past its end (``mentor`` in place); returns those still
+    mentored and their expected meetings over the step's days."""
+    out = np.empty(rows.shape[0], np.int64)
+    expected = np.empty(rows.shape[0])
+    k = 0
+    for r in rows:
+        if mentor[r] < 0:
+            continue
+        if day >= mentor_end[r]:
+            mentor[r] = -1
+            continue
+        e = min(step_days, day - release_day[r] + 1)
+        out[k] = r
+        expected[k] = e * per_week / 7.0
+        k += 1
+    return out[:k], expected[:k]
+
+
+@compiled
+def meetings_held(rows, expected, u, matched, match_bonus, trust_gain):
+    """Meetings (the expected count rounded with ``u[:, 0]``): the rows with any, how
+    many, the share of distrust a meeting keeps and the match bonus."""
+    k = rows.shape[0]
+    out = np.empty(k, np.int64)
+    n = np.empty(k, np.int64)
+    keep_gain = np.empty(k)
+    bonus = np.empty(k)
+    j = 0
+    for i in range(k):
+        held = np.int64(np.floor(expected[i] + u[i, 0]))
+        if held > 0:
+            r = rows[i]
+            out[j] = r
+            n[j] = held
+            bonus[j] = 1.0 + match_bonus * np.float64(matched[r])
+            keep_gain[j] = 1.0 - min(trust_gain * bonus[j], 1.0)
+            j += 1
+    return out[:j], n[:j], keep_gain[:j], bonus[:j]
+
+
+@compiled
+def mentor_trust(
+    rows, trust_keeps, bonus, mentor, trust, kind, volunteer_effect, mentor_effect,
+    agenda_pull,
+):  # fmt: skip
+    """Trust after the meetings (the numpy power ``trust_keeps``), in place; returns what
+    of extremism a meeting keeps (a volunteer takes less) and what a hidden agenda's pull
+    leaves of the gap to 0.9."""
+    keep = np.empty(rows.shape[0])
+    pulled = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        t = 1.0 - (1.0 - trust[r]) * trust_keeps[i]
+        trust[r] = t
+        strength = volunteer_effect if kind[mentor[r]] == _VOLUNTEER else 1.0
+        keep[i] = 1.0 - min(mentor_effect * strength * bonus[i] * t, 1.0)
+        pulled[i] = 1.0 - min(agenda_pull * t, 1.0)
+    return keep, pulled
+
+
+@compiled
+def mentor_pull(rows, keeps, pulls, mentor, hidden_agenda, extremism, predisposition):
+    """Extremism and predisposition after the meetings, in place: kept (``keeps``) by a
+    mentor, pulled toward 0.9 (``pulls`` of the gap left) by one with a hidden agenda."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        if hidden_agenda[mentor[r]]:
+            extremism[r] = 0.9 - (0.9 - extremism[r]) * pulls[i]
+            predisposition[r] = 0.9 - (0.9 - predisposition[r]) * pulls[i]
+        else:
+            extremism[r] = extremism[r] * keeps[i]
+            predisposition[r] = predisposition[r] * keeps[i]
