@@ -11,9 +11,19 @@ import pytest
 
 from wingsim.submodels.barriers import barrier_moves, barrier_stays
 from wingsim.submodels.community_ties import leaving_ties, tie_moves, tie_pulls
-from wingsim.submodels.mentoring import meetings_held, mentor_pull, mentor_trust, mentored
+from wingsim.submodels.mentoring import (
+    eligible_people,
+    gate_matches,
+    gate_mentors,
+    meetings_held,
+    mentor_pull,
+    mentor_trust,
+    mentored,
+    preferred_kinds,
+)
 from wingsim.submodels.reoffending import at_risk_sums, daily_hazards, days_at_risk, reoffences
 from wingsim.submodels.supervision import breaches, contact_day, disclosures, trust_day
+from wingsim.submodels.transition import gate_strain
 
 
 def _ledger(rng, n=200):
@@ -349,3 +359,66 @@ def test_community_ties_step_matches_numpy(seed):
     assert both.any() and (rate > 1.0).any()
     tie_moves(rows, got_dx, got_rate, stay**e, x)
     np.testing.assert_array_equal(x, want)
+
+
+def test_mentoring_gate_matches_numpy():
+    rng = np.random.default_rng(6)
+    n, n_mentors = 120, 6
+    rows = np.arange(40, 100)
+    planned = rng.integers(-1, n_mentors, n).astype(np.int32)
+    planned_trust, x, obs = rng.random(n), rng.random(n), rng.random(n)
+    category, labelled = rng.integers(0, 4, n).astype(np.int8), rng.random(n) < 0.2
+    home, family = rng.random(n) < 0.5, rng.integers(0, 3, n).astype(np.int8)
+    kinds = rng.integers(0, 3, n_mentors).astype(np.int8)
+    end, mentor, trust = np.zeros(n, np.int64), np.full(n, -1, np.int32), np.zeros(n)
+    # The numpy of Mentoring.enter before its fusion (with match's mentors given).
+    want_mentor, want_trust = mentor.copy(), trust.copy()
+    want_mentor[rows], want_trust[rows] = planned[rows], planned_trust[rows]
+    eligible = eligible_people(category[rows], labelled[rows], home[rows], family[rows])
+    new = rows[(want_mentor[rows] < 0) & eligible]
+    got = gate_mentors(
+        rows, 77, planned, planned_trust, category, labelled, home, family, end, mentor, trust
+    )
+    np.testing.assert_array_equal(got, new)
+    assert (end[rows] == 77).all() and new.shape[0] > 0
+    given = rng.integers(-1, n_mentors, new.shape[0]).astype(np.int32)
+    mentor[new] = want_mentor[new] = given
+    has = rows[want_mentor[rows] >= 0]
+    want = preferred_kinds(category[has], x[has], obs[has], labelled[has], 0.6, 0.4)
+    want_matched = np.zeros(n, bool)
+    want_matched[has] = kinds[want_mentor[has]] == want
+    matched = np.zeros(n, bool)
+    gate_matches(rows, mentor, category, x, obs, labelled, kinds, 0.6, 0.4, matched)
+    np.testing.assert_array_equal(mentor, want_mentor)
+    np.testing.assert_array_equal(trust, want_trust)
+    np.testing.assert_array_equal(matched, want_matched)
+    assert matched.any()
+
+
+def test_mentoring_kinds_and_eligibility_keep_their_rules():
+    category = np.array([0, 1, 2, 0, 0, 0], np.int8)
+    labelled = np.array([True, False, False, False, False, False])
+    x = np.array([0.5, 0.5, 0.3, 0.9, 0.1, 0.1])
+    obs = np.array([0.1, 0.1, 0.9, 0.1, 0.9, 0.1])
+    kinds = preferred_kinds(category, x, obs, labelled, 0.6, 0.4)
+    assert kinds.tolist() == [0, 0, 1, 2, 1, 2]
+    home = np.array([True, True, True, False, False, True])
+    family = np.array([0, 0, 0, 0, 1, 0], np.int8)
+    eligible = eligible_people(category, labelled, home, family)
+    assert eligible.tolist() == [True, True, True, True, False, False]
+
+
+def test_transition_gate_matches_numpy():
+    rng = np.random.default_rng(8)
+    n = 80
+    rows = np.arange(20, 70)
+    support, target, readiness = rng.random(50), rng.random(50), rng.random(n)
+    want_support, want_strain = np.zeros(n), np.zeros(n)
+    want_support[rows] = support
+    shock = 0.8 * (1.0 - 0.6 * readiness[rows])
+    want_strain[rows] = np.maximum(target, shock)
+    got_support, got_strain = np.zeros(n), np.zeros(n)
+    gate_strain(rows, support, target, readiness, 0.8, 0.6, got_support, got_strain)
+    assert (target > shock).any() and (target < shock).any()
+    np.testing.assert_array_equal(got_support, want_support)
+    np.testing.assert_array_equal(got_strain, want_strain)

@@ -158,8 +158,14 @@ class Prisoners:
         self.mentor[slots] = -1
         self.mentor_trust[slots] = 0.0
 
-    def copy_rows(self, rows: np.ndarray, other: Prisoners, other_rows: np.ndarray) -> None:
-        """``self[rows] = other[other_rows]`` for every field (a snapshot or a restore)."""
+    def copy_rows(
+        self, rows: np.ndarray | slice, other: Prisoners, other_rows: np.ndarray | slice
+    ) -> None:
+        """``self[rows] = other[other_rows]`` for every field (a snapshot or a restore).
+
+        Either side may be a slice where its rows run in order: a slice costs less than
+        an index array on each of the fields.
+        """
         mine, theirs = vars(self), vars(other)
         for name in _PRISONER_FIELDS:
             mine[name][rows] = theirs[name][other_rows]
@@ -715,7 +721,7 @@ class Community:
         rows = np.arange(self.size, self.size + k)
         self._grow(self.size + k)
         self.size += k
-        self.person.copy_rows(rows, prisoners, slots)
+        self.person.copy_rows(slice(self.size - k, self.size), prisoners, slots)
         uid = self.person.uid[rows]
         top = int(uid.max())
         if top >= self.row_of_uid.shape[0]:
@@ -863,7 +869,14 @@ class Holding:
         return rows
 
     def remove(self, rows: np.ndarray) -> None:
-        """Drop ``rows`` (admitted, or released from here), keeping the order."""
+        """Drop ``rows`` (sorted, distinct: admitted, or released from here), keeping the
+        order."""
+        k = rows.shape[0]
+        if k and rows[-1] == k - 1:  # the first k: the rest move up (slices)
+            if self.size > k:
+                self.person.copy_rows(slice(0, self.size - k), self.person, slice(k, self.size))
+            self.size -= k
+            return
         keep = np.ones(self.size, dtype=bool)
         keep[rows] = False
         left = np.flatnonzero(keep)

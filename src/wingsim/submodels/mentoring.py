@@ -204,17 +204,12 @@ class Mentoring(CommunitySubmodel):
         p.mentor_trust[slots] = 0.0
 
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
-        m, c = self.model, self.model.community
+        m, c, mp = self.model, self.model.community, self.params
         rec = c.person
-        c.mentor_end[rows] = m.day + self.params.mentoring_days
-        c.mentor[rows] = rec.mentor[rows]
-        c.mentor_trust[rows] = rec.mentor_trust[rows]
-        new = rows[
-            (c.mentor[rows] < 0)
-            & self.eligible(
-                rec.category[rows], rec.labelled[rows], c.home[rows], c.family_kind[rows]
-            )
-        ]
+        new = gate_mentors(
+            rows, m.day + mp.mentoring_days, rec.mentor, rec.mentor_trust, rec.category,
+            rec.labelled, c.home, c.family_kind, c.mentor_end, c.mentor, c.mentor_trust,
+        )  # fmt: skip
         if new.shape[0]:
             mentor, _ = self.match(
                 rec.category[new],
@@ -225,11 +220,11 @@ class Mentoring(CommunitySubmodel):
             )
             c.mentor[new] = mentor
             c.mentor_trust[new] = 0.0
-        has = rows[c.mentor[rows] >= 0]
-        want = self.preferred(
-            rec.category[has], rec.extremism[has], rec.observance[has], rec.labelled[has]
-        )
-        c.matched_mentor[has] = m.mentors.kind[c.mentor[has]] == want
+        gate_matches(
+            rows, c.mentor, rec.category, rec.extremism, rec.observance, rec.labelled,
+            m.mentors.kind, mp.observant_threshold,
+            m.config.definitions.radical_threshold - mp.former_margin, c.matched_mentor,
+        )  # fmt: skip
 
     def step_people(self, rows: np.ndarray) -> None:
         m, c, mp = self.model, self.model.community, self.params
@@ -261,17 +256,31 @@ _FORMER, _RELIGIOUS, _VOLUNTEER = (int(k) for k in MentorKind)
 
 
 @compiled
+def _preferred(category, extremism, observance, labelled, observant_threshold, line):
+    """The kind of mentor that matches one person (:meth:`Mentoring.preferred`)."""
+    if (category >= _AT_RISK or labelled) and extremism > line:
+        return _FORMER
+    if observance > observant_threshold:
+        return _RELIGIOUS
+    return _VOLUNTEER
+
+
+@compiled
+def _eligible(category, labelled, home, family_kind):
+    """Whether one person is offered a mentor (:meth:`Mentoring.eligible`)."""
+    alone = not home and family_kind != _SUPPORTIVE
+    return category >= _AT_RISK or labelled or alone
+
+
+@compiled
 def preferred_kinds(category, extremism, observance, labelled, observant_threshold, line):
     """:meth:`Mentoring.preferred`: a former for the engaged (of concern or labelled, and
     above ``line``), else a religious mentor for the observant, else a volunteer."""
     kind = np.empty(category.shape[0], np.int8)
     for i in range(category.shape[0]):
-        if (category[i] >= _AT_RISK or labelled[i]) and extremism[i] > line:
-            kind[i] = _FORMER
-        elif observance[i] > observant_threshold:
-            kind[i] = _RELIGIOUS
-        else:
-            kind[i] = _VOLUNTEER
+        kind[i] = _preferred(
+            category[i], extremism[i], observance[i], labelled[i], observant_threshold, line
+        )
     return kind
 
 
@@ -281,9 +290,42 @@ def eligible_people(category, labelled, home, family_kind):
     supportive family."""
     out = np.empty(category.shape[0], np.bool_)
     for i in range(category.shape[0]):
-        alone = not home[i] and family_kind[i] != _SUPPORTIVE
-        out[i] = category[i] >= _AT_RISK or labelled[i] or alone
+        out[i] = _eligible(category[i], labelled[i], home[i], family_kind[i])
     return out
+
+
+@compiled
+def gate_mentors(
+    rows, end, planned, planned_trust, category, labelled, home, family_kind, mentor_end,
+    mentor, mentor_trust,
+):  # fmt: skip
+    """:meth:`Mentoring.enter` before matching, in place: mentoring runs to ``end``; the
+    mentor met in planning (and the trust built) goes out with the person. Returns the
+    eligible rows without one, in order."""
+    new = np.empty(rows.shape[0], np.int64)
+    k = 0
+    for r in rows:
+        mentor_end[r] = end
+        mentor[r] = planned[r]
+        mentor_trust[r] = planned_trust[r]
+        if mentor[r] < 0 and _eligible(category[r], labelled[r], home[r], family_kind[r]):
+            new[k] = r
+            k += 1
+    return new[:k]
+
+
+@compiled
+def gate_matches(
+    rows, mentor, category, extremism, observance, labelled, kinds, observant_threshold,
+    line, matched,
+):  # fmt: skip
+    """Whether each row with a mentor has the kind that matches him, in place."""
+    for r in rows:
+        if mentor[r] >= 0:
+            want = _preferred(
+                category[r], extremism[r], observance[r], labelled[r], observant_threshold, line
+            )
+            matched[r] = kinds[mentor[r]] == want
 
 
 def places_left(active, mentor, place, case_mentor, n, places):

@@ -116,9 +116,10 @@ class Transition(CommunitySubmodel):
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         c, mp = self.model.community, self.params
         support = self.support(rows)
-        c.support[rows] = support
-        shock = mp.gate_shock * (1.0 - mp.plan_relief * c.readiness[rows])
-        c.strain[rows] = np.maximum(self.target(rows, support), shock)
+        gate_strain(
+            rows, support, self.target(rows, support), c.readiness, mp.gate_shock,
+            mp.plan_relief, c.support, c.strain,
+        )  # fmt: skip
 
     def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
@@ -168,3 +169,14 @@ def strain_target(
         )
         out[i] = min(max(t, 0.0), 1.0)
     return out
+
+
+@compiled
+def gate_strain(rows, support, target, readiness, gate_shock, plan_relief, out_support, strain):
+    """:meth:`Transition.enter` in place: support in place, and strain at the larger of
+    the target and the gate shock (lowered by ``plan_relief`` x readiness)."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        out_support[r] = support[i]
+        shock = gate_shock * (1.0 - plan_relief * readiness[r])
+        strain[r] = max(target[i], shock)

@@ -1,0 +1,55 @@
+"""The release and intake days' shortcuts: each gives what the longer way gives."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import numpy as np
+import pytest
+
+from wingsim.model import WingModel
+from wingsim.state import Holding, Prisoners
+
+
+def _filled_holding(n: int) -> Holding:
+    m = WingModel(rng=3)
+    h = Holding.empty()
+    rows = h.append(n)
+    h.person.fill(rows, np.random.default_rng(5), m.config, np.arange(100, 100 + n), 0)
+    return h
+
+
+def _rows(p: Prisoners, n: int) -> dict[str, np.ndarray]:
+    return {f.name: getattr(p, f.name)[:n].copy() for f in fields(p)}
+
+
+@pytest.mark.parametrize("k", [1, 3, 7])
+def test_removing_the_first_rows_moves_the_rest_up(k):
+    h = _filled_holding(7)
+    before = _rows(h.person, 7)
+    h.remove(np.arange(k))
+    assert h.size == 7 - k
+    after = _rows(h.person, h.size)
+    for name, column in before.items():
+        np.testing.assert_array_equal(after[name], column[k:], err_msg=name)
+
+
+def test_removing_other_rows_keeps_the_order():
+    h = _filled_holding(6)
+    before = _rows(h.person, 6)
+    h.remove(np.array([1, 4]))
+    after = _rows(h.person, h.size)
+    for name, column in before.items():
+        np.testing.assert_array_equal(after[name], column[[0, 2, 3, 5]], err_msg=name)
+
+
+def test_copy_rows_takes_slices_as_index_arrays():
+    h = _filled_holding(5)
+    a, b = Prisoners.empty(9), Prisoners.empty(9)
+    a.copy_rows(np.array([4, 6, 7]), h.person, np.arange(1, 4))
+    b.copy_rows(np.array([4, 6, 7]), h.person, slice(1, 4))
+    c = Prisoners.empty(9)
+    c.copy_rows(slice(4, 7), h.person, np.arange(1, 4))
+    for f in fields(a):
+        np.testing.assert_array_equal(getattr(a, f.name), getattr(b, f.name))
+        np.testing.assert_array_equal(getattr(c, f.name)[4:7], getattr(a, f.name)[[4, 6, 7]])
