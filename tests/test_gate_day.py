@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from wingsim.model import WingModel
-from wingsim.state import Holding, Prisoners
+from wingsim.state import Holding, Prisoners, beta_draws
 
 
 def _filled_holding(n: int) -> Holding:
@@ -53,3 +53,21 @@ def test_copy_rows_takes_slices_as_index_arrays():
     for f in fields(a):
         np.testing.assert_array_equal(getattr(a, f.name), getattr(b, f.name))
         np.testing.assert_array_equal(getattr(c, f.name)[4:7], getattr(a, f.name)[[4, 6, 7]])
+
+
+@pytest.mark.parametrize("k", [1, 2, 4, 5, 30])
+def test_beta_draws_are_numpys(k):
+    params = np.random.default_rng(k)
+    a, b = params.random(k) * 10 + 0.1, params.random(k) * 10 + 0.1
+    ours, numpys = np.random.default_rng(9), np.random.default_rng(9)
+    got = beta_draws(ours, a, b)
+    np.testing.assert_array_equal(got, numpys.beta(a, b))
+    assert got.dtype == np.float64 and got.shape == (k,)
+    assert ours.random() == numpys.random()  # the stream is where numpy's would be
+
+
+def test_readmit_without_returners_or_places_takes_nobody():
+    m = WingModel(rng=3)
+    m.community.awaiting[:] = False
+    assert m.readmit(np.arange(3)) == 0
+    assert m.readmit(np.empty(0, np.int64)) == 0

@@ -188,6 +188,8 @@ class WingModel(mesa.Model):
     def readmit(self, slots: np.ndarray) -> int:
         """People returned to custody take free ``slots``, longest waiting first, with their
         own state; returns how many did."""
+        if slots.shape[0] == 0 or not np.count_nonzero(self.community.awaiting):
+            return 0
         rows = self.community.waiting()[: slots.shape[0]]
         k = rows.shape[0]
         if k:

@@ -206,7 +206,7 @@ class Prisoners:
         edge2 = edge1 + pop.at_risk_share
         cat, a, b = _draw_categories(u, float(edge0), float(edge1), float(edge2))
         z = rng.standard_normal((k, 2))
-        ext = rng.beta(a, b)
+        ext = beta_draws(rng, a, b)
         # One draw per prisoner (a draw without ``size`` gave every prisoner of a batch,
         # the whole first population included, the same vulnerability).
         vm = pop.vulnerability_mean
@@ -235,6 +235,15 @@ class Prisoners:
         self.unit[slots] = -1
         self.leader[slots] = False
         self.labelled[slots] = False
+
+
+def beta_draws(rng: np.random.Generator, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``rng.beta(a, b)``: the same draws in the same order. For a day's few arrivals, one
+    scalar call each is cheaper than numpy's broadcasting of the parameter arrays
+    (about 1.5 against 5 us for two)."""
+    if a.shape[0] > 4:
+        return rng.beta(a, b)
+    return np.array([rng.beta(x, y) for x, y in zip(a.tolist(), b.tolist(), strict=True)])
 
 
 #: Names of the per-slot fields, in order (``copy_rows`` walks them).
