@@ -22,6 +22,7 @@ from wingsim.submodels.mentoring import (
     preferred_kinds,
 )
 from wingsim.submodels.reoffending import at_risk_sums, daily_hazards, days_at_risk, reoffences
+from wingsim.submodels.resettlement import resettle_week, skill_stays
 from wingsim.submodels.supervision import breaches, contact_day, disclosures, trust_day
 from wingsim.submodels.transition import gate_strain
 
@@ -422,3 +423,35 @@ def test_transition_gate_matches_numpy():
     assert (target > shock).any() and (target < shock).any()
     np.testing.assert_array_equal(got_support, want_support)
     np.testing.assert_array_equal(got_strain, want_strain)
+
+
+@pytest.mark.parametrize("continuity", [True, False])
+def test_resettlement_week_matches_numpy(continuity):
+    rng = np.random.default_rng(10)
+    n, e = 200, 7
+    act = rng.random(n) < 0.8
+    unit = np.where(act, rng.integers(0, 5, n), -1).astype(np.int32)
+    access = rng.random(5)
+    skills = np.where(rng.random(n) < 0.1, -1.0, rng.random(n))
+    bond = np.where(rng.random(n) < 0.3, 0.0, rng.random(n))
+    planning = act & (rng.random(n) < 0.3)
+    officer, mentor = (rng.integers(-1, 4, n).astype(np.int32) for _ in range(2))
+    officer_trust, mentor_trust = rng.random(n), rng.random(n)
+    fk, fc, kept = 1.0 - (1.0 - 0.003) ** e, 0.7, (1.0 - 0.05) ** (e * 1.0 / 7.0)
+    # The numpy of Resettlement.step's weekly part before its fusion.
+    want = [a.copy() for a in (skills, bond, officer_trust, mentor_trust)]
+    grow = np.where(act, 1.0 - (1.0 - 0.004 * access[np.where(act, unit, 0)]) ** e, 0.0)
+    want[0] += grow * (1.0 - want[0])
+    family = act & (want[1] > 0)
+    want[1][family] += fk * (fc - want[1][family])
+    if continuity:
+        for holder, trust in ((officer, want[2]), (mentor, want[3])):
+            met = planning & (holder >= 0)
+            trust[met] = 1.0 - (1.0 - trust[met]) * kept
+    stays = skill_stays(act, unit, access, 0.004)
+    resettle_week(
+        act, stays**e, skills, bond, fk, fc, continuity, planning, kept, officer,
+        officer_trust, mentor, mentor_trust,
+    )  # fmt: skip
+    for have, should in zip((skills, bond, officer_trust, mentor_trust), want, strict=True):
+        np.testing.assert_array_equal(have, should)
