@@ -7,8 +7,9 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from wingsim.model import WingModel
+from wingsim.model import WingModel, serve_waiting
 from wingsim.state import Holding, Prisoners, beta_draws
+from wingsim.submodels.resettlement import gate_plans
 
 
 def _filled_holding(n: int) -> Holding:
@@ -71,3 +72,28 @@ def test_readmit_without_returners_or_places_takes_nobody():
     m.community.awaiting[:] = False
     assert m.readmit(np.arange(3)) == 0
     assert m.readmit(np.empty(0, np.int64)) == 0
+
+
+def test_serve_waiting_matches_numpy():
+    rng = np.random.default_rng(2)
+    served, sentence = rng.integers(0, 30, 40), rng.integers(1, 32, 40)
+    want = served.copy()
+    want += 1
+    done = np.flatnonzero(want >= sentence)
+    got = serve_waiting(served, sentence)
+    assert done.shape[0] > 0
+    np.testing.assert_array_equal(got, done)
+    np.testing.assert_array_equal(served, want)
+
+
+def test_gate_plans_match_numpy():
+    rng = np.random.default_rng(3)
+    plan_days, rows = rng.integers(0, 300, 60), np.arange(10, 50)
+    want = np.minimum(1.0, plan_days[rows] / 180.0)
+    share = 0.3 + (1.0 - 0.3) * 0.75
+    readiness, quality = np.zeros(60), np.zeros(60)
+    got = gate_plans(rows, plan_days, 180.0, share, readiness, quality)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(readiness[rows], want)
+    np.testing.assert_array_equal(quality[rows], want * share)
+    assert (want == 1.0).any() and (want < 1.0).any()

@@ -144,11 +144,12 @@ class Resettlement(Submodel):
         """At the gate: how ready the plan is and how good the needs assessment was."""
         m, c = self.model, self.model.community
         rec = c.person
-        readiness = np.minimum(1.0, rec.plan_days[rows] / self.params.planning_days_needed)
         share = m.config.probation.information_sharing
         floor = self.params.assessment_without_sharing
-        c.readiness[rows] = readiness
-        c.quality[rows] = readiness * (floor + (1.0 - floor) * share)
+        readiness = gate_plans(
+            rows, rec.plan_days, self.params.planning_days_needed,
+            floor + (1.0 - floor) * share, c.readiness, c.quality,
+        )  # fmt: skip
         m.day_sums["release_readiness"] += float(readiness.sum())
 
 
@@ -199,3 +200,18 @@ def resettle_week(
                 officer_trust[i] = 1.0 - (1.0 - officer_trust[i]) * kept
             if mentor[i] >= 0:
                 mentor_trust[i] = 1.0 - (1.0 - mentor_trust[i]) * kept
+
+
+@compiled
+def gate_plans(rows, plan_days, days_needed, quality_share, readiness, quality):
+    """:meth:`Resettlement.enter` in place: readiness, the share of the plan's days done
+    (at most 1), and the needs assessment's quality, readiness x ``quality_share``;
+    returns the readiness of ``rows``."""
+    out = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        ready = min(1.0, plan_days[r] / days_needed)
+        out[i] = ready
+        readiness[r] = ready
+        quality[r] = ready * quality_share
+    return out
