@@ -11,6 +11,7 @@ import pytest
 
 from wingsim.submodels.barriers import barrier_moves, barrier_stays
 from wingsim.submodels.community_ties import leaving_ties, tie_moves, tie_pulls
+from wingsim.submodels.mental_health import need_loads
 from wingsim.submodels.mentoring import (
     eligible_people,
     gate_matches,
@@ -24,7 +25,7 @@ from wingsim.submodels.mentoring import (
 from wingsim.submodels.reoffending import at_risk_sums, daily_hazards, days_at_risk, reoffences
 from wingsim.submodels.resettlement import resettle_week, skill_stays
 from wingsim.submodels.supervision import breaches, contact_day, disclosures, trust_day
-from wingsim.submodels.transition import gate_strain
+from wingsim.submodels.transition import gate_strain, strain_moves, strain_stays
 
 
 def _ledger(rng, n=200):
@@ -455,3 +456,27 @@ def test_resettlement_week_matches_numpy(continuity):
     )  # fmt: skip
     for have, should in zip((skills, bond, officer_trust, mentor_trust), want, strict=True):
         np.testing.assert_array_equal(have, should)
+
+
+def test_transition_step_and_need_loads_match_numpy():
+    rng = np.random.default_rng(12)
+    n = 90
+    rows = np.sort(rng.choice(n, 60, replace=False))
+    e = rng.integers(1, 8, rows.shape[0])
+    need, treated = rng.random(n) < 0.5, rng.random(n) < 0.5
+    np.testing.assert_array_equal(
+        need_loads(rows, need, treated, 0.6), need[rows] * (1.0 - 0.6 * treated[rows])
+    )
+    support, target, strain = rng.random(60), rng.random(60), rng.random(n)
+    # The numpy of Transition.step_people after support and target (rate raised past 1).
+    want_support, want_strain = np.zeros(n), strain.copy()
+    want_support[rows] = support
+    s = strain[rows]
+    rate = np.where(target < s, 0.7 * (1.0 + support), 0.7)
+    want_strain[rows] = np.clip(s + _over(rate, e) * (target - s), 0.0, 1.0)
+    got_support = np.zeros(n)
+    stays = strain_stays(rows, support, target, 0.7, got_support, strain)
+    strain_moves(rows, target, stays**e, strain)
+    assert (rate > 1.0).any()
+    np.testing.assert_array_equal(got_support, want_support)
+    np.testing.assert_array_equal(strain, want_strain)
