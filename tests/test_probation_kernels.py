@@ -130,13 +130,16 @@ def test_reoffending_step_matches_numpy(seed):
     assert (n_gen, n_ter) == (int(gen.sum()), int(ter.sum()))
 
 
-def test_leaving_ties_match_masks():
+@pytest.mark.parametrize("slots", [[3, 40, 77, 119], [0], [118], [5, 6]])
+def test_leaving_ties_match_masks(slots):
     rng = np.random.default_rng(4)
     n, m = 120, 900
     lo = rng.integers(0, n - 1, m)
     hi = lo + 1 + rng.integers(0, n - 1 - lo)
-    w, uid = rng.random(m), rng.permutation(5 * n)[:n].astype(np.int64)
-    slots = np.array([3, 40, 77, 119])
+    key = np.unique(lo * n + hi)  # ties once each, in key order
+    lo, hi = (key // n).astype(np.int32), (key % n).astype(np.int32)
+    w, uid = rng.random(key.shape[0]), rng.permutation(5 * n)[:n].astype(np.int64)
+    slots = np.array(slots)
     leaving = np.zeros(n, bool)
     leaving[slots] = True
     carried = np.flatnonzero((leaving[lo] | leaving[hi]) & (w >= 0.2))

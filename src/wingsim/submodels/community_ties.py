@@ -253,15 +253,26 @@ def involve_family(rows, kind, u, readiness, quality, involvement, family_kind, 
 @kernels.compiled
 def leaving_ties(lo, hi, w, slots, uid, min_weight):
     """The ties, in tie order, with an end in ``slots`` and a strength of at least
-    ``min_weight``: the uids of both ends and the strength."""
+    ``min_weight``: the uids of both ends and the strength. Ties are in key order (``lo``
+    never falls, ``lo < hi``), so none past the last with ``lo`` at most the highest slot
+    leaving can touch one: the scan stops there (a binary search)."""
     leaving = np.zeros(uid.shape[0], np.bool_)
+    top = -1
     for s in slots:
         leaving[s] = True
-    a = np.empty(lo.shape[0], np.int64)
-    b = np.empty(lo.shape[0], np.int64)
-    out_w = np.empty(lo.shape[0])
+        top = max(top, s)
+    start, end = 0, lo.shape[0]
+    while start < end:
+        mid = (start + end) // 2
+        if lo[mid] <= top:
+            start = mid + 1
+        else:
+            end = mid
+    a = np.empty(start, np.int64)
+    b = np.empty(start, np.int64)
+    out_w = np.empty(start)
     k = 0
-    for i in range(lo.shape[0]):
+    for i in range(start):
         if (leaving[lo[i]] or leaving[hi[i]]) and w[i] >= min_weight:
             a[k], b[k], out_w[k] = uid[lo[i]], uid[hi[i]], w[i]
             k += 1

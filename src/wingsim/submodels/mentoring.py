@@ -193,6 +193,8 @@ class Mentoring(CommunitySubmodel):
         )
         home = u[:, HOME] < self._home_share()
         slots = slots[self.eligible(p.category[slots], p.labelled[slots], home, kind)]
+        if slots.shape[0] == 0:
+            return
         mentor, _ = self.match(
             p.category[slots],
             p.extremism[slots],
