@@ -22,7 +22,13 @@ from wingsim.submodels.mentoring import (
     mentored,
     preferred_kinds,
 )
-from wingsim.submodels.reoffending import at_risk_sums, daily_hazards, days_at_risk, reoffences
+from wingsim.submodels.reoffending import (
+    at_risk_sums,
+    close_cohorts,
+    daily_hazards,
+    days_at_risk,
+    reoffences,
+)
 from wingsim.submodels.resettlement import resettle_week, skill_stays
 from wingsim.submodels.supervision import breaches, contact_day, disclosures, trust_day
 from wingsim.submodels.transition import gate_strain, strain_moves, strain_stays
@@ -483,3 +489,19 @@ def test_transition_step_and_need_loads_match_numpy():
     assert (rate > 1.0).any()
     np.testing.assert_array_equal(got_support, want_support)
     np.testing.assert_array_equal(strain, want_strain)
+
+
+def test_close_cohorts_matches_numpy():
+    rng = np.random.default_rng(14)
+    n, size, day, horizon = 100, 80, 90, 40
+    closed = rng.random(n) < 0.3
+    place = rng.integers(0, 3, n).astype(np.int8)
+    release_day = rng.integers(0, 90, n)
+    age = day - release_day[:size]
+    want = np.flatnonzero(~closed[:size] & (place[:size] != 0) & (age >= horizon - 1))
+    want_closed = closed.copy()
+    want_closed[want] = True
+    got = close_cohorts(closed, place, release_day, size, day, horizon)
+    assert want.shape[0] > 0
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(closed, want_closed)

@@ -210,13 +210,9 @@ class Reoffending(CommunitySubmodel):
     def _close_cohorts(self) -> None:
         """Episodes released at least ``horizon`` days ago: count their outcomes within it."""
         m, c = self.model, self.model.community
-        n = c.size
-        age = m.day - c.release_day[:n]
-        followed = c.place[:n] != Place.COMMUNITY
-        closing = np.flatnonzero(~c.closed[:n] & followed & (age >= c.horizon - 1))
+        closing = close_cohorts(c.closed, c.place, c.release_day, c.size, m.day, c.horizon)
         if closing.shape[0] == 0:
             return
-        c.closed[closing] = True
         reoffended = c.general_reoffences[closing] > 0
         terrorist = c.terrorist_reoffences[closing] > 0
         returned = c.place[closing] == Place.RETURNED
@@ -234,6 +230,7 @@ class Reoffending(CommunitySubmodel):
 
 
 _VEO_LESSER = int(VEO_LESSER)
+_COMMUNITY = int(Place.COMMUNITY)
 
 
 @compiled
@@ -377,3 +374,17 @@ def gate_reoffending(
         disengaged[r] = extremism[r] < line
         factor = veo_factor if category[r] >= _VEO_LESSER else 1.0
         propensity[r] = history[i] * factor * (gang_factor if gang[r] else 1.0)
+
+
+@compiled
+def close_cohorts(closed, place, release_day, n, day, horizon):
+    """The episodes among the first ``n`` rows no longer in the community, released at
+    least ``horizon - 1`` days ago and not yet counted: closed in place, and returned."""
+    out = np.empty(n, np.int64)
+    k = 0
+    for r in range(n):
+        if not closed[r] and place[r] != _COMMUNITY and day - release_day[r] >= horizon - 1:
+            closed[r] = True
+            out[k] = r
+            k += 1
+    return out[:k]
