@@ -7,7 +7,7 @@ import numpy as np
 from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import VEO_LESSER
-from wingsim.submodels.community import HOME, CommunitySubmodel, over, traits
+from wingsim.submodels.community import HOME, CommunitySubmodel, traits
 
 
 class BarriersParams(Params):
@@ -179,31 +179,71 @@ class Barriers(CommunitySubmodel):
             return
         e = self.exposure(rows)
         u = self.draws(rows, 2)
-        stigma, strain = c.stigma[rows], c.strain[rows]
-        helped = 1.0 + mp.mentor_help * np.where(c.mentor[rows] >= 0, c.mentor_trust[rows], 0.0)
-        chance = self.services() * helped
-        housed, employed = c.housed[rows], c.employed[rows]
-        find_home = mp.housing_rate * chance * (1.0 - mp.housing_stigma * stigma)
-        skills = c.person.skills[rows]
+        # Each daily chance's complement, then its power over the step's days in numpy
+        # (the kernels' libm pow differs in the last bit), then the moves.
+        stays = barrier_stays(
+            rows, c.stigma, c.strain, c.mentor, c.mentor_trust, c.housed, c.person.skills,
+            c.support, self.services(), mp.mentor_help, mp.housing_rate, mp.housing_stigma,
+            mp.work_rate, mp.work_stigma, mp.housing_loss, mp.work_loss,
+            mp.stigma_radicalisation,
+        )  # fmt: skip
+        barrier_moves(
+            rows, u, *(stay**e for stay in stays), c.housed, c.employed, c.person.predisposition
+        )
+
+
+@compiled
+def barrier_stays(
+    rows, stigma, strain, mentor, mentor_trust, housed, skills, support, services,
+    mentor_help, housing_rate, housing_stigma, work_rate, work_stigma, housing_loss,
+    work_loss, stigma_radicalisation,
+):  # fmt: skip
+    """:meth:`Barriers.step_people`'s daily chances, each as ``1 - min(chance, 1)``:
+    losing a home, finding one, losing work, finding it (stigma lowers finding, services
+    and a trusted mentor raise it, strain raises losing) and stigma's push on the
+    predisposition where support is missing."""
+    k = rows.shape[0]
+    out = np.empty((5, k))
+    for i in range(k):
+        r = rows[i]
+        helped = 1.0 + mentor_help * (mentor_trust[r] if mentor[r] >= 0 else 0.0)
+        chance = services * helped
+        s = stigma[r]
+        find_home = housing_rate * chance * (1.0 - housing_stigma * s)
         find_work = (
-            mp.work_rate
+            work_rate
             * chance
-            * (0.3 + 0.7 * skills)
-            * (1.0 - mp.work_stigma * stigma)
-            * np.where(housed, 1.0, 0.5)
+            * (0.3 + 0.7 * skills[r])
+            * (1.0 - work_stigma * s)
+            * (1.0 if housed[r] else 0.5)
         )
-        c.housed[rows] = np.where(
-            housed, u[:, 0] >= over(mp.housing_loss * strain, e), u[:, 0] < over(find_home, e)
-        )
-        c.employed[rows] = np.where(
-            employed,
-            u[:, 1] >= over(mp.work_loss * (0.5 + strain), e),
-            u[:, 1] < over(find_work, e),
-        )
-        # Stigma without belonging hardens an extremist identity (the predisposition).
-        x0 = c.person.predisposition
-        push = over(mp.stigma_radicalisation * stigma * (1.0 - c.support[rows]), e)
-        x0[rows] += push * x0[rows] * (1.0 - x0[rows])
+        out[0, i] = 1.0 - min(housing_loss * strain[r], 1.0)
+        out[1, i] = 1.0 - min(find_home, 1.0)
+        out[2, i] = 1.0 - min(work_loss * (0.5 + strain[r]), 1.0)
+        out[3, i] = 1.0 - min(find_work, 1.0)
+        out[4, i] = 1.0 - min(stigma_radicalisation * s * (1.0 - support[r]), 1.0)
+    return out[0], out[1], out[2], out[3], out[4]
+
+
+@compiled
+def barrier_moves(
+    rows, u, keep_home, no_home, keep_work, no_work, no_push, housed, employed,
+    predisposition,
+):  # fmt: skip
+    """Housing and work kept or found over the step (``u[:, 0]``, ``u[:, 1]`` against
+    the chances ``1 - stay``), and the push on the predisposition, in place."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        if housed[r]:
+            housed[r] = u[i, 0] >= 1.0 - keep_home[i]
+        else:
+            housed[r] = u[i, 0] < 1.0 - no_home[i]
+        if employed[r]:
+            employed[r] = u[i, 1] >= 1.0 - keep_work[i]
+        else:
+            employed[r] = u[i, 1] < 1.0 - no_work[i]
+        x0 = predisposition[r]
+        predisposition[r] = x0 + (1.0 - no_push[i]) * x0 * (1.0 - x0)
 
 
 _VEO_LESSER = int(VEO_LESSER)

@@ -27,11 +27,6 @@ def over(p, e):
     return 1.0 - (1.0 - np.minimum(p, 1.0)) ** e
 
 
-def count(rate, u):
-    """An expected count ``rate`` rounded down or up at random with uniforms ``u``."""
-    return np.floor(rate + u).astype(np.int64)
-
-
 if TYPE_CHECKING:
     from wingsim.model import WingModel
 

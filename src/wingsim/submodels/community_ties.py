@@ -8,7 +8,7 @@ from wingsim import kernels
 from wingsim.network import MIN_TIE
 from wingsim.params import Params, par
 from wingsim.state import AT_RISK, FamilyKind, Place
-from wingsim.submodels.community import FAMILY, CommunitySubmodel, over, traits
+from wingsim.submodels.community import FAMILY, CommunitySubmodel, traits
 
 
 class CommunityTiesParams(Params):
@@ -167,51 +167,38 @@ class CommunityTies(CommunitySubmodel):
         if slots is None:
             return
         # Prison ties that leave with them (before their slots are freed).
-        p = m.prisoners
         lo, hi = m.ties.ends
-        leaving = np.zeros(p.n, dtype=bool)
-        leaving[slots] = True
-        carried = kernels.ties_touching(lo, hi, m.ties.weight, leaving, self.params.carry_threshold)
-        c.carry_ties(p.uid[lo[carried]], p.uid[hi[carried]], m.ties.weight[carried])
+        a, b, w = leaving_ties(
+            lo, hi, m.ties.weight, slots, m.prisoners.uid, self.params.carry_threshold
+        )
+        c.carry_ties(a, b, w)
 
     def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
         if rows.shape[0] == 0:
             return
         e = self.exposure(rows)
-        x, x0 = c.person.extremism, c.person.predisposition
-        kind = c.family_kind[rows]
-        stance = np.where(kind == FamilyKind.NEGATIVE, mp.negative_stance, mp.supportive_stance)
-        pull = np.where(
-            kind == FamilyKind.NONE,
-            0.0,
-            mp.family_influence * c.person.family_bond[rows] * (1.0 + c.family_involved[rows]),
-        )
-        pull = np.minimum(pull, 1.0)
-        dx = mp.anchor_rate * (x0[rows] - x[rows]) + pull * (stance - x[rows])
-        rate = mp.anchor_rate + pull  # the day's total pull: dx = rate x (target - x)
-        # Former fellow prisoners, both out.
+        x = c.person.extremism
+        # Family and anchor pulls, and former fellow prisoners both out (summed over the
+        # ties as ``np.bincount`` sums them): the step's move and total pull.
+        dx, rate, stay = tie_pulls(
+            rows, x, c.person.predisposition, c.family_kind, c.person.family_bond,
+            c.family_involved, c.rows_of(c.tie_a), c.rows_of(c.tie_b), c.tie_w, c.place,
+            c.size, mp.negative_stance, mp.supportive_stance, mp.family_influence,
+            mp.anchor_rate, mp.peer_influence,
+        )  # fmt: skip
         if c.tie_a.shape[0]:
-            ra, rb = c.rows_of(c.tie_a), c.rows_of(c.tie_b)
-            out = (ra >= 0) & (rb >= 0)
-            both = out & (c.place[ra] == Place.COMMUNITY) & (c.place[rb] == Place.COMMUNITY)
-            if both.any():
-                ra, rb, w = ra[both], rb[both], c.tie_w[both]
-                gap = x[rb] - x[ra]
-                k = mp.peer_influence * w
-                peer = np.bincount(ra, k * gap, c.size) - np.bincount(rb, k * gap, c.size)
-                dx += peer[rows]
-                rate += (np.bincount(ra, k, c.size) + np.bincount(rb, k, c.size))[rows]
             c.tie_w *= (1.0 - mp.peer_tie_decay) ** self.model.config.probation.step_days
             keep = c.tie_w >= MIN_TIE
             if not keep.all():
                 c.tie_a, c.tie_b, c.tie_w = c.tie_a[keep], c.tie_b[keep], c.tie_w[keep]
         # Pulls toward fixed targets compound over the step's days: x moves by
-        # ``1 - (1 - rate)**e`` of the way to the pulls' weighted target (rate capped at 1).
-        moved = over(np.minimum(rate, 1.0), e) / np.maximum(rate, 1e-12)
-        x[rows] = np.clip(x[rows] + moved * dx, 0.0, 1.0)
+        # ``1 - (1 - rate)**e`` of the way to the pulls' weighted target (rate capped at 1;
+        # numpy's power, as libm's differs in the last bit).
+        tie_moves(rows, dx, rate, stay**e, x)
 
 
+_COMMUNITY = int(Place.COMMUNITY)
 _AT_RISK, _NONE, _SUPPORTIVE, _NEGATIVE = (
     int(AT_RISK),
     int(FamilyKind.NONE),
@@ -261,3 +248,89 @@ def involve_family(rows, kind, u, readiness, quality, involvement, family_kind, 
         offered = u[i, 0] < involvement * readiness[r]
         spotted = u[i, 1] < quality[r]
         involved[r] = offered and (kind[i] == _SUPPORTIVE or (kind[i] == _NEGATIVE and not spotted))
+
+
+@kernels.compiled
+def leaving_ties(lo, hi, w, slots, uid, min_weight):
+    """The ties, in tie order, with an end in ``slots`` and a strength of at least
+    ``min_weight``: the uids of both ends and the strength. Ties are in key order (``lo``
+    never falls, ``lo < hi``), so none past the last with ``lo`` at most the highest slot
+    leaving can touch one: the scan stops there (a binary search)."""
+    leaving = np.zeros(uid.shape[0], np.bool_)
+    top = -1
+    for s in slots:
+        leaving[s] = True
+        top = max(top, s)
+    start, end = 0, lo.shape[0]
+    while start < end:
+        mid = (start + end) // 2
+        if lo[mid] <= top:
+            start = mid + 1
+        else:
+            end = mid
+    a = np.empty(start, np.int64)
+    b = np.empty(start, np.int64)
+    out_w = np.empty(start)
+    k = 0
+    for i in range(start):
+        if (leaving[lo[i]] or leaving[hi[i]]) and w[i] >= min_weight:
+            a[k], b[k], out_w[k] = uid[lo[i]], uid[hi[i]], w[i]
+            k += 1
+    return a[:k], b[:k], out_w[:k]
+
+
+@kernels.compiled
+def tie_pulls(
+    rows, x, x0, family_kind, bond, involved, ra, rb, tie_w, place, n, negative_stance,
+    supportive_stance, family_influence, anchor_rate, peer_influence,
+):  # fmt: skip
+    """:meth:`CommunityTies.step_people` before the step's power: each row's move ``dx``
+    (anchor, family and peers) and total pull ``rate``, and ``1 - min(rate, 1)``. Ties
+    count where both ends (rows ``ra``, ``rb``; -1 for none) are in the community; their
+    pulls are summed per person in tie order, as ``np.bincount`` sums them."""
+    k = rows.shape[0]
+    dx = np.empty(k)
+    rate = np.empty(k)
+    stay = np.empty(k)
+    peer_a = np.zeros(n)
+    peer_b = np.zeros(n)
+    pull_a = np.zeros(n)
+    pull_b = np.zeros(n)
+    peers = False
+    for j in range(ra.shape[0]):
+        a, b = ra[j], rb[j]
+        if a >= 0 and b >= 0 and place[a] == _COMMUNITY and place[b] == _COMMUNITY:
+            w = peer_influence * tie_w[j]
+            g = w * (x[b] - x[a])
+            peer_a[a] += g
+            peer_b[b] += g
+            pull_a[a] += w
+            pull_b[b] += w
+            peers = True
+    for i in range(k):
+        r = rows[i]
+        kind = family_kind[r]
+        stance = negative_stance if kind == _NEGATIVE else supportive_stance
+        if kind == _NONE:
+            pull = 0.0
+        else:
+            pull = family_influence * bond[r] * (1.0 + np.float64(involved[r]))
+        pull = min(pull, 1.0)
+        d = anchor_rate * (x0[r] - x[r]) + pull * (stance - x[r])
+        t = anchor_rate + pull
+        if peers:
+            d += peer_a[r] - peer_b[r]
+            t += pull_a[r] + pull_b[r]
+        dx[i] = d
+        rate[i] = t
+        stay[i] = 1.0 - min(t, 1.0)
+    return dx, rate, stay
+
+
+@kernels.compiled
+def tie_moves(rows, dx, rate, stays, x):
+    """``x`` moves ``(1 - stay) / rate`` of each row's ``dx``, within [0, 1], in place."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        moved = (1.0 - stays[i]) / max(rate[i], 1e-12)
+        x[r] = min(max(x[r] + moved * dx[i], 0.0), 1.0)

@@ -67,7 +67,7 @@ class Intake(Submodel):
         free = slots[back:]
         k = min(free.shape[0], m.holding.size)
         if k:
-            m.prisoners.copy_rows(free[:k], m.holding.person, np.arange(k))
+            m.prisoners.copy_rows(free[:k], m.holding.person, slice(0, k))
             m.holding.remove(np.arange(k))
         placed = slots[: back + k]
         if placed.shape[0]:

@@ -82,7 +82,7 @@ class MentalHealth(CommunitySubmodel):
     def load(self, rows: np.ndarray) -> np.ndarray:
         """Strain a person's mental health need brings, 0-1."""
         c = self.model.community
-        return c.mh_need[rows] * (1.0 - self.params.treatment_relief * c.mh_treated[rows])
+        return need_loads(rows, c.mh_need, c.mh_treated, self.params.treatment_relief)
 
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         m, c, mp = self.model, self.model.community, self.params
@@ -122,3 +122,13 @@ def gate_needs(
         need[r] = trait[i, MENTAL_HEALTH] < (share_concern if category[r] >= _AT_RISK else share)
         identified[r] = need[r] and u[i, 0] < quality[r]
         treated[r] = identified[r] and u[i, 1] < services * readiness[r]
+
+
+@compiled
+def need_loads(rows, need, treated, relief):
+    """:meth:`MentalHealth.load`: ``need x (1 - relief x treated)`` of each row."""
+    out = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        out[i] = np.float64(need[r]) * (1.0 - relief * np.float64(treated[r]))
+    return out

@@ -7,7 +7,7 @@ import numpy as np
 from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import AT_RISK, FamilyKind, MentorKind, Mentors
-from wingsim.submodels.community import HOME, CommunitySubmodel, cases_held, count, traits
+from wingsim.submodels.community import HOME, CommunitySubmodel, cases_held, traits
 
 
 class MentoringParams(Params):
@@ -193,6 +193,8 @@ class Mentoring(CommunitySubmodel):
         )
         home = u[:, HOME] < self._home_share()
         slots = slots[self.eligible(p.category[slots], p.labelled[slots], home, kind)]
+        if slots.shape[0] == 0:
+            return
         mentor, _ = self.match(
             p.category[slots],
             p.extremism[slots],
@@ -204,17 +206,12 @@ class Mentoring(CommunitySubmodel):
         p.mentor_trust[slots] = 0.0
 
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
-        m, c = self.model, self.model.community
+        m, c, mp = self.model, self.model.community, self.params
         rec = c.person
-        c.mentor_end[rows] = m.day + self.params.mentoring_days
-        c.mentor[rows] = rec.mentor[rows]
-        c.mentor_trust[rows] = rec.mentor_trust[rows]
-        new = rows[
-            (c.mentor[rows] < 0)
-            & self.eligible(
-                rec.category[rows], rec.labelled[rows], c.home[rows], c.family_kind[rows]
-            )
-        ]
+        new = gate_mentors(
+            rows, m.day + mp.mentoring_days, rec.mentor, rec.mentor_trust, rec.category,
+            rec.labelled, c.home, c.family_kind, c.mentor_end, c.mentor, c.mentor_trust,
+        )  # fmt: skip
         if new.shape[0]:
             mentor, _ = self.match(
                 rec.category[new],
@@ -225,37 +222,34 @@ class Mentoring(CommunitySubmodel):
             )
             c.mentor[new] = mentor
             c.mentor_trust[new] = 0.0
-        has = rows[c.mentor[rows] >= 0]
-        want = self.preferred(
-            rec.category[has], rec.extremism[has], rec.observance[has], rec.labelled[has]
-        )
-        c.matched_mentor[has] = m.mentors.kind[c.mentor[has]] == want
+        gate_matches(
+            rows, c.mentor, rec.category, rec.extremism, rec.observance, rec.labelled,
+            m.mentors.kind, mp.observant_threshold,
+            m.config.definitions.radical_threshold - mp.former_margin, c.matched_mentor,
+        )  # fmt: skip
 
     def step_people(self, rows: np.ndarray) -> None:
         m, c, mp = self.model, self.model.community, self.params
-        rows = rows[c.mentor[rows] >= 0]
-        ended = rows[m.day >= c.mentor_end[rows]]
-        c.mentor[ended] = -1
-        rows = rows[m.day < c.mentor_end[rows]]
+        rows, expected = mentored(
+            rows, c.mentor, c.mentor_end, c.release_day, m.day,
+            m.config.probation.step_days, mp.meetings_per_week,
+        )  # fmt: skip
         if rows.shape[0] == 0:
             return
-        expected = self.exposure(rows) * mp.meetings_per_week / 7.0
-        meetings = count(expected, self.draws(rows, 1)[:, 0])
-        rows, n = rows[meetings > 0], meetings[meetings > 0]
+        rows, n, keep_gain, bonus = meetings_held(
+            rows, expected, self.draws(rows, 1), c.matched_mentor, mp.match_bonus, mp.trust_gain
+        )
         if rows.shape[0] == 0:
             return
-        bonus = 1.0 + mp.match_bonus * c.matched_mentor[rows]
-        trust = c.mentor_trust
-        gain = np.minimum(mp.trust_gain * bonus, 1.0)
-        trust[rows] = 1.0 - (1.0 - trust[rows]) * (1.0 - gain) ** n
-        mentor = c.mentor[rows]
-        kind, agenda = m.mentors.kind[mentor], m.mentors.hidden_agenda[mentor]
-        x, x0 = c.person.extremism, c.person.predisposition
-        strength = np.where(kind == MentorKind.VOLUNTEER, mp.volunteer_effect, 1.0)
-        keep = (1.0 - np.minimum(mp.mentor_effect * strength * bonus * trust[rows], 1.0)) ** n
-        pulled = (1.0 - np.minimum(mp.agenda_pull * trust[rows], 1.0)) ** n
-        x[rows] = np.where(agenda, 0.9 - (0.9 - x[rows]) * pulled, x[rows] * keep)
-        x0[rows] = np.where(agenda, 0.9 - (0.9 - x0[rows]) * pulled, x0[rows] * keep)
+        # numpy's powers between the compiled passes (libm's differ in the last bit).
+        keep, pulled = mentor_trust(
+            rows, keep_gain**n, bonus, c.mentor, c.mentor_trust, m.mentors.kind,
+            mp.volunteer_effect, mp.mentor_effect, mp.agenda_pull,
+        )  # fmt: skip
+        mentor_pull(
+            rows, keep**n, pulled**n, c.mentor, m.mentors.hidden_agenda, c.person.extremism,
+            c.person.predisposition,
+        )  # fmt: skip
         m.day_counts["mentor_meetings"] += int(n.sum())
 
 
@@ -264,17 +258,31 @@ _FORMER, _RELIGIOUS, _VOLUNTEER = (int(k) for k in MentorKind)
 
 
 @compiled
+def _preferred(category, extremism, observance, labelled, observant_threshold, line):
+    """The kind of mentor that matches one person (:meth:`Mentoring.preferred`)."""
+    if (category >= _AT_RISK or labelled) and extremism > line:
+        return _FORMER
+    if observance > observant_threshold:
+        return _RELIGIOUS
+    return _VOLUNTEER
+
+
+@compiled
+def _eligible(category, labelled, home, family_kind):
+    """Whether one person is offered a mentor (:meth:`Mentoring.eligible`)."""
+    alone = not home and family_kind != _SUPPORTIVE
+    return category >= _AT_RISK or labelled or alone
+
+
+@compiled
 def preferred_kinds(category, extremism, observance, labelled, observant_threshold, line):
     """:meth:`Mentoring.preferred`: a former for the engaged (of concern or labelled, and
     above ``line``), else a religious mentor for the observant, else a volunteer."""
     kind = np.empty(category.shape[0], np.int8)
     for i in range(category.shape[0]):
-        if (category[i] >= _AT_RISK or labelled[i]) and extremism[i] > line:
-            kind[i] = _FORMER
-        elif observance[i] > observant_threshold:
-            kind[i] = _RELIGIOUS
-        else:
-            kind[i] = _VOLUNTEER
+        kind[i] = _preferred(
+            category[i], extremism[i], observance[i], labelled[i], observant_threshold, line
+        )
     return kind
 
 
@@ -284,9 +292,42 @@ def eligible_people(category, labelled, home, family_kind):
     supportive family."""
     out = np.empty(category.shape[0], np.bool_)
     for i in range(category.shape[0]):
-        alone = not home[i] and family_kind[i] != _SUPPORTIVE
-        out[i] = category[i] >= _AT_RISK or labelled[i] or alone
+        out[i] = _eligible(category[i], labelled[i], home[i], family_kind[i])
     return out
+
+
+@compiled
+def gate_mentors(
+    rows, end, planned, planned_trust, category, labelled, home, family_kind, mentor_end,
+    mentor, mentor_trust,
+):  # fmt: skip
+    """:meth:`Mentoring.enter` before matching, in place: mentoring runs to ``end``; the
+    mentor met in planning (and the trust built) goes out with the person. Returns the
+    eligible rows without one, in order."""
+    new = np.empty(rows.shape[0], np.int64)
+    k = 0
+    for r in rows:
+        mentor_end[r] = end
+        mentor[r] = planned[r]
+        mentor_trust[r] = planned_trust[r]
+        if mentor[r] < 0 and _eligible(category[r], labelled[r], home[r], family_kind[r]):
+            new[k] = r
+            k += 1
+    return new[:k]
+
+
+@compiled
+def gate_matches(
+    rows, mentor, category, extremism, observance, labelled, kinds, observant_threshold,
+    line, matched,
+):  # fmt: skip
+    """Whether each row with a mentor has the kind that matches him, in place."""
+    for r in rows:
+        if mentor[r] >= 0:
+            want = _preferred(
+                category[r], extremism[r], observance[r], labelled[r], observant_threshold, line
+            )
+            matched[r] = kinds[mentor[r]] == want
 
 
 def places_left(active, mentor, place, case_mentor, n, places):
@@ -321,3 +362,79 @@ def first_free_mentors(order, free, want, kinds, matching, mentor):
     for i in range(mentor.shape[0]):
         matched[i] = mentor[i] >= 0 and kinds[max(mentor[i], 0)] == want[i]
     return matched
+
+
+@compiled
+def mentored(rows, mentor, mentor_end, release_day, day, step_days, per_week):
+    """Mentoring ends for those past its end (``mentor`` in place); returns those still
+    mentored and their expected meetings over the step's days."""
+    out = np.empty(rows.shape[0], np.int64)
+    expected = np.empty(rows.shape[0])
+    k = 0
+    for r in rows:
+        if mentor[r] < 0:
+            continue
+        if day >= mentor_end[r]:
+            mentor[r] = -1
+            continue
+        e = min(step_days, day - release_day[r] + 1)
+        out[k] = r
+        expected[k] = e * per_week / 7.0
+        k += 1
+    return out[:k], expected[:k]
+
+
+@compiled
+def meetings_held(rows, expected, u, matched, match_bonus, trust_gain):
+    """Meetings (the expected count rounded with ``u[:, 0]``): the rows with any, how
+    many, the share of distrust a meeting keeps and the match bonus."""
+    k = rows.shape[0]
+    out = np.empty(k, np.int64)
+    n = np.empty(k, np.int64)
+    keep_gain = np.empty(k)
+    bonus = np.empty(k)
+    j = 0
+    for i in range(k):
+        held = np.int64(np.floor(expected[i] + u[i, 0]))
+        if held > 0:
+            r = rows[i]
+            out[j] = r
+            n[j] = held
+            bonus[j] = 1.0 + match_bonus * np.float64(matched[r])
+            keep_gain[j] = 1.0 - min(trust_gain * bonus[j], 1.0)
+            j += 1
+    return out[:j], n[:j], keep_gain[:j], bonus[:j]
+
+
+@compiled
+def mentor_trust(
+    rows, trust_keeps, bonus, mentor, trust, kind, volunteer_effect, mentor_effect,
+    agenda_pull,
+):  # fmt: skip
+    """Trust after the meetings (the numpy power ``trust_keeps``), in place; returns what
+    of extremism a meeting keeps (a volunteer takes less) and what a hidden agenda's pull
+    leaves of the gap to 0.9."""
+    keep = np.empty(rows.shape[0])
+    pulled = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        t = 1.0 - (1.0 - trust[r]) * trust_keeps[i]
+        trust[r] = t
+        strength = volunteer_effect if kind[mentor[r]] == _VOLUNTEER else 1.0
+        keep[i] = 1.0 - min(mentor_effect * strength * bonus[i] * t, 1.0)
+        pulled[i] = 1.0 - min(agenda_pull * t, 1.0)
+    return keep, pulled
+
+
+@compiled
+def mentor_pull(rows, keeps, pulls, mentor, hidden_agenda, extremism, predisposition):
+    """Extremism and predisposition after the meetings, in place: kept (``keeps``) by a
+    mentor, pulled toward 0.9 (``pulls`` of the gap left) by one with a hidden agenda."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        if hidden_agenda[mentor[r]]:
+            extremism[r] = 0.9 - (0.9 - extremism[r]) * pulls[i]
+            predisposition[r] = 0.9 - (0.9 - predisposition[r]) * pulls[i]
+        else:
+            extremism[r] = extremism[r] * keeps[i]
+            predisposition[r] = predisposition[r] * keeps[i]

@@ -109,6 +109,9 @@ class Placement:
             return
         occ, concern = _unit_counts(self.model)
         special = self.wants_special(slots)
+        if not np.count_nonzero(special):  # dispersal, and most days in the other regimes
+            self._to_wings(slots, occ, concern)
+            return
         u = self.model.units
         room = int(u.capacity[u.special] - occ[u.special]) if u.open[u.special] else 0
         # Arrivals come from nowhere, so moving one to a wing never frees the unit's room,

@@ -156,35 +156,25 @@ class Reoffending(CommunitySubmodel):
     def hazards(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(general, terrorist) daily hazards of ``rows`` today."""
         m, c, mp = self.model, self.model.community, self.params
-        rec = c.person
-        strain, support = c.strain[rows], c.support[rows]
-        general = (
-            mp.general_base
-            * c.propensity[rows]
-            * np.exp(mp.general_strain * strain)
-            * (1.0 - mp.general_support * support)
-        )
-        line = m.config.definitions.radical_threshold
-        engaged = np.clip((rec.extremism[rows] - line) / (1.0 - line), 0.0, 1.0)
-        supervised = (c.officer[rows] >= 0) & (m.day < c.licence_end[rows])
-        known = np.where(supervised, c.officer_knowledge[rows], 0.0)
-        terrorist = (
-            mp.terrorist_base
-            * engaged
-            * np.exp(mp.terrorist_strain * strain)
-            * (1.0 - mp.supervision_disruption * known)
-        )
-        return np.minimum(general, 1.0), np.minimum(terrorist, 1.0)
+        strain = c.strain[rows]
+        # numpy's exp, not the kernel's (libm's): the same bits as before the fusion.
+        return daily_hazards(
+            rows, np.exp(mp.general_strain * strain), np.exp(mp.terrorist_strain * strain),
+            c.propensity, c.support, c.person.extremism, c.officer, c.licence_end,
+            c.officer_knowledge, m.day, m.config.definitions.radical_threshold,
+            mp.general_base, mp.general_support, mp.terrorist_base, mp.supervision_disruption,
+        )  # fmt: skip
 
     def step_people(self, rows: np.ndarray) -> None:
         m, c = self.model, self.model.community
-        out = self.days_out(rows)
         # Days at risk since the last step, within the horizon (days 0 .. horizon - 1).
-        e = np.clip(c.horizon - (out + 1 - self.exposure(rows)), 0, self.exposure(rows))
-        live = e > 0
-        if live.any():
-            self._at_risk(rows[live], np.minimum(out[live], c.horizon - 1), e[live])
-        done = rows[(out >= c.horizon - 1) & (c.place[rows] == Place.COMMUNITY)]
+        live, out, e, ending = days_at_risk(
+            rows, c.release_day, m.day, m.config.probation.step_days, c.horizon
+        )
+        if live.shape[0]:
+            self._at_risk(live, out, e)
+        # Whose horizon ends today, among those still out after today's returns.
+        done = ending[c.place[ending] == Place.COMMUNITY] if ending.shape[0] else ending
         if done.shape[0]:
             c.place[done] = Place.PAST_HORIZON
             c.mentor[done] = -1
@@ -193,48 +183,36 @@ class Reoffending(CommunitySubmodel):
 
     def _at_risk(self, rows: np.ndarray, out: np.ndarray, e: np.ndarray) -> None:
         m, c, mp = self.model, self.model.community, self.params
+        d = m.config.definitions
         general, terrorist = self.hazards(rows)
-        c.expected_general[rows] += e * general
-        c.expected_terrorist[rows] += e * terrorist
-        m.day_sums["general_reoffences_expected"] += float((e * general).sum())
-        m.day_sums["terrorist_reoffences_expected"] += float((e * terrorist).sum())
-        c.at_risk_by_day += np.bincount(out, e, c.horizon)
-        c.hazard_by_day += np.bincount(out, e * general, c.horizon)
-        c.terrorist_hazard_by_day += np.bincount(out, e * terrorist, c.horizon)
-
-        x, d = c.person.extremism[rows], m.config.definitions
-        c.disengaged[rows] |= x < d.radical_threshold - d.radical_buffer
-        up = x > d.radical_threshold + d.radical_buffer
-        newly = c.disengaged[rows] & ~c.reengaged[rows] & up
-        c.reengaged[rows[newly]] = True
-        m.day_counts["reengagements"] += int(newly.sum())
+        eg, et, neg_g, neg_t, newly = at_risk_sums(
+            rows, out, e, general, terrorist, c.expected_general, c.expected_terrorist,
+            c.at_risk_by_day, c.hazard_by_day, c.terrorist_hazard_by_day, c.person.extremism,
+            d.radical_threshold - d.radical_buffer, d.radical_threshold + d.radical_buffer,
+            c.disengaged, c.reengaged,
+        )  # fmt: skip
+        m.day_sums["general_reoffences_expected"] += float(eg.sum())
+        m.day_sums["terrorist_reoffences_expected"] += float(et.sum())
+        m.day_counts["reengagements"] += newly
 
         u = self.draws(rows, 3)
-        gen = u[:, 0] < 1.0 - np.exp(-e * general)
-        ter = u[:, 1] < 1.0 - np.exp(-e * terrorist)
-        c.general_reoffences[rows] += gen
-        c.terrorist_reoffences[rows] += ter
-        c.events_by_day += np.bincount(out[gen], minlength=c.horizon)
-        m.day_counts["general_reoffences"] += int(gen.sum())
-        m.day_counts["terrorist_reoffences"] += int(ter.sum())
-        on_licence = m.day < c.licence_end[rows]
-        custody_chance = np.where(on_licence, mp.recall_after_reoffence, mp.custody_after_reoffence)
-        custody = ter | (gen & (u[:, 2] < custody_chance))
-        if custody.any():
-            veo_sentence = int(round(m.config.population.sentence_days_veo))
-            sentence = np.where(ter, veo_sentence, mp.reconviction_days)
-            m.return_to_custody(rows[custody], sentence[custody])
+        veo_sentence = int(round(m.config.population.sentence_days_veo))
+        custody, sentence, n_gen, n_ter = reoffences(
+            rows, out, u, np.exp(neg_g), np.exp(neg_t), m.day, c.licence_end,
+            mp.recall_after_reoffence, mp.custody_after_reoffence, veo_sentence,
+            mp.reconviction_days, c.general_reoffences, c.terrorist_reoffences, c.events_by_day,
+        )  # fmt: skip
+        m.day_counts["general_reoffences"] += n_gen
+        m.day_counts["terrorist_reoffences"] += n_ter
+        if custody.shape[0]:
+            m.return_to_custody(custody, sentence)
 
     def _close_cohorts(self) -> None:
         """Episodes released at least ``horizon`` days ago: count their outcomes within it."""
         m, c = self.model, self.model.community
-        n = c.size
-        age = m.day - c.release_day[:n]
-        followed = c.place[:n] != Place.COMMUNITY
-        closing = np.flatnonzero(~c.closed[:n] & followed & (age >= c.horizon - 1))
+        closing = close_cohorts(c.closed, c.place, c.release_day, c.size, m.day, c.horizon)
         if closing.shape[0] == 0:
             return
-        c.closed[closing] = True
         reoffended = c.general_reoffences[closing] > 0
         terrorist = c.terrorist_reoffences[closing] > 0
         returned = c.place[closing] == Place.RETURNED
@@ -252,6 +230,136 @@ class Reoffending(CommunitySubmodel):
 
 
 _VEO_LESSER = int(VEO_LESSER)
+_COMMUNITY = int(Place.COMMUNITY)
+
+
+@compiled
+def days_at_risk(rows, release_day, day, step_days, horizon):
+    """:meth:`Reoffending.step_people`'s days: the rows with days at risk since the last
+    step within the horizon, their day since release (capped at ``horizon - 1``) and
+    those days; and the rows whose horizon ends today."""
+    k = rows.shape[0]
+    live = np.empty(k, np.int64)
+    out_live = np.empty(k, np.int64)
+    e_live = np.empty(k, np.int64)
+    done = np.empty(k, np.int64)
+    n_live = n_done = 0
+    for i in range(k):
+        r = rows[i]
+        out = day - release_day[r]
+        exposure = min(step_days, out + 1)
+        e = min(max(horizon - (out + 1 - exposure), 0), exposure)
+        if e > 0:
+            live[n_live] = r
+            out_live[n_live] = min(out, horizon - 1)
+            e_live[n_live] = e
+            n_live += 1
+        if out >= horizon - 1:
+            done[n_done] = r
+            n_done += 1
+    return live[:n_live], out_live[:n_live], e_live[:n_live], done[:n_done]
+
+
+@compiled
+def daily_hazards(
+    rows, general_exp, terrorist_exp, propensity, support, extremism, officer, licence_end,
+    knowledge, day, line, general_base, general_support, terrorist_base, disruption,
+):  # fmt: skip
+    """:meth:`Reoffending.hazards` given the strain terms ``exp(strain_coefficient x
+    strain)``: general = base x propensity x strain term x (1 - support share); terrorist
+    = base x engagement above ``line`` x strain term x (1 - disruption x what a supervising
+    officer knows); each at most 1."""
+    k = rows.shape[0]
+    general = np.empty(k)
+    terrorist = np.empty(k)
+    for i in range(k):
+        r = rows[i]
+        g = general_base * propensity[r] * general_exp[i] * (1.0 - general_support * support[r])
+        engaged = min(max((extremism[r] - line) / (1.0 - line), 0.0), 1.0)
+        known = knowledge[r] if officer[r] >= 0 and day < licence_end[r] else 0.0
+        t = terrorist_base * engaged * terrorist_exp[i] * (1.0 - disruption * known)
+        general[i] = min(g, 1.0)
+        terrorist[i] = min(t, 1.0)
+    return general, terrorist
+
+
+@compiled
+def at_risk_sums(
+    rows, out, e, general, terrorist, expected_general, expected_terrorist, at_risk_by_day,
+    hazard_by_day, terrorist_hazard_by_day, extremism, below, above, disengaged, reengaged,
+):  # fmt: skip
+    """:meth:`Reoffending._at_risk` before the draws, in place: the expected counts and the
+    sums by day since release (each day's sum of this step first, as ``np.bincount``
+    gives it, then added); disengaged below ``below``, re-engaged above ``above`` after.
+    Returns ``e x`` each hazard, ``-e x`` each (the exponents of the chances) and how many
+    re-engaged."""
+    k = rows.shape[0]
+    horizon = at_risk_by_day.shape[0]
+    eg = np.empty(k)
+    et = np.empty(k)
+    neg_g = np.empty(k)
+    neg_t = np.empty(k)
+    days = np.zeros(horizon)
+    g_sum = np.zeros(horizon)
+    t_sum = np.zeros(horizon)
+    newly = 0
+    for i in range(k):
+        r = rows[i]
+        eg[i] = e[i] * general[i]
+        et[i] = e[i] * terrorist[i]
+        neg_g[i] = -e[i] * general[i]
+        neg_t[i] = -e[i] * terrorist[i]
+        expected_general[r] += eg[i]
+        expected_terrorist[r] += et[i]
+        days[out[i]] += e[i]
+        g_sum[out[i]] += eg[i]
+        t_sum[out[i]] += et[i]
+        x = extremism[r]
+        disengaged[r] = disengaged[r] or x < below
+        if disengaged[r] and not reengaged[r] and x > above:
+            reengaged[r] = True
+            newly += 1
+    for j in range(horizon):
+        at_risk_by_day[j] += days[j]
+        hazard_by_day[j] += g_sum[j]
+        terrorist_hazard_by_day[j] += t_sum[j]
+    return eg, et, neg_g, neg_t, newly
+
+
+@compiled
+def reoffences(
+    rows, out, u, stay_g, stay_t, day, licence_end, recall_p, custody_p, veo_sentence,
+    reconviction_days, general_reoffences, terrorist_reoffences, events_by_day,
+):  # fmt: skip
+    """:meth:`Reoffending._at_risk` after the draws, in place: a general (terrorist)
+    reoffence where ``u[:, 0]`` (``u[:, 1]``) is below ``1 - stay``; reoffences by day
+    since release; back to custody after a terrorist reoffence (a VEO's sentence) or
+    after a general one with the chance on or off licence (``reconviction_days``).
+    Returns the rows going back, their sentences and the two counts."""
+    k = rows.shape[0]
+    horizon = events_by_day.shape[0]
+    custody = np.empty(k, np.int64)
+    sentence = np.empty(k, np.int64)
+    events = np.zeros(horizon, np.int64)
+    n_custody = n_gen = n_ter = 0
+    for i in range(k):
+        r = rows[i]
+        gen = u[i, 0] < 1.0 - stay_g[i]
+        ter = u[i, 1] < 1.0 - stay_t[i]
+        general_reoffences[r] += gen
+        terrorist_reoffences[r] += ter
+        if gen:
+            events[out[i]] += 1
+            n_gen += 1
+        n_ter += ter
+        chance = recall_p if day < licence_end[r] else custody_p
+        if ter or (gen and u[i, 2] < chance):
+            custody[n_custody] = r
+            sentence[n_custody] = veo_sentence if ter else reconviction_days
+            n_custody += 1
+    for j in range(horizon):
+        events_by_day[j] += events[j]
+    return custody[:n_custody], sentence[:n_custody], n_gen, n_ter
 
 
 @compiled
@@ -266,3 +374,17 @@ def gate_reoffending(
         disengaged[r] = extremism[r] < line
         factor = veo_factor if category[r] >= _VEO_LESSER else 1.0
         propensity[r] = history[i] * factor * (gang_factor if gang[r] else 1.0)
+
+
+@compiled
+def close_cohorts(closed, place, release_day, n, day, horizon):
+    """The episodes among the first ``n`` rows no longer in the community, released at
+    least ``horizon - 1`` days ago and not yet counted: closed in place, and returned."""
+    out = np.empty(n, np.int64)
+    k = 0
+    for r in range(n):
+        if not closed[r] and place[r] != _COMMUNITY and day - release_day[r] >= horizon - 1:
+            closed[r] = True
+            out[k] = r
+            k += 1
+    return out[:k]

@@ -131,28 +131,25 @@ class Resettlement(Submodel):
         # Every step_days days: skills, family ties and trust built in meetings.
         e = pr.step_days
         self.profile(np.flatnonzero(act & (p.family_bond < 0)))
-        access = m.units.activity_access[np.where(act, p.unit, 0)]
-        grow = np.where(act, 1.0 - (1.0 - mp.vocational_rate * access) ** e, 0.0)
-        p.skills += grow * (1.0 - p.skills)
-        family = act & (p.family_bond > 0)
-        fc = m.config.establishment.family_contact
-        p.family_bond[family] += (1.0 - (1.0 - mp.family_rate) ** e) * (fc - p.family_bond[family])
-        if pr.continuity:
-            kept = (1.0 - mp.meeting_trust_gain) ** (e * mp.prison_meetings_per_week / 7.0)
-            met = planning & (p.officer >= 0)
-            p.officer_trust[met] = 1.0 - (1.0 - p.officer_trust[met]) * kept
-            met = planning & (p.mentor >= 0)
-            p.mentor_trust[met] = 1.0 - (1.0 - p.mentor_trust[met]) * kept
+        stays = skill_stays(act, p.unit, m.units.activity_access, mp.vocational_rate)
+        kept = (1.0 - mp.meeting_trust_gain) ** (e * mp.prison_meetings_per_week / 7.0)
+        # numpy's power over the step's days (the kernel's libm differs in the last bit).
+        resettle_week(
+            act, stays**e, p.skills, p.family_bond, 1.0 - (1.0 - mp.family_rate) ** e,
+            m.config.establishment.family_contact, bool(pr.continuity), planning, kept,
+            p.officer, p.officer_trust, p.mentor, p.mentor_trust,
+        )  # fmt: skip
 
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         """At the gate: how ready the plan is and how good the needs assessment was."""
         m, c = self.model, self.model.community
         rec = c.person
-        readiness = np.minimum(1.0, rec.plan_days[rows] / self.params.planning_days_needed)
         share = m.config.probation.information_sharing
         floor = self.params.assessment_without_sharing
-        c.readiness[rows] = readiness
-        c.quality[rows] = readiness * (floor + (1.0 - floor) * share)
+        readiness = gate_plans(
+            rows, rec.plan_days, self.params.planning_days_needed,
+            floor + (1.0 - floor) * share, c.readiness, c.quality,
+        )  # fmt: skip
         m.day_sums["release_readiness"] += float(readiness.sum())
 
 
@@ -172,3 +169,49 @@ def plan_day(active, sentence, served, lead, plan_days):
                 starting[k] = i
                 k += 1
     return planning, starting[:k]
+
+
+@compiled
+def skill_stays(active, unit, access, rate):
+    """Each slot's daily chance of no vocational gain, ``1 - rate x`` its unit's activity
+    access (unit 0's for an empty slot)."""
+    out = np.empty(active.shape[0])
+    for i in range(active.shape[0]):
+        out[i] = 1.0 - rate * access[unit[i] if active[i] else 0]
+    return out
+
+
+@compiled
+def resettle_week(
+    active, stays, skills, family_bond, family_gain, family_contact, continuity, planning,
+    kept, officer, officer_trust, mentor, mentor_trust,
+):  # fmt: skip
+    """:meth:`Resettlement.step` every ``step_days`` days, in place: skills grow by
+    ``1 - stays`` of the gap (prisoners only), family ties drift toward family contact,
+    and with ``continuity`` trust in the officer and mentor met in planning grows
+    (``kept`` of the distrust is left)."""
+    for i in range(active.shape[0]):
+        grow = 1.0 - stays[i] if active[i] else 0.0
+        skills[i] = skills[i] + grow * (1.0 - skills[i])
+        if active[i] and family_bond[i] > 0:
+            family_bond[i] += family_gain * (family_contact - family_bond[i])
+        if continuity and planning[i]:
+            if officer[i] >= 0:
+                officer_trust[i] = 1.0 - (1.0 - officer_trust[i]) * kept
+            if mentor[i] >= 0:
+                mentor_trust[i] = 1.0 - (1.0 - mentor_trust[i]) * kept
+
+
+@compiled
+def gate_plans(rows, plan_days, days_needed, quality_share, readiness, quality):
+    """:meth:`Resettlement.enter` in place: readiness, the share of the plan's days done
+    (at most 1), and the needs assessment's quality, readiness x ``quality_share``;
+    returns the readiness of ``rows``."""
+    out = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        ready = min(1.0, plan_days[r] / days_needed)
+        out[i] = ready
+        readiness[r] = ready
+        quality[r] = ready * quality_share
+    return out

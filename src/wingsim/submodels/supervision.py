@@ -11,8 +11,6 @@ from wingsim.submodels.community import (
     BACKGROUND,
     CommunitySubmodel,
     cases_held,
-    count,
-    over,
     traits,
 )
 
@@ -364,57 +362,150 @@ class Supervision(CommunitySubmodel):
         if rows.shape[0] == 0:
             return
         e = self.exposure(rows)
-        officer = c.officer[rows]
         # The officer's whole caseload: people on licence and prisoners whose release he
         # is planning (as the service counts it when it hires).
-        load = self.caseloads()[officer]
+        load = self.caseloads()
         u = self.draws(rows, 7)
-        trust, strain = c.officer_trust[rows], c.strain[rows]
-        per_day = np.minimum(mp.contacts_per_week / 7.0, mp.contacts_per_officer_day / load)
-        contacts = count(e * per_day, u[:, 0])
-        miss = mp.miss_base * (1.0 + mp.miss_strain * strain) * (1.0 - mp.miss_trust * trust)
-        missed = np.minimum(count(contacts * np.minimum(miss, 1.0), u[:, 1]), contacts)
-        kept = contacts - missed
-        misses = c.misses[rows] * (1.0 - 1.0 / mp.missed_memory) ** e + missed
-        missed_breach = misses >= mp.missed_limit
-        c.misses[rows] = np.where(missed_breach, 0.0, misses)
-
-        quality = 1.0 - mp.overload_quality * np.maximum(0.0, 1.0 - mp.quality_caseload / load)
-        fair_p = m.probation_officers.fairness[officer] * quality
-        fair = np.minimum(count(kept * fair_p, u[:, 2]), kept)
-        gain = np.minimum(mp.trust_gain * (1.0 + mp.match_bonus * c.matched_officer[rows]), 1.0)
-        trust = 1.0 - (1.0 - trust) * (1.0 - gain) ** fair
-        trust = trust * (1.0 - mp.trust_loss) ** (kept - fair)
-        trust = trust * (1.0 - mp.trust_fading) ** e
-        c.officer_trust[rows] = trust
-
-        tell = rows[u[:, 3] < over(mp.disclosure * trust, kept)]
-        if tell.shape[0]:
-            k = c.officer_knowledge
-            k[tell] += mp.knowledge_gain * (1.0 - k[tell])
-            c.strain[tell] *= 1.0 - mp.strain_relief
-            c.mh_identified[tell] |= c.mh_need[tell]
-            x, x0 = c.person.extremism, c.person.predisposition
-            line = m.config.definitions.radical_threshold - mp.worry_margin
-            worry = tell[x[tell] > line]
-            x[worry] *= 1.0 - mp.intervention_effect
-            x0[worry] *= 1.0 - mp.intervention_effect
-            m.day_counts["disclosures"] += int(tell.shape[0])
-
-        hazard = (
-            mp.breach_base * np.exp(mp.breach_strain * strain) * (1.0 - mp.breach_trust * trust)
-        )
-        breach = missed_breach | (u[:, 4] < over(hazard, e))
-        if breach.any():
-            c.breaches[rows] += breach
-            veo = c.person.category[rows] >= VEO_LESSER
-            chance = np.where(veo, mp.recall_on_breach_veo, mp.recall_on_breach)
-            chance = chance * (1.0 - mp.discretion * c.officer_knowledge[rows])
-            m.day_counts["breaches"] += int(breach.sum())
-            recalled = rows[breach & (u[:, 5] < chance)]
+        # The powers and exponentials stay numpy's (the kernels' libm differs in the last
+        # bit); the arithmetic between them is compiled.
+        kept, fair, unfair, keep_gain, misses_breach = contact_day(
+            rows, e, c.officer, load, u, c.officer_trust, c.strain, c.misses,
+            (1.0 - 1.0 / mp.missed_memory) ** e, c.matched_officer,
+            m.probation_officers.fairness, mp.contacts_per_week / 7.0,
+            mp.contacts_per_officer_day, mp.miss_base, mp.miss_strain, mp.miss_trust,
+            mp.missed_limit, mp.overload_quality, mp.quality_caseload, mp.trust_gain,
+            mp.match_bonus,
+        )  # fmt: skip
+        trust, keep_told = trust_day(
+            rows, c.officer_trust, keep_gain**fair, (1.0 - mp.trust_loss) ** unfair,
+            (1.0 - mp.trust_fading) ** e, mp.disclosure,
+        )  # fmt: skip
+        told, keep_breach = disclosures(
+            rows, u, keep_told**kept, np.exp(mp.breach_strain * c.strain[rows]), trust,
+            c.officer_knowledge, c.strain, c.mh_need, c.mh_identified, c.person.extremism,
+            c.person.predisposition, m.config.definitions.radical_threshold - mp.worry_margin,
+            mp.knowledge_gain, 1.0 - mp.strain_relief, 1.0 - mp.intervention_effect,
+            mp.breach_base, mp.breach_trust,
+        )  # fmt: skip
+        if told:
+            m.day_counts["disclosures"] += told
+        recalled, n_breaches = breaches(
+            rows, u, misses_breach, keep_breach**e, c.breaches, c.person.category,
+            c.officer_knowledge, mp.recall_on_breach_veo, mp.recall_on_breach, mp.discretion,
+        )  # fmt: skip
+        if n_breaches:
+            m.day_counts["breaches"] += n_breaches
             m.day_counts["breach_recalls"] += int(recalled.shape[0])
             m.return_to_custody(recalled, mp.recall_days)
         m.day_counts["probation_contacts"] += int(kept.sum())
+
+
+_VEO_LESSER = int(VEO_LESSER)
+
+
+@compiled
+def contact_day(
+    rows, e, case_officer, caseload, u, officer_trust, strain, misses, memory, matched,
+    fairness, weekly, per_officer_day, miss_base, miss_strain, miss_trust, missed_limit,
+    overload_quality, quality_caseload, trust_gain, match_bonus,
+):  # fmt: skip
+    """:meth:`Supervision.step_people` up to the trust powers, in place on ``misses``:
+    contacts (``u[:, 0]``), missed ones (``u[:, 1]``) and the record of misses (decayed
+    by ``memory``, the numpy power; a breach at ``missed_limit`` clears it), fair
+    contacts (``u[:, 2]``). Returns the kept and fair contacts, the unfair ones, the
+    share of distrust a fair contact keeps (``1 - gain``) and the breaches by misses."""
+    k = rows.shape[0]
+    kept = np.empty(k, np.int64)
+    fair = np.empty(k, np.int64)
+    unfair = np.empty(k, np.int64)
+    keep_gain = np.empty(k)
+    missed_breach = np.empty(k, np.bool_)
+    for i in range(k):
+        r = rows[i]
+        officer = case_officer[r]
+        load = caseload[officer]
+        per_day = min(weekly, per_officer_day / load)
+        contacts = np.int64(np.floor(e[i] * per_day + u[i, 0]))
+        miss = miss_base * (1.0 + miss_strain * strain[r]) * (1.0 - miss_trust * officer_trust[r])
+        missed = min(np.int64(np.floor(contacts * min(miss, 1.0) + u[i, 1])), contacts)
+        kept[i] = contacts - missed
+        m = misses[r] * memory[i] + missed
+        missed_breach[i] = m >= missed_limit
+        misses[r] = 0.0 if missed_breach[i] else m
+        quality = 1.0 - overload_quality * max(0.0, 1.0 - quality_caseload / load)
+        fair_p = fairness[officer] * quality
+        fair[i] = min(np.int64(np.floor(kept[i] * fair_p + u[i, 2])), kept[i])
+        unfair[i] = kept[i] - fair[i]
+        gain = min(trust_gain * (1.0 + match_bonus * np.float64(matched[r])), 1.0)
+        keep_gain[i] = 1.0 - gain
+    return kept, fair, unfair, keep_gain, missed_breach
+
+
+@compiled
+def trust_day(rows, officer_trust, fair_keeps, unfair_keeps, fading_keeps, disclosure):
+    """Trust after the step's fair and unfair contacts and its fading (the numpy powers),
+    in place and returned; and the chance of not confiding at one contact."""
+    trust = np.empty(rows.shape[0])
+    keep_told = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        t = 1.0 - (1.0 - officer_trust[r]) * fair_keeps[i]
+        t = t * unfair_keeps[i]
+        t = t * fading_keeps[i]
+        officer_trust[r] = t
+        trust[i] = t
+        keep_told[i] = 1.0 - min(disclosure * t, 1.0)
+    return trust, keep_told
+
+
+@compiled
+def disclosures(
+    rows, u, untold, strain_terms, trust, knowledge, strain, mh_need, mh_identified,
+    extremism, predisposition, line, knowledge_gain, strain_kept, attitude_kept, breach_base,
+    breach_trust,
+):  # fmt: skip
+    """Who confides (``u[:, 3]`` below ``1 - untold``), in place: the officer learns,
+    strain is relieved, a mental health need comes to light and a worrying attitude
+    (above ``line``) is referred. Returns how many confided and each row's chance of no
+    conduct breach in a day (hazard ``breach_base x strain term x (1 - breach_trust x
+    trust)``, at most 1)."""
+    told = 0
+    keep_breach = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        if u[i, 3] < 1.0 - untold[i]:
+            told += 1
+            knowledge[r] += knowledge_gain * (1.0 - knowledge[r])
+            strain[r] *= strain_kept
+            mh_identified[r] |= mh_need[r]
+            if extremism[r] > line:
+                extremism[r] *= attitude_kept
+                predisposition[r] *= attitude_kept
+        hazard = breach_base * strain_terms[i] * (1.0 - breach_trust * trust[i])
+        keep_breach[i] = 1.0 - min(hazard, 1.0)
+    return told, keep_breach
+
+
+@compiled
+def breaches(
+    rows, u, missed_breach, no_breach, breach_count, category, knowledge, recall_veo, recall,
+    discretion,
+):  # fmt: skip
+    """Breaches by misses or by conduct (``u[:, 4]`` below ``1 - no_breach``), counted in
+    place; recalled with ``u[:, 5]`` below the chance (higher for a VEO) less the
+    officer's discretion. Returns the rows recalled and how many breached."""
+    recalled = np.empty(rows.shape[0], np.int64)
+    n = k = 0
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        if missed_breach[i] or u[i, 4] < 1.0 - no_breach[i]:
+            breach_count[r] += 1
+            n += 1
+            chance = recall_veo if category[r] >= _VEO_LESSER else recall
+            if u[i, 5] < chance * (1.0 - discretion * knowledge[r]):
+                recalled[k] = r
+                k += 1
+    return recalled[:k], n
 
 
 @compiled

@@ -6,7 +6,7 @@ import numpy as np
 
 from wingsim.kernels import compiled
 from wingsim.params import Params, par
-from wingsim.submodels.community import CommunitySubmodel, over
+from wingsim.submodels.community import CommunitySubmodel
 
 
 class TransitionParams(Params):
@@ -116,21 +116,20 @@ class Transition(CommunitySubmodel):
     def enter(self, rows: np.ndarray, slots: np.ndarray | None) -> None:
         c, mp = self.model.community, self.params
         support = self.support(rows)
-        c.support[rows] = support
-        shock = mp.gate_shock * (1.0 - mp.plan_relief * c.readiness[rows])
-        c.strain[rows] = np.maximum(self.target(rows, support), shock)
+        gate_strain(
+            rows, support, self.target(rows, support), c.readiness, mp.gate_shock,
+            mp.plan_relief, c.support, c.strain,
+        )  # fmt: skip
 
     def step_people(self, rows: np.ndarray) -> None:
         c, mp = self.model.community, self.params
         if rows.shape[0] == 0:
             return
         support = self.support(rows)
-        c.support[rows] = support
         target = self.target(rows, support)
-        strain = c.strain[rows]
-        rate = np.where(target < strain, mp.adjustment_rate * (1.0 + support), mp.adjustment_rate)
-        moved = over(rate, self.exposure(rows))
-        c.strain[rows] = np.clip(strain + moved * (target - strain), 0.0, 1.0)
+        stays = strain_stays(rows, support, target, mp.adjustment_rate, c.support, c.strain)
+        # numpy's power over the step's days (the kernel's libm differs in the last bit).
+        strain_moves(rows, target, stays ** self.exposure(rows), c.strain)
 
 
 @compiled
@@ -168,3 +167,36 @@ def strain_target(
         )
         out[i] = min(max(t, 0.0), 1.0)
     return out
+
+
+@compiled
+def gate_strain(rows, support, target, readiness, gate_shock, plan_relief, out_support, strain):
+    """:meth:`Transition.enter` in place: support in place, and strain at the larger of
+    the target and the gate shock (lowered by ``plan_relief`` x readiness)."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        out_support[r] = support[i]
+        shock = gate_shock * (1.0 - plan_relief * readiness[r])
+        strain[r] = max(target[i], shock)
+
+
+@compiled
+def strain_stays(rows, support, target, rate, out_support, strain):
+    """Support in place (in place), and each row's daily share of the gap to the target
+    strain left, ``1 - min(rate, 1)`` (recovery is faster by ``1 + support``)."""
+    out = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        out_support[r] = support[i]
+        daily = rate * (1.0 + support[i]) if target[i] < strain[r] else rate
+        out[i] = 1.0 - min(daily, 1.0)
+    return out
+
+
+@compiled
+def strain_moves(rows, target, stays, strain):
+    """Strain moves ``1 - stays`` of the way to the target, within [0, 1], in place."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        s = strain[r]
+        strain[r] = min(max(s + (1.0 - stays[i]) * (target[i] - s), 0.0), 1.0)
