@@ -3,15 +3,16 @@
     python benchmarks/bench_day.py [--size default] [--days 365] [--regime dispersal]
         [--kernels] [--cpu]
 
-Sizes as in ``bench_model.py`` (``default`` or a prisoner count in wings of 100). One
-warm-up model (numba compilation, caches), then one timed run of ``--days`` days in which
-every enabled submodel's ``step`` and the outcome columns (``outcomes.compute``) are timed
-on their own; ``rest`` is the day's bookkeeping between them (roster, counters, Mesa's
-event loop and DataCollector). Each part is split into its compiled kernels (every numba
-function the package calls, timed where it is called, dispatch included) and the rest of
-it (numpy over whole arrays, draws, Python: what compiling a submodel's whole day would
-take away). Wall time, one core: run it on an otherwise idle machine; ``--cpu`` times
-this thread's CPU instead (steadier under load), ``--kernels`` adds each kernel's time.
+Sizes as in ``bench_model.py`` (``default`` or a prisoner count in wings of 100). A
+warm-up model of as many days (numba compilation and cache loads), then one timed run of
+``--days`` days in which every enabled submodel's ``step`` and the outcome columns
+(``outcomes.compute``) are timed on their own; ``rest`` is the day's bookkeeping between
+them (roster, counters, Mesa's event loop and DataCollector). Each part is split into
+its compiled kernels (every numba function the package calls, timed where it is called,
+dispatch included) and the rest of it (numpy over whole arrays, draws, Python: what
+compiling a submodel's whole day would take away). Wall time, one core: run it on an
+otherwise idle machine; ``--cpu`` times this thread's CPU instead (steadier under load),
+``--kernels`` adds each kernel's time.
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def time_kernels(
 
 def breakdown(size: str, days: int, regime: str) -> tuple:
     scenario = scenario_for(size).with_overrides({"regime.type": regime})
-    WingModel(scenario, rng=1).run_for(5)  # warm-up
+    # Warm-up as long as the timed run, so every kernel (the weekly and release days'
+    # too) is loaded before the timing starts: loading one costs milliseconds.
+    WingModel(scenario, rng=1).run_for(days)
     model = WingModel(scenario, rng=2)
     spent: dict[str, float] = defaultdict(float)
     in_kernels: dict[str, float] = defaultdict(float)
