@@ -28,6 +28,14 @@ from numba import njit
 #: (``contacts.meeting_effects`` at 80,000 prisoners: 11.7 -> 9.9 ms, least of 15).
 compiled = njit(cache=True, nogil=True, error_model="numpy")
 
+#: An index cast for the hottest loops: numba reads ``a[i]`` for a signed ``i`` as
+#: ``a[i + len(a)]`` when ``i < 0`` (Python's wraparound), a compare and a select on every
+#: access unless the compiler can prove ``i >= 0``; an unsigned index has no such check.
+#: Only for indices that are never negative (slots, tie rows, counters), so the same
+#: elements and the same bits (``tie_add_decay``'s pass over 140,000 ties at 10,000
+#: prisoners: 0.71 -> 0.59 ms).
+_u = np.uint64
+
 _RADIX_BITS = 11
 _RADIX = 1 << _RADIX_BITS
 
@@ -85,12 +93,12 @@ def stable_key_order(k, n):
     while ((np.int64(n) * n - 1) >> shift) > 0:
         count[:] = 0
         for j in range(m):
-            count[((key[j] >> shift) & (_RADIX - 1)) + 1] += 1
+            count[_u(((key[j] >> shift) & (_RADIX - 1)) + 1)] += 1
         for d in range(_RADIX):
             count[d + 1] += count[d]
         for j in range(m):
-            d = (key[j] >> shift) & (_RADIX - 1)
-            c = count[d]
+            d = _u((key[j] >> shift) & (_RADIX - 1))
+            c = _u(count[d])
             order_out[c] = order[j]
             key_out[c] = key[j]
             count[d] = c + 1
@@ -111,20 +119,37 @@ def _grown(arr, size, capacity):
 @compiled
 def _batch(a, b, delta, n):
     """The batch's distinct pair keys in key order with their summed ``delta`` (repeated
-    pairs summed in batch order), and each pair's index among them."""
+    pairs summed in batch order), and each pair's index among them.
+
+    Only the batch before its longest tail in key order is radix-sorted; that sorted
+    head is then merged with the tail, the head's pair first among equal keys: the
+    stable order of the whole batch, so every sum adds in batch order as before. (The
+    day's batch is the chance meetings, then the meetings along ties, which come in tie
+    order: at 10,000 prisoners 9,300 of 15,200 pairs are sorted, 0.091 -> 0.052 ms.)
+    """
     m = a.shape[0]
     k = tie_keys(a, b, n)
-    order = stable_key_order(k, n)  # equal keys keep batch order
+    s = m - 1 if m else 0  # where the tail in key order starts
+    while s > 0 and k[_u(s - 1)] <= k[_u(s)]:
+        s -= 1
+    order = stable_key_order(k[:s], n)  # equal keys keep batch order
     uk = np.empty(m, np.int64)
     d = np.zeros(m)
     inv = np.empty(m, np.int64)
     nu = 0
-    for j in range(m):
-        i = order[j]
-        if nu == 0 or k[i] != uk[nu - 1]:
-            uk[nu] = k[i]
+    p = 0
+    t = s
+    for _ in range(m):
+        if t >= m or (p < s and k[_u(order[_u(p)])] <= k[_u(t)]):
+            i = _u(order[_u(p)])
+            p += 1
+        else:
+            i = _u(t)
+            t += 1
+        if nu == 0 or k[i] != uk[_u(nu - 1)]:
+            uk[_u(nu)] = k[i]
             nu += 1
-        d[nu - 1] += delta[i]
+        d[_u(nu - 1)] += delta[i]
         inv[i] = nu - 1
     return uk[:nu], d[:nu], inv
 
@@ -210,7 +235,10 @@ def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
     random): every tie is written and the write position moves only if it is kept, and
     a dropped tie adds 0.0 to the weighted degrees (strengths are >= 0, so the same
     bits); each ``lo`` end's sum is kept in a register over its run of ties (ties are in
-    key order), see ``tie_peer_sum``.
+    key order), see ``tie_peer_sum``. Indices are unsigned (see ``_u``): with
+    ``_batch``'s sorted tail, 0.71 -> 0.58 ms a day at 10,000 prisoners. (A tight inner
+    loop over the ties between two of the day's pairs was 0.03 ms faster again, but
+    needs the loop's last lines twice.)
     """
     m = a.shape[0]
     uk, d, inv = _batch(a, b, delta, n)
@@ -226,53 +254,55 @@ def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
     after = np.zeros(nu)
     strength = np.zeros(n)
     s_hi = np.zeros(n)
-    # (The last lines of the loop are ``_compact``'s: a kernel called once a tie costs
-    # some twenty times the loop itself, its array arguments being reference-counted.)
-    end = np.int64(n) * n  # above every key
-    next_key = uk[0] if nu else end
+    nn = np.int64(n)
+    end = nn * n  # above every key
     i = 0
-    j = 0
     q = 0
     cur = np.int64(0)
     acc = 0.0
+    # (The last lines of the loop are ``_compact``'s: a kernel called once a tie costs
+    # some twenty times the loop itself, its array arguments being reference-counted.)
+    next_key = uk[0] if nu else end
+    j = 0
     while i < size or j < nu:
-        ki = _key(lo, hi, i, n) if i < size else end
+        ui = _u(i)
+        ki = lo[ui] * nn + hi[ui] if i < size else end
         if ki < next_key:  # a tie nobody used today
-            w, x, y = weight[i], lo[i], hi[i]
+            w, x, y = weight[ui], lo[ui], hi[ui]
             i += 1
         elif ki == next_key:  # a tie used today
-            x, y = lo[i], hi[i]
-            w = _moved(weight[i], d[j])
-            after[j] = w
+            x, y = lo[ui], hi[ui]
+            w = _moved(weight[ui], d[_u(j)])
+            after[_u(j)] = w
             i += 1
             j += 1
-            next_key = uk[j] if j < nu else end
+            next_key = uk[_u(j)] if j < nu else end
         else:  # a pair with no tie yet: a friendly contact makes one
-            dj = d[j]
+            dj = d[_u(j)]
             x, y = next_key // n, next_key % n
             j += 1
-            next_key = uk[j] if j < nu else end
+            next_key = uk[_u(j)] if j < nu else end
             if dj <= 0:
                 continue
             w = min(dj, 1.0)
-            after[j - 1] = w
+            after[_u(j - 1)] = w
         w = w * factor
         keep = w >= min_tie
-        ow[q], olo[q], ohi[q] = w, x, y
+        ow[_u(q)], olo[_u(q)], ohi[_u(q)] = w, x, y
         kept = w if keep else 0.0
         if x != cur:
-            strength[cur] = acc
+            strength[_u(cur)] = acc
             cur, acc = x, 0.0
         acc += kept
-        s_hi[y] += kept
+        s_hi[_u(y)] += kept
         q += keep
     if n:  # (no slots, no ties)
-        strength[cur] = acc
+        strength[_u(cur)] = acc
     for x in range(n):
         strength[x] += s_hi[x]
     strength_after = np.empty(m)
     for k in range(m):
-        strength_after[k] = after[inv[k]]
+        strength_after[k] = after[_u(inv[k])]
     return (ow, olo, ohi), q, strength_after, strength
 
 
