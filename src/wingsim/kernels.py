@@ -338,16 +338,16 @@ def _compact(weight, lo, hi, size, factor, min_tie, gone):
     for i in range(size):
         w, x, y = weight[i] * factor, lo[i], hi[i]
         if x != cur:
-            strength[cur] = acc
-            cur, acc, gone_x = x, 0.0, gone[x]
-        keep = (w >= min_tie) & ~(gone_x | gone[y])
-        weight[j], lo[j], hi[j] = w, x, y
+            strength[_u(cur)] = acc
+            cur, acc, gone_x = x, 0.0, gone[_u(x)]
+        keep = (w >= min_tie) & ~(gone_x | gone[_u(y)])
+        weight[_u(j)], lo[_u(j)], hi[_u(j)] = w, x, y
         kept = w if keep else 0.0
         acc += kept
-        s_hi[y] += kept
+        s_hi[_u(y)] += kept
         j += keep
     if n:  # (no slots, no ties)
-        strength[cur] = acc
+        strength[_u(cur)] = acc
     for x in range(n):
         strength[x] += s_hi[x]
     return j, strength
@@ -372,10 +372,10 @@ def tie_peer_sum(lo, hi, w, values, n):
     """
     s = np.zeros(n)
     s_hi = np.zeros(n)
-    cur = np.int64(0)
+    cur = _u(0)
     acc = 0.0
     for i in range(lo.shape[0]):
-        x, y = lo[i], hi[i]
+        x, y = _u(lo[i]), _u(hi[i])
         if x != cur:
             if x < cur:
                 return _peer_sum_unordered(lo, hi, w, values, n)
@@ -436,7 +436,8 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
     count = 0
     for i in range(size):
         a, b = lo[i], hi[i]
-        prob = w[i] * min(rate[a], rate[b]) * scale[row[a], row[b]]
+        ua, ub = _u(a), _u(b)
+        prob = w[i] * min(rate[ua], rate[ub]) * scale[_u(row[ua]), _u(row[ub])]
         ma[count], mb[count] = a, b
         count += r[i] < prob
     return ma[:count], mb[:count]
@@ -450,7 +451,7 @@ def ties_touching(lo, hi, w, member, min_weight):
     out = np.empty(lo.shape[0], np.int64)
     k = 0
     for i in range(lo.shape[0]):
-        if (member[lo[i]] or member[hi[i]]) and w[i] >= min_weight:
+        if (member[_u(lo[i])] or member[_u(hi[i])]) and w[i] >= min_weight:
             out[k] = i
             k += 1
     return out[:k]
