@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim import kernels
-from wingsim.kernels import compiled
+from wingsim.kernels import _u, compiled
 from wingsim.params import Params, par
 from wingsim.state import MIN_UNCERTAINTY, Category
 from wingsim.submodels.base import Submodel
@@ -381,7 +381,7 @@ def meeting_tone(
     unit_b = np.empty(m, unit.dtype)
     n_hostile = 0
     for i in range(m):
-        ia, ib = a[i], b[i]
+        ia, ib = _u(a[i]), _u(b[i])
         unit_a[i], unit_b[i] = unit[ia], unit[ib]
         gap = abs(x[ia] - x[ib])
         hostile_p = 1.0 - np.exp(neg_hostility * gap * max(opposition[ia], opposition[ib]))
@@ -417,13 +417,13 @@ def meeting_effects(
     for i in range(m):
         if hostile[i]:
             continue
-        ia, ib = a[i], b[i]
+        ia, ib = _u(a[i]), _u(b[i])
         xa, xb, ua, ub = x[ia], x[ib], u[ia], u[ib]
         speaker_b = 1.0 + s_inf * status[ib] + c_inf * charisma[ib]
         speaker_a = 1.0 + s_inf * status[ia] + c_inf * charisma[ia]
         # Trust in staff closes a prisoner to being pulled toward extremism, and close
         # monitoring (the meeting's unit's security) cuts that pull.
-        watched = 1.0 - intercept * security[max(unit[ia], 0)]
+        watched = 1.0 - intercept * security[_u(max(unit[ia], 0))]
         closed_a = (1.0 - closure * trust[ia]) * watched if xb > xa else 1.0
         closed_b = (1.0 - closure * trust[ib]) * watched if xa > xb else 1.0
         weight_ab = speaker_b * closed_a * (recept + vul[ia])
@@ -459,8 +459,8 @@ def meeting_effects(
     for i in range(m):
         if hostile[i]:
             continue
-        ia, ib = a[i], b[i]
-        seen = seen_draws[j] < detect * security[max(unit[ia], 0)]
+        ia, ib = _u(a[i]), _u(b[i])
+        seen = seen_draws[j] < detect * security[_u(max(unit[ia], 0))]
         j += 1
         if x[ia] > radical and x[ib] > radical:
             planning += 1
