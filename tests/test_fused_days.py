@@ -169,8 +169,10 @@ def test_radical_crossings_match_numpy():
 def test_chance_pairs_drop_self_meetings_then_append_tie_meetings():
     rng = np.random.default_rng(3)
     init, partner = rng.integers(0, 20, 200), rng.integers(0, 20, 200)
-    ma, mb = rng.integers(0, 20, 50), rng.integers(0, 20, 50)
-    a, b = chance_pairs(init, partner, ma, mb)
+    lo, hi = rng.integers(0, 20, 80).astype(np.int32), rng.integers(0, 20, 80).astype(np.int32)
+    rows = np.sort(rng.choice(80, 50, replace=False))
+    ma, mb = lo[rows], hi[rows]
+    a, b = chance_pairs(init, partner, lo, hi, rows)
     keep = partner != init
     assert np.array_equal(a, np.concatenate((init[keep], ma)))
     assert np.array_equal(b, np.concatenate((partner[keep], mb)))
