@@ -13,6 +13,7 @@ import pytest
 from libm import exp, power
 from wingsim.model import radical_crossings
 from wingsim.state import VEO_LESSER
+from wingsim.submodels.chaplaincy import chaplain_visits
 from wingsim.submodels.contacts import chance_pairs
 from wingsim.submodels.grievance import unit_day
 from wingsim.submodels.incidents import consequences, unit_hazards
@@ -169,8 +170,10 @@ def test_radical_crossings_match_numpy():
 def test_chance_pairs_drop_self_meetings_then_append_tie_meetings():
     rng = np.random.default_rng(3)
     init, partner = rng.integers(0, 20, 200), rng.integers(0, 20, 200)
-    ma, mb = rng.integers(0, 20, 50), rng.integers(0, 20, 50)
-    a, b = chance_pairs(init, partner, ma, mb)
+    lo, hi = rng.integers(0, 20, 80).astype(np.int32), rng.integers(0, 20, 80).astype(np.int32)
+    rows = np.sort(rng.choice(80, 50, replace=False))
+    ma, mb = lo[rows], hi[rows]
+    a, b = chance_pairs(init, partner, lo, hi, rows)
     keep = partner != init
     assert np.array_equal(a, np.concatenate((init[keep], ma)))
     assert np.array_equal(b, np.concatenate((partner[keep], mb)))
@@ -189,3 +192,36 @@ def test_staff_turnover_matches_numpy():
     assert np.array_equal(leaves, np.flatnonzero(want_leaves))
     assert np.array_equal(fills, np.flatnonzero(want_fills))
     assert leaves.shape[0] and fills.shape[0]
+
+
+@pytest.mark.parametrize("in_risk_assessment", [False, True])
+@pytest.mark.parametrize("trained", [False, True])
+def test_chaplain_visits_match_numpy(in_risk_assessment, trained):
+    """The chaplains' day, with the powers taken only for visited slots, against the
+    numpy of every slot (``power``: the C library's pow, as the kernel's ``**``)."""
+    rng = np.random.default_rng(11)
+    n = 400
+    visits = np.where(rng.random(n) < 0.1, rng.integers(1, 4, n), 0).astype(float)
+    # (thirds: draws are multiples of 2**-53, for which 1 - (1 - t) is exact)
+    tc, wellbeing, x, knowledge = (rng.random(n) / 3.0 for _ in range(4))
+    labelled = rng.random(n) < 0.3
+    tc0 = tc.copy()
+    kt, kl, gain, kw, challenge = 0.9, 0.97, 0.05, 0.95, 0.02
+    # The numpy: every slot's arithmetic, with powers of 1.0 where there were no visits.
+    ones = np.ones(n)
+    want_tc = 1.0 - (1.0 - tc) * np.where(visits > 0, power(kt, visits), ones)
+    want_k = knowledge.copy()
+    if in_risk_assessment:
+        want_tc = np.where(labelled, want_tc * kl, want_tc)
+        want_k = np.clip(knowledge + gain * want_tc * visits * (1.0 - knowledge), 0.0, 1.0)
+    want_wb = 1.0 - (1.0 - wellbeing) * np.where(visits > 0, power(kw, visits), ones)
+    want_x = x * np.where(visits > 0, power(1.0 - challenge * want_tc, visits), ones)
+    want_x = want_x if trained else x.copy()
+    chaplain_visits(
+        visits, tc, wellbeing, x, knowledge, labelled, kt, kl, gain, kw, challenge,
+        in_risk_assessment, trained,
+    )  # fmt: skip
+    for got, want in ((tc, want_tc), (wellbeing, want_wb), (x, want_x), (knowledge, want_k)):
+        assert got.tobytes() == want.tobytes()
+    # (without visits trust still moves, by the rounding of 1 - (1 - t): kept)
+    assert (tc0 != tc)[visits == 0].any()

@@ -112,6 +112,43 @@ def test_fused_add_and_decay_matches_add_then_decay(seed):
     assert len(fused) > 0
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_add_and_decay_with_the_met_ties_rows(seed):
+    """A day's batch as the contacts make it: random pairs, then the ties that meet (in
+    tie order, given by row; some also met by chance, some with both changes
+    negative). Moving the met ties by row gives the bits of looking every pair up, and
+    of the numpy reference."""
+    n = 120
+    rng = np.random.default_rng(seed)
+    with_rows, looked_up = TieLayer(n), TieLayer(n)
+    ref = NumpyTies(n)
+    for day in range(40):
+        m = int(rng.integers(0, 300))
+        a = rng.integers(0, n, m)
+        b = (a + rng.integers(1, n, m)) % n
+        rows = np.flatnonzero(rng.random(len(with_rows)) < 0.3)
+        lo, hi = with_rows.lo[rows], with_rows.hi[rows]
+        if day % 3 == 0 and rows.shape[0]:  # some met ties also met by chance, twice
+            a = np.concatenate([a, hi[:5], lo[:5]])
+            b = np.concatenate([b, lo[:5], hi[:5]])
+        a, b = np.concatenate([a, lo]), np.concatenate([b, hi])
+        delta = np.where(rng.random(a.shape[0]) < 0.2, -0.16, rng.uniform(0.0, 0.2, a.shape[0]))
+        after = with_rows.add_and_decay(a, b, delta, 0.05, rows)
+        assert _same(after, looked_up.add_and_decay(a, b, delta, 0.05))
+        assert _same(after, ref.add(a, b, delta) if a.shape[0] else np.zeros(0))
+        ref.decay(0.05)
+        for col in ("weight", "lo", "hi"):
+            assert _same(getattr(with_rows, col), getattr(looked_up, col))
+            assert np.array_equal(getattr(with_rows, col), getattr(ref, col))
+        assert _same(with_rows.strength_by_node(), looked_up.strength_by_node())
+        assert _same(with_rows.strength_by_node(), ref.strength_by_node())
+    assert len(with_rows) > 300
+    # A row that does not hold its pair is an error, not a silent change.
+    a, b = with_rows.lo[:3].astype(np.int64), with_rows.hi[:3].astype(np.int64)
+    with pytest.raises(ValueError):
+        with_rows.add_and_decay(a, b, np.full(3, 0.1), 0.05, np.array([0, 2, 1]))
+
+
 def test_peer_sum_matches_bincount():
     rng = np.random.default_rng(5)
     n, k = 25, 60
@@ -148,9 +185,9 @@ def test_tie_meetings_match_numpy_reference(k):
     cu, cv = ul[cross], uh[cross]
     prob[cross] *= can_meet[cu, cv] * 0.3 * access[cu]
     meet = r < prob
-    a, b = kernels.tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, 3.0, 0.3, r)
-    assert _same(a, lo[meet]) and _same(b, hi[meet]) and 0 < meet.sum() < k
-    assert a.dtype == lo.dtype and b.dtype == hi.dtype
+    rows = kernels.tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, 3.0, 0.3, r)
+    assert _same(rows, np.flatnonzero(meet)) and 0 < meet.sum() < k
+    assert rows.dtype == np.int64
 
 
 def test_group_order_is_a_stable_argsort():

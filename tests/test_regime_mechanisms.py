@@ -45,7 +45,8 @@ def _one_unit_pair(security: float, interception: float) -> float:
     p = m.prisoners
     a, b = np.flatnonzero(p.active)[:2]
     contacts = PrisonerContacts(m)
-    contacts.meetings = lambda: (np.full(50, a), np.full(50, b))  # hand-built meetings
+    # Hand-built meetings (none along ties: no tie rows).
+    contacts.meetings = lambda: (np.full(50, a), np.full(50, b), np.empty(0, np.int64))
     p.opposition[[a, b]] = 0.0  # no hostility
     p.extremism[[a, b]] = (0.3, 0.7)
     p.predisposition[[a, b]] = (0.3, 0.7)

@@ -248,3 +248,37 @@ def test_meeting_effects_match_numpy(seed):
     assert got == counts and min(counts) > 0
     for mine, theirs in zip((x, u, opp, trust, reports), expected, strict=True):
         assert _same(mine, theirs)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_batch_with_a_sorted_tail_sums_in_batch_order(seed):
+    """A day's batch: random pairs, then pairs in key order (the meetings along ties),
+    some of them also in the random part, with equal keys in both parts and in the tail.
+    ``_batch`` sorts the head and merges it with the tail: the distinct keys, the sums
+    in batch order (``np.bincount`` adds in input order; three or more terms in another
+    order would differ in the last bits) and each pair's index, as ``np.unique`` gives."""
+    rng = np.random.default_rng(seed)
+    n, m_head = 60, 400
+    a = rng.integers(0, n, m_head)
+    b = (a + rng.integers(1, n, m_head)) % n
+    k_head = np.minimum(a, b) * n + np.maximum(a, b)
+    tail = np.sort(np.concatenate([rng.choice(k_head, 150), rng.integers(1, n * n, 150)]))
+    tail = tail[tail // n < tail % n]
+    a = np.concatenate([a, tail // n]).astype(np.int32)
+    b = np.concatenate([b, tail % n]).astype(np.int32)
+    delta = rng.uniform(-0.3, 0.3, a.shape[0])
+    k = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
+    uk, inv = np.unique(k, return_inverse=True)
+    d = np.bincount(inv, delta, uk.shape[0])
+    got = kernels._batch(a, b, delta, n)
+    assert _same(got[0], uk) and _same(got[1], d) and _same(got[2], inv.astype(np.int64))
+    # (the merge matters: summed head first, tail first, or in key order alone, the
+    # sums of repeated pairs would differ)
+    assert (np.bincount(inv, delta, uk.shape[0]) != np.bincount(inv[::-1], delta[::-1])).any()
+    # Batches that are all head, all tail, one pair, none.
+    for sl in (slice(0, m_head), slice(m_head, None), slice(0, 1), slice(0, 0)):
+        uk, inv = np.unique(k[sl], return_inverse=True)
+        got = kernels._batch(a[sl], b[sl], delta[sl], n)
+        assert _same(got[0], uk) and _same(got[2], inv.astype(np.int64))
+        d = np.bincount(inv, delta[sl], uk.shape[0]).astype(float)  # (int64 if empty)
+        assert _same(got[1], d)

@@ -28,6 +28,14 @@ from numba import njit
 #: (``contacts.meeting_effects`` at 80,000 prisoners: 11.7 -> 9.9 ms, least of 15).
 compiled = njit(cache=True, nogil=True, error_model="numpy")
 
+#: An index cast for the hottest loops: numba reads ``a[i]`` for a signed ``i`` as
+#: ``a[i + len(a)]`` when ``i < 0`` (Python's wraparound), a compare and a select on every
+#: access unless the compiler can prove ``i >= 0``; an unsigned index has no such check.
+#: Only for indices that are never negative (slots, tie rows, counters), so the same
+#: elements and the same bits (``tie_add_decay``'s pass over 140,000 ties at 10,000
+#: prisoners: 0.71 -> 0.59 ms).
+_u = np.uint64
+
 _RADIX_BITS = 11
 _RADIX = 1 << _RADIX_BITS
 
@@ -85,12 +93,12 @@ def stable_key_order(k, n):
     while ((np.int64(n) * n - 1) >> shift) > 0:
         count[:] = 0
         for j in range(m):
-            count[((key[j] >> shift) & (_RADIX - 1)) + 1] += 1
+            count[_u(((key[j] >> shift) & (_RADIX - 1)) + 1)] += 1
         for d in range(_RADIX):
             count[d + 1] += count[d]
         for j in range(m):
-            d = (key[j] >> shift) & (_RADIX - 1)
-            c = count[d]
+            d = _u((key[j] >> shift) & (_RADIX - 1))
+            c = _u(count[d])
             order_out[c] = order[j]
             key_out[c] = key[j]
             count[d] = c + 1
@@ -111,20 +119,37 @@ def _grown(arr, size, capacity):
 @compiled
 def _batch(a, b, delta, n):
     """The batch's distinct pair keys in key order with their summed ``delta`` (repeated
-    pairs summed in batch order), and each pair's index among them."""
+    pairs summed in batch order), and each pair's index among them.
+
+    Only the batch before its longest tail in key order is radix-sorted; that sorted
+    head is then merged with the tail, the head's pair first among equal keys: the
+    stable order of the whole batch, so every sum adds in batch order as before. (The
+    day's batch is the chance meetings, then the meetings along ties, which come in tie
+    order: at 10,000 prisoners 9,300 of 15,200 pairs are sorted, 0.091 -> 0.052 ms.)
+    """
     m = a.shape[0]
     k = tie_keys(a, b, n)
-    order = stable_key_order(k, n)  # equal keys keep batch order
+    s = m - 1 if m else 0  # where the tail in key order starts
+    while s > 0 and k[_u(s - 1)] <= k[_u(s)]:
+        s -= 1
+    order = stable_key_order(k[:s], n)  # equal keys keep batch order
     uk = np.empty(m, np.int64)
     d = np.zeros(m)
     inv = np.empty(m, np.int64)
     nu = 0
-    for j in range(m):
-        i = order[j]
-        if nu == 0 or k[i] != uk[nu - 1]:
-            uk[nu] = k[i]
+    p = 0
+    t = s
+    for _ in range(m):
+        if t >= m or (p < s and k[_u(order[_u(p)])] <= k[_u(t)]):
+            i = _u(order[_u(p)])
+            p += 1
+        else:
+            i = _u(t)
+            t += 1
+        if nu == 0 or k[i] != uk[_u(nu - 1)]:
+            uk[_u(nu)] = k[i]
             nu += 1
-        d[nu - 1] += delta[i]
+        d[_u(nu - 1)] += delta[i]
         inv[i] = nu - 1
     return uk[:nu], d[:nu], inv
 
@@ -198,7 +223,7 @@ def tie_add(weight, lo, hi, size, a, b, delta, n):
 
 
 @compiled
-def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
+def tie_add_decay(weight, lo, hi, size, a, b, delta, rows, n, factor, min_tie, out):
     """``tie_add`` then ``tie_decay`` in one forward pass, written into the buffers
     ``out`` (weight, lo, hi; grown if too small): the day's contacts move their ties,
     every tie fades by ``factor``, ties below ``min_tie`` go. The same arithmetic in the
@@ -206,15 +231,41 @@ def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
     strength)``: the buffers now holding the ties, how many, each pair's strength after
     its contact (before the fading) and every slot's weighted degree after.
 
+    ``rows`` are the rows of the ties of the batch's last pairs (the meetings along
+    ties, each tie once, in tie order; may be empty): their ties move in place before the
+    pass, once every pair's change is summed, so the pass merges only the other pairs
+    (at 10,000 prisoners 9,300 pairs of 15,200 instead of all).
+
     Written for speed (about one tie in twenty falls below ``min_tie`` on a day, at
     random): every tie is written and the write position moves only if it is kept, and
     a dropped tie adds 0.0 to the weighted degrees (strengths are >= 0, so the same
     bits); each ``lo`` end's sum is kept in a register over its run of ties (ties are in
-    key order), see ``tie_peer_sum``.
+    key order), see ``tie_peer_sum``. The ties between two of the pairs fade in a tight
+    loop that compares keys only; a pair's tie moves in place, and a new tie is written
+    as a tie into the row just read, to fade in the next run (the input buffers are
+    the caller's spare after). Indices are unsigned (see ``_u``). At 10,000 prisoners,
+    0.71 -> 0.54 ms a day with ``_batch``'s sorted tail and ``rows``.
     """
     m = a.shape[0]
     uk, d, inv = _batch(a, b, delta, n)
     nu = uk.shape[0]
+    after = np.zeros(nu)
+    # The met ties move in place (a pair's change summed in batch order, as it is used),
+    # and the pass walks only the distinct pairs that have no row yet, ``todo``.
+    met = np.zeros(nu, np.bool_)
+    if rows.shape[0] > m:
+        raise ValueError("more met ties than pairs")
+    for t in range(rows.shape[0]):
+        j, i = _u(inv[m - rows.shape[0] + t]), _u(rows[t])
+        if lo[i] * np.int64(n) + hi[i] != uk[j]:
+            raise ValueError("a met tie's row does not hold its pair")
+        weight[i] = after[j] = _moved(weight[i], d[j])
+        met[j] = True
+    todo = np.empty(nu, np.int64)
+    n_todo = 0
+    for j in range(nu):
+        todo[_u(n_todo)] = j
+        n_todo += not met[j]
     ow, olo, ohi = out
     if ow.shape[0] < size + nu:
         capacity = size + nu + (size + nu) // 2 + 1024
@@ -223,56 +274,62 @@ def tie_add_decay(weight, lo, hi, size, a, b, delta, n, factor, min_tie, out):
             np.empty(capacity, lo.dtype),
             np.empty(capacity, hi.dtype),
         )
-    after = np.zeros(nu)
     strength = np.zeros(n)
     s_hi = np.zeros(n)
-    # (The last lines of the loop are ``_compact``'s: a kernel called once a tie costs
-    # some twenty times the loop itself, its array arguments being reference-counted.)
-    end = np.int64(n) * n  # above every key
-    next_key = uk[0] if nu else end
+    nn = np.int64(n)
+    end = nn * n  # above every key
     i = 0
-    j = 0
     q = 0
     cur = np.int64(0)
     acc = 0.0
-    while i < size or j < nu:
-        ki = _key(lo, hi, i, n) if i < size else end
-        if ki < next_key:  # a tie nobody used today
-            w, x, y = weight[i], lo[i], hi[i]
+    for t in range(n_todo + 1):
+        j = _u(todo[_u(t)]) if t < n_todo else _u(0)
+        key = uk[j] if t < n_todo else end
+        # The ties below the pair ``j``'s key, in a tight loop. (Its last lines are
+        # ``_compact``'s: a kernel called once a tie costs some twenty times the loop
+        # itself, its array arguments being reference-counted.)
+        while i < size:
+            ui = _u(i)
+            x, y = lo[ui], hi[ui]
+            if x * nn + y >= key:
+                break
+            w = weight[ui] * factor
+            keep = w >= min_tie
+            ow[_u(q)], olo[_u(q)], ohi[_u(q)] = w, x, y
+            kept = w if keep else 0.0
+            if x != cur:
+                strength[_u(cur)] = acc
+                cur, acc = x, 0.0
+            acc += kept
+            s_hi[_u(y)] += kept
+            q += keep
             i += 1
-        elif ki == next_key:  # a tie used today
-            x, y = lo[i], hi[i]
-            w = _moved(weight[i], d[j])
-            after[j] = w
-            i += 1
-            j += 1
-            next_key = uk[j] if j < nu else end
-        else:  # a pair with no tie yet: a friendly contact makes one
-            dj = d[j]
-            x, y = next_key // n, next_key % n
-            j += 1
-            next_key = uk[j] if j < nu else end
-            if dj <= 0:
-                continue
-            w = min(dj, 1.0)
-            after[j - 1] = w
-        w = w * factor
-        keep = w >= min_tie
-        ow[q], olo[q], ohi[q] = w, x, y
-        kept = w if keep else 0.0
-        if x != cur:
-            strength[cur] = acc
-            cur, acc = x, 0.0
-        acc += kept
-        s_hi[y] += kept
-        q += keep
+        if t == n_todo:
+            break
+        if i < size and lo[_u(i)] * nn + hi[_u(i)] == key:  # a tie used today moves,
+            weight[_u(i)] = after[j] = _moved(weight[_u(i)], d[j])  # and fades next run
+            continue
+        if d[j] <= 0:  # a pair with no tie yet: only a friendly contact makes one,
+            continue
+        after[j] = min(d[j], 1.0)
+        if i == 0:  # written as a tie into the row before ``i`` (read, or made free:
+            if size == weight.shape[0]:  # the ties move down one row), faded next run
+                capacity = size + size // 2 + 1024
+                weight = _grown(weight, size, capacity)
+                lo, hi = _grown(lo, size, capacity), _grown(hi, size, capacity)
+            for r in range(size, 0, -1):
+                weight[r], lo[r], hi[r] = weight[r - 1], lo[r - 1], hi[r - 1]
+            size += 1
+        else:
+            i -= 1
+        weight[_u(i)], lo[_u(i)], hi[_u(i)] = after[j], key // n, key % n
     if n:  # (no slots, no ties)
-        strength[cur] = acc
+        strength[_u(cur)] = acc
     for x in range(n):
         strength[x] += s_hi[x]
     strength_after = np.empty(m)
     for k in range(m):
-        strength_after[k] = after[inv[k]]
+        strength_after[k] = after[_u(inv[k])]
     return (ow, olo, ohi), q, strength_after, strength
 
 
@@ -308,16 +365,16 @@ def _compact(weight, lo, hi, size, factor, min_tie, gone):
     for i in range(size):
         w, x, y = weight[i] * factor, lo[i], hi[i]
         if x != cur:
-            strength[cur] = acc
-            cur, acc, gone_x = x, 0.0, gone[x]
-        keep = (w >= min_tie) & ~(gone_x | gone[y])
-        weight[j], lo[j], hi[j] = w, x, y
+            strength[_u(cur)] = acc
+            cur, acc, gone_x = x, 0.0, gone[_u(x)]
+        keep = (w >= min_tie) & ~(gone_x | gone[_u(y)])
+        weight[_u(j)], lo[_u(j)], hi[_u(j)] = w, x, y
         kept = w if keep else 0.0
         acc += kept
-        s_hi[y] += kept
+        s_hi[_u(y)] += kept
         j += keep
     if n:  # (no slots, no ties)
-        strength[cur] = acc
+        strength[_u(cur)] = acc
     for x in range(n):
         strength[x] += s_hi[x]
     return j, strength
@@ -342,10 +399,10 @@ def tie_peer_sum(lo, hi, w, values, n):
     """
     s = np.zeros(n)
     s_hi = np.zeros(n)
-    cur = np.int64(0)
+    cur = _u(0)
     acc = 0.0
     for i in range(lo.shape[0]):
-        x, y = lo[i], hi[i]
+        x, y = _u(lo[i]), _u(hi[i])
         if x != cur:
             if x < cur:
                 return _peer_sum_unordered(lo, hi, w, values, n)
@@ -378,7 +435,7 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
     A slot's repeat meetings are shared among its ties by strength: its rate is
     ``contact_rate x t_unit / max(strength, 1)``; a tie meets with chance
     ``w x min(rate_lo, rate_hi)``, across units scaled by ``can_meet x mixing x access``.
-    Returns the ends ``(lo, hi)`` of the ties that meet.
+    Returns the rows of the ties that meet, in tie order (``flatnonzero(r < prob)``).
     """
     n = unit.shape[0]
     rate = np.empty(n)
@@ -398,18 +455,17 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
     row = np.empty(n, np.int64)
     for s in range(n):
         row[s] = unit[s] if unit[s] >= 0 else k
-    # One pass: every tie's ends are written and the count moves on only if they meet
+    # One pass: every tie's row is written and the count moves on only if it meets
     # (about one tie in twenty does, at random, so a branch would often be mispredicted).
     size = lo.shape[0]
-    ma = np.empty(size, lo.dtype)
-    mb = np.empty(size, hi.dtype)
+    rows = np.empty(size, np.int64)
     count = 0
     for i in range(size):
-        a, b = lo[i], hi[i]
-        prob = w[i] * min(rate[a], rate[b]) * scale[row[a], row[b]]
-        ma[count], mb[count] = a, b
+        ua, ub = _u(lo[i]), _u(hi[i])
+        prob = w[i] * min(rate[ua], rate[ub]) * scale[_u(row[ua]), _u(row[ub])]
+        rows[_u(count)] = i
         count += r[i] < prob
-    return ma[:count], mb[:count]
+    return rows[:count]
 
 
 @compiled
@@ -420,7 +476,7 @@ def ties_touching(lo, hi, w, member, min_weight):
     out = np.empty(lo.shape[0], np.int64)
     k = 0
     for i in range(lo.shape[0]):
-        if (member[lo[i]] or member[hi[i]]) and w[i] >= min_weight:
+        if (member[_u(lo[i])] or member[_u(hi[i])]) and w[i] >= min_weight:
             out[k] = i
             k += 1
     return out[:k]

@@ -17,6 +17,7 @@ import numpy as np
 from wingsim import kernels
 
 MIN_TIE = 0.05  # ties weaker than this are forgotten
+_NO_ROWS = np.empty(0, np.int64)
 
 
 class TieLayer:
@@ -90,13 +91,26 @@ class TieLayer:
         self._changed()
         return after
 
-    def add_and_decay(self, a: np.ndarray, b: np.ndarray, delta: np.ndarray, rate: float):
+    def add_and_decay(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        delta: np.ndarray,
+        rate: float,
+        rows: np.ndarray | None = None,
+    ):
         """The day's contacts (:meth:`add`) then the day's fading (:meth:`decay`) in one
         pass over the ties: the same result, bit for bit (a day with no contacts is just the
-        fading). Returns what :meth:`add` does."""
+        fading). Returns what :meth:`add` does.
+
+        ``rows``, if given, are the rows of the ties of the last ``len(rows)`` pairs (the
+        meetings along ties, in tie order, each tie once), so they need not be looked up.
+        """
+        rows = _NO_ROWS if rows is None else rows
         out, self._size, after, self._strength = kernels.tie_add_decay(
-            *self._buffers, self._size, a, b, delta, self.n, 1.0 - rate, MIN_TIE, self._spare
-        )
+            *self._buffers, self._size, a, b, delta, rows, self.n, 1.0 - rate, MIN_TIE,
+            self._spare,
+        )  # fmt: skip
         self._spare, self._buffers = self._buffers, out
         return after
 

@@ -286,7 +286,7 @@ def tie_weights_by_group(lo, hi, w, member):
     n_in = 0
     n_across = 0
     for i in range(lo.shape[0]):
-        a, b = member[lo[i]], member[hi[i]]
+        a, b = member[np.uint64(lo[i])], member[np.uint64(hi[i])]  # (unsigned: no wraparound)
         if a and b:
             inside[n_in] = w[i]
             n_in += 1

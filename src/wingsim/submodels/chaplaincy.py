@@ -160,16 +160,33 @@ def chaplain_visits(
     """Each slot's ``visits`` today, in place: trust in the chaplain and well-being close
     their gaps by a share per visit; in risk assessment, labelled prisoners' trust drains
     and the chaplain learns; a trained chaplain challenges today's extremism.
+
+    ``keep ** visits`` (1.0 without visits) is taken only for the few slots visited, in
+    a loop of its own: written per slot as ``keep ** v if v > 0 else 1.0``, the compiler
+    took the powers for every slot and chose after (99 of 100 slots have no visit:
+    0.096 -> 0.01 ms a day at 10,000 prisoners). The same arithmetic for every slot, so
+    the same bits: ``tc`` and well-being move by ``1 - (1 - t) x 1.0`` without visits as
+    before, and extremism times 1.0 is itself.
     """
-    for i in range(visits.shape[0]):
+    n = visits.shape[0]
+    visited = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        visited[k] = i
+        k += visits[i] > 0
+    visited = visited[:k]
+    keep_t, keep_w = np.ones(n), np.ones(n)
+    for i in visited:
+        keep_t[i], keep_w[i] = keep_trust ** visits[i], keep_wellbeing ** visits[i]
+    for i in range(n):
         v = visits[i]
-        # x ** 0 is exactly 1: the power is taken only where there were visits.
-        tc[i] = 1.0 - (1.0 - tc[i]) * (keep_trust**v if v > 0 else 1.0)
+        tc[i] = 1.0 - (1.0 - tc[i]) * keep_t[i]
         if in_risk_assessment:
             if labelled[i]:
                 tc[i] *= keep_labelled
             knowledge[i] += knowledge_gain * tc[i] * v * (1.0 - knowledge[i])
             knowledge[i] = min(max(knowledge[i], 0.0), 1.0)
-        wellbeing[i] = 1.0 - (1.0 - wellbeing[i]) * (keep_wellbeing**v if v > 0 else 1.0)
-        if trained:
-            x[i] *= (1.0 - challenge * tc[i]) ** v if v > 0 else 1.0
+        wellbeing[i] = 1.0 - (1.0 - wellbeing[i]) * keep_w[i]
+    if trained:
+        for i in visited:
+            x[i] *= (1.0 - challenge * tc[i]) ** visits[i]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim import kernels
-from wingsim.kernels import compiled
+from wingsim.kernels import _u, compiled
 from wingsim.params import Params, par
 from wingsim.state import MIN_UNCERTAINTY, Category
 from wingsim.submodels.base import Submodel
@@ -167,8 +167,9 @@ class PrisonerContacts(Submodel):
         "opposition between prisoners and staff"
     )
 
-    def meetings(self) -> tuple[np.ndarray, np.ndarray]:
-        """Today's meeting pairs ``(a, b)`` (slots), drawn only between units that can meet."""
+    def meetings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Today's meeting pairs ``(a, b)`` (slots), drawn only between units that can meet,
+        and the rows of the ties of the last of them (the meetings along ties)."""
         m, p, units, rng = self.model, self.model.prisoners, self.model.units, self.rng
         mp = self.params
         roster = self.roster
@@ -192,23 +193,23 @@ class PrisonerContacts(Submodel):
         # shared among his ties in proportion to their strength, so a few strong bonds
         # crowd out many weak ones; a meeting needs time from both.
         ties = m.ties
-        if not len(ties):
-            return chance_pairs(init, partner, np.empty(0, np.int64), np.empty(0, np.int64))
         lo, hi = ties.ends
-        ma, mb = kernels.tie_meetings(
-            lo,
-            hi,
-            ties.weight,
-            ties.strength_by_node(),
-            p.unit,
-            t_unit,
-            units.can_meet,
-            units.activity_access,
-            mp.tie_contact_rate,
-            mp.activity_mixing,
-            self._uniforms(lo.shape[0]),
-        )
-        return chance_pairs(init, partner, ma, mb)
+        rows = np.empty(0, np.int64)  # (no ties: no draws for them)
+        if len(ties):
+            rows = kernels.tie_meetings(
+                lo,
+                hi,
+                ties.weight,
+                ties.strength_by_node(),
+                p.unit,
+                t_unit,
+                units.can_meet,
+                units.activity_access,
+                mp.tie_contact_rate,
+                mp.activity_mixing,
+                self._uniforms(lo.shape[0]),
+            )
+        return (*chance_pairs(init, partner, lo, hi, rows), rows)
 
     def _uniforms(self, k: int) -> np.ndarray:
         """``rng.random(k)``, the same draws, written into a buffer kept between days
@@ -232,7 +233,7 @@ class PrisonerContacts(Submodel):
             self.rng,
             self.model.units,
         )
-        a, b = self.meetings()
+        a, b, rows = self.meetings()
         if a.shape[0] == 0:
             m.last_meetings = (a, b, p.unit[a], p.unit[b])
             self._anchor()
@@ -258,7 +259,7 @@ class PrisonerContacts(Submodel):
         seen_draws = rng.random(a.shape[0] - n_hostile)
         # Bonding: similar and aggrieved prisoners bond more; hostility weakens ties. Ties
         # then fade (one pass over the ties for both; the effects read only ``strength``).
-        strength = m.ties.add_and_decay(a, b, delta, mp.tie_decay)
+        strength = m.ties.add_and_decay(a, b, delta, mp.tie_decay, rows)
         planning, undetected, cross = meeting_effects(
             a,
             b,
@@ -345,21 +346,21 @@ def activity_partners(partner, in_activities, r, slots, unit, mixes):
 
 
 @compiled
-def chance_pairs(init, partner, tie_a, tie_b):
+def chance_pairs(init, partner, lo, hi, rows):
     """The day's meeting pairs: the chance meetings of two different prisoners, in
-    order, then the repeat meetings along ties."""
+    order, then the repeat meetings along ties (the ties ``lo, hi`` of ``rows``)."""
     n = 0
     for i in range(init.shape[0]):
         n += init[i] != partner[i]
-    a = np.empty(n + tie_a.shape[0], np.int64)
-    b = np.empty(n + tie_a.shape[0], np.int64)
+    a = np.empty(n + rows.shape[0], np.int64)
+    b = np.empty(n + rows.shape[0], np.int64)
     j = 0
     for i in range(init.shape[0]):
         if init[i] != partner[i]:
             a[j], b[j] = init[i], partner[i]
             j += 1
-    a[n:] = tie_a
-    b[n:] = tie_b
+    for t in range(rows.shape[0]):
+        a[n + t], b[n + t] = lo[_u(rows[t])], hi[_u(rows[t])]
     return a, b
 
 
@@ -381,7 +382,7 @@ def meeting_tone(
     unit_b = np.empty(m, unit.dtype)
     n_hostile = 0
     for i in range(m):
-        ia, ib = a[i], b[i]
+        ia, ib = _u(a[i]), _u(b[i])
         unit_a[i], unit_b[i] = unit[ia], unit[ib]
         gap = abs(x[ia] - x[ib])
         hostile_p = 1.0 - np.exp(neg_hostility * gap * max(opposition[ia], opposition[ib]))
@@ -417,13 +418,13 @@ def meeting_effects(
     for i in range(m):
         if hostile[i]:
             continue
-        ia, ib = a[i], b[i]
+        ia, ib = _u(a[i]), _u(b[i])
         xa, xb, ua, ub = x[ia], x[ib], u[ia], u[ib]
         speaker_b = 1.0 + s_inf * status[ib] + c_inf * charisma[ib]
         speaker_a = 1.0 + s_inf * status[ia] + c_inf * charisma[ia]
         # Trust in staff closes a prisoner to being pulled toward extremism, and close
         # monitoring (the meeting's unit's security) cuts that pull.
-        watched = 1.0 - intercept * security[max(unit[ia], 0)]
+        watched = 1.0 - intercept * security[_u(max(unit[ia], 0))]
         closed_a = (1.0 - closure * trust[ia]) * watched if xb > xa else 1.0
         closed_b = (1.0 - closure * trust[ib]) * watched if xa > xb else 1.0
         weight_ab = speaker_b * closed_a * (recept + vul[ia])
@@ -459,8 +460,8 @@ def meeting_effects(
     for i in range(m):
         if hostile[i]:
             continue
-        ia, ib = a[i], b[i]
-        seen = seen_draws[j] < detect * security[max(unit[ia], 0)]
+        ia, ib = _u(a[i]), _u(b[i])
+        seen = seen_draws[j] < detect * security[_u(max(unit[ia], 0))]
         j += 1
         if x[ia] > radical and x[ib] > radical:
             planning += 1

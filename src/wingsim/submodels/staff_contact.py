@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim import kernels
-from wingsim.kernels import compiled, officers_per_unit
+from wingsim.kernels import _u, compiled, officers_per_unit
 from wingsim.params import Params, par
 from wingsim.state import Training
 from wingsim.submodels.base import Submodel
@@ -318,9 +318,9 @@ def staff_contact_day(
     fair_count = 0
     hostile_count = 0
     for i in range(wu.shape[0]):
-        u = wu[i]
-        who = by_unit[starts[u] + np.int64(r[i, 3] * counts[u])]
-        officer = officer_by_unit[officer_starts[u] + np.int64(r[i, 0] * officers[u])]
+        u = _u(wu[i])  # (unsigned indices: no wraparound check, see ``kernels._u``)
+        who = _u(by_unit[_u(starts[u] + np.int64(r[i, 3] * counts[u]))])
+        officer = _u(officer_by_unit[_u(officer_starts[u] + np.int64(r[i, 0] * officers[u]))])
         training = training_level[officer] / specialist  # 0, 0.5 or 1
         fair_p = (
             fairness[officer]
@@ -351,10 +351,10 @@ def staff_contact_day(
     pow_fair, root_fair = _powers(keep_fair, n_fair)
     pow_hostile, root_hostile = _powers(keep_hostile, n_hostile)
     for j in range(n):
-        keep_f, keep_h = pow_fair[n_fair[j]], pow_hostile[n_hostile[j]]
+        keep_f, keep_h = pow_fair[_u(n_fair[j])], pow_hostile[_u(n_hostile[j])]
         trust[j] = (1.0 - (1.0 - trust[j]) * keep_f) * keep_h
         # Legitimacy and the oppositional mindset move at half trust's log-rate.
-        half_f, half_h = root_fair[n_fair[j]], root_hostile[n_hostile[j]]
+        half_f, half_h = root_fair[_u(n_fair[j])], root_hostile[_u(n_hostile[j])]
         legitimacy[j] = (1.0 - (1.0 - legitimacy[j]) * half_f) * half_h
         opposition[j] = 1.0 - (1.0 - opposition[j] * half_f) * half_h
         knowledge[j] += learnt[j] * (1.0 - knowledge[j])
