@@ -33,6 +33,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "wingsim.state",
         "wingsim.network",
         "wingsim.kernels",
+        "wingsim.pairwise",
         "wingsim.schedule",
         "wingsim.streams",
         "wingsim.params",
