@@ -362,12 +362,6 @@ def test_tie_staff_and_community_passes_match_numpy_masks():
     assert k and supervised_k and _same(totals, np.array(reference))
 
 
-def test_ties_touching_matches_masks():
-    lo, hi, w, member = _random_ties(17, 40, 300, 0.2)
-    got = kernels.ties_touching(lo, hi, w, member, 0.3)
-    assert _same(got, np.flatnonzero((member[lo] | member[hi]) & (w >= 0.3))) and got.size
-
-
 def _assign_reference(load, cap, officer_background, background, matching):
     """The numpy loop ``Supervision.assign`` ran before ``assign_cases`` (hiring an
     officer of background 0 whenever all are full)."""

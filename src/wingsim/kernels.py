@@ -466,17 +466,3 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
         rows[_u(count)] = i
         count += r[i] < prob
     return rows[:count]
-
-
-@compiled
-def ties_touching(lo, hi, w, member, min_weight):
-    """Indices, in tie order, of the ties with an end in ``member`` and a strength of at
-    least ``min_weight`` (``flatnonzero((member[lo] | member[hi]) & (w >= min_weight))``
-    in one pass, without the three temporary arrays)."""
-    out = np.empty(lo.shape[0], np.int64)
-    k = 0
-    for i in range(lo.shape[0]):
-        if (member[_u(lo[i])] or member[_u(hi[i])]) and w[i] >= min_weight:
-            out[k] = i
-            k += 1
-    return out[:k]
