@@ -518,10 +518,7 @@ def _merge_pairs(held_a, held_b, held_w, key, w, span):
 def _carry_pairs(held_a, held_b, held_w, a, b, w, span):
     """:meth:`Community.carry_ties` in one call: the batch's pair keys, sorted stably
     (numba's merge sort, stable as numpy's), merged into the held pairs."""
-    key = np.empty(a.shape[0], np.int64)
-    for i in range(a.shape[0]):
-        x, y = np.int64(a[i]), np.int64(b[i])
-        key[i] = min(x, y) * span + max(x, y)
+    key = kernels.tie_keys(a, b, span)
     order = np.argsort(key, kind="mergesort")
     return _merge_pairs(held_a, held_b, held_w, key[order], w[order], span)
 
