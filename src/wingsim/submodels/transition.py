@@ -171,7 +171,7 @@ def strain_target(
 
 @compiled
 def gate_strain(rows, support, target, readiness, gate_shock, plan_relief, out_support, strain):
-    """:meth:`Transition.enter` in place: support in place, and strain at the larger of
+    """:meth:`Transition.enter` in place: each row's support, and strain at the larger of
     the target and the gate shock (lowered by ``plan_relief`` x readiness)."""
     for i in range(rows.shape[0]):
         r = rows[i]
@@ -182,8 +182,8 @@ def gate_strain(rows, support, target, readiness, gate_shock, plan_relief, out_s
 
 @compiled
 def strain_stays(rows, support, target, rate, out_support, strain):
-    """Support in place (in place), and each row's daily share of the gap to the target
-    strain left, ``1 - min(rate, 1)`` (recovery is faster by ``1 + support``)."""
+    """Each row's support, in place; returns each row's daily share of the gap to the
+    target strain left, ``1 - min(rate, 1)`` (recovery is faster by ``1 + support``)."""
     out = np.empty(rows.shape[0])
     for i in range(rows.shape[0]):
         r = rows[i]
