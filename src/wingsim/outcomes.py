@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from wingsim.kernels import compiled
+from wingsim.kernels import _u, compiled
 from wingsim.pairwise import pairwise_head_sum, pairwise_sum
 from wingsim.state import AT_RISK, MAINSTREAM, VEO_LESSER, VEO_VIOLENT, Category, Place, Training
 
@@ -286,7 +286,7 @@ def tie_weights_by_group(lo, hi, w, member):
     n_in = 0
     n_across = 0
     for i in range(lo.shape[0]):
-        a, b = member[np.uint64(lo[i])], member[np.uint64(hi[i])]  # (unsigned: no wraparound)
+        a, b = member[_u(lo[i])], member[_u(hi[i])]  # (unsigned: see ``kernels._u``)
         if a and b:
             inside[n_in] = w[i]
             n_in += 1
