@@ -147,6 +147,10 @@ def test_add_and_decay_with_the_met_ties_rows(seed):
     a, b = with_rows.lo[:3].astype(np.int64), with_rows.hi[:3].astype(np.int64)
     with pytest.raises(ValueError):
         with_rows.add_and_decay(a, b, np.full(3, 0.1), 0.05, np.array([0, 2, 1]))
+    # So is a row outside the ties (read unsigned, it would be read out of bounds).
+    for bad in (-1, len(with_rows)):
+        with pytest.raises(ValueError, match="not a tie"):
+            with_rows.add_and_decay(a[:1], b[:1], np.full(1, 0.1), 0.05, np.array([bad]))
 
 
 def test_peer_sum_matches_bincount():

@@ -256,6 +256,8 @@ def tie_add_decay(weight, lo, hi, size, a, b, delta, rows, n, factor, min_tie, o
     if rows.shape[0] > m:
         raise ValueError("more met ties than pairs")
     for t in range(rows.shape[0]):
+        if not 0 <= rows[t] < size:  # (checked before the unsigned reads below)
+            raise ValueError("a met tie's row is not a tie")
         j, i = _u(inv[m - rows.shape[0] + t]), _u(rows[t])
         if lo[i] * np.int64(n) + hi[i] != uk[j]:
             raise ValueError("a met tie's row does not hold its pair")
