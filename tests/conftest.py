@@ -33,6 +33,7 @@ SLOW_FIRST = (
     "test_cli.py",
     "test_discovery.py",
     "test_shipped_pairs.py",
+    "test_bounds.py",
     "test_experiments_compare.py",
     "test_calibration.py",
     "test_reproducibility.py",
