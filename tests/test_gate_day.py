@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from wingsim.model import WingModel, serve_waiting
-from wingsim.state import Holding, Prisoners, beta_draws
+from wingsim.state import Holding, Prisoners
+from wingsim.streams import beta_draws, poisson_draws
 from wingsim.submodels.resettlement import gate_plans
 
 
@@ -64,6 +65,16 @@ def test_beta_draws_are_numpys(k):
     got = beta_draws(ours, a, b)
     np.testing.assert_array_equal(got, numpys.beta(a, b))
     assert got.dtype == np.float64 and got.shape == (k,)
+    assert ours.random() == numpys.random()  # the stream is where numpy's would be
+
+
+@pytest.mark.parametrize("k", [0, 1, 6, 8, 9, 30])
+def test_poisson_draws_are_numpys(k):
+    lam = np.random.default_rng(k).random(k) * np.array([0.3, 5.0, 40.0])[np.arange(k) % 3]
+    ours, numpys = np.random.default_rng(9), np.random.default_rng(9)
+    got = poisson_draws(ours, lam)
+    np.testing.assert_array_equal(got, numpys.poisson(lam))
+    assert got.dtype == np.int64 and got.shape == (k,)
     assert ours.random() == numpys.random()  # the stream is where numpy's would be
 
 

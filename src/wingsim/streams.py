@@ -44,6 +44,28 @@ class Streams:
         return gen
 
 
+# -- numpy's draws for a few values at a time ----------------------------------------------
+# An array call of ``rng.poisson`` or ``rng.beta`` checks its parameter arrays with several
+# numpy reductions (about 4 us) before drawing; for a handful of values (a day's units or
+# arrivals) one scalar call each costs less and gives the same draws in the same order.
+
+
+def poisson_draws(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
+    """``rng.poisson(lam)`` (int64): for up to eight values, one scalar call each (about
+    2.4 against 4.2 us for six units)."""
+    if lam.shape[0] > 8:
+        return rng.poisson(lam)
+    return np.array([rng.poisson(x) for x in lam.tolist()], dtype=np.int64)
+
+
+def beta_draws(rng: np.random.Generator, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``rng.beta(a, b)``: for up to four values (a day's few arrivals), one scalar call
+    each (about 1.5 against 5 us for two)."""
+    if a.shape[0] > 4:
+        return rng.beta(a, b)
+    return np.array([rng.beta(x, y) for x, y in zip(a.tolist(), b.tolist(), strict=True)])
+
+
 # -- counter-based draws: a person's randomness that nobody else can shift ----------------
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

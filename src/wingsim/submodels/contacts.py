@@ -8,6 +8,7 @@ from wingsim import kernels
 from wingsim.kernels import _u, compiled
 from wingsim.params import Params, par
 from wingsim.state import MIN_UNCERTAINTY, Category
+from wingsim.streams import poisson_draws
 from wingsim.submodels.base import Submodel
 
 
@@ -178,7 +179,7 @@ class PrisonerContacts(Submodel):
 
         # Chance meetings: a Poisson number per unit (the same in law as a Poisson number
         # per prisoner), each between a random unit member and a random unit mate.
-        n_unit = rng.poisson(mp.contacts_per_day * t_unit * roster.counts)
+        n_unit = poisson_draws(rng, mp.contacts_per_day * t_unit * roster.counts)
         r = rng.random((int(n_unit.sum()), 3))
         init, partner, in_activities, k = chance_meetings(
             n_unit, r, roster.by_unit, roster.starts, roster.counts, units.mixes,

@@ -6,6 +6,7 @@ import numpy as np
 
 from wingsim.kernels import compiled, officers_per_unit
 from wingsim.params import Params, par
+from wingsim.streams import poisson_draws
 from wingsim.submodels.base import Submodel
 
 
@@ -138,7 +139,7 @@ class Incidents(Submodel):
                 ]
             ),
         )  # fmt: skip
-        incidents = rng.poisson(lam)
+        incidents = poisson_draws(rng, lam)
         on_staff = rng.binomial(incidents, on_staff_p)
         m.day_counts["incidents"] += int(incidents.sum())
         m.day_counts["assaults_on_staff"] += int(on_staff.sum())

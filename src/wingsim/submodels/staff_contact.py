@@ -8,6 +8,7 @@ from wingsim import kernels
 from wingsim.kernels import _u, compiled, officers_per_unit
 from wingsim.params import Params, par
 from wingsim.state import Training
+from wingsim.streams import poisson_draws
 from wingsim.submodels.base import Submodel
 
 
@@ -194,7 +195,7 @@ class StaffContacts(Submodel):
             roster.counts, s.unit, s.active, units.time_out_of_cell, units.lockdown,
             mp.locked_contact_share, mp.staff_contacts_per_officer,
         )  # fmt: skip
-        n_unit = rng.poisson(means)
+        n_unit = poisson_draws(rng, means)
         r = rng.random((int(n_unit.sum()), 4))
         if r.shape[0] == 0:
             return
