@@ -7,7 +7,8 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from wingsim.model import WingModel, serve_waiting
+from wingsim import kernels
+from wingsim.model import WingModel
 from wingsim.state import Holding, Prisoners
 from wingsim.streams import beta_draws, poisson_draws
 from wingsim.submodels.resettlement import gate_plans
@@ -85,13 +86,13 @@ def test_readmit_without_returners_or_places_takes_nobody():
     assert m.readmit(np.empty(0, np.int64)) == 0
 
 
-def test_serve_waiting_matches_numpy():
+def test_serving_everyone_waiting_matches_numpy():
     rng = np.random.default_rng(2)
     served, sentence = rng.integers(0, 30, 40), rng.integers(1, 32, 40)
     want = served.copy()
     want += 1
     done = np.flatnonzero(want >= sentence)
-    got = serve_waiting(served, sentence)
+    got = kernels.serve_day(None, served, sentence)
     assert done.shape[0] > 0
     np.testing.assert_array_equal(got, done)
     np.testing.assert_array_equal(served, want)

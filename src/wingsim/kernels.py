@@ -468,3 +468,20 @@ def tie_meetings(lo, hi, w, strength, unit, t_unit, can_meet, access, contact_ra
         rows[_u(count)] = i
         count += r[i] < prob
     return rows[:count]
+
+
+@compiled
+def serve_day(active, served, sentence):
+    """One more day served by every active prisoner (everyone if ``active`` is None: the
+    arrivals waiting elsewhere), in place; returns the rows whose sentence is now served,
+    in order."""
+    out = np.empty(served.shape[0], np.int64)
+    k = 0
+    for i in range(served.shape[0]):
+        if active is not None and not active[i]:  # (compiled away when it is None)
+            continue
+        served[i] += 1
+        if served[i] >= sentence[i]:
+            out[k] = i
+            k += 1
+    return out[:k]

@@ -203,7 +203,7 @@ class WingModel(mesa.Model):
         h = self.holding
         if h.size == 0:
             return
-        done = serve_waiting(h.person.served[: h.size], h.person.sentence[: h.size])
+        done = kernels.serve_day(None, h.person.served[: h.size], h.person.sentence[: h.size])
         if done.shape[0]:
             self.arrivals_due += int(done.shape[0])
             self.day_counts["released"] += int(done.shape[0])
@@ -361,17 +361,3 @@ def radical_crossings(active, radical, radicalised, x, category, enter_above, le
             radical[i] = False
             left += 1
     return newly, entered, left
-
-
-@kernels.compiled
-def serve_waiting(served, sentence):
-    """One more day served by everyone waiting, in place; returns the rows whose sentence
-    is now served, in order."""
-    out = np.empty(served.shape[0], np.int64)
-    k = 0
-    for i in range(served.shape[0]):
-        served[i] += 1
-        if served[i] >= sentence[i]:
-            out[k] = i
-            k += 1
-    return out[:k]

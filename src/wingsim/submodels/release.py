@@ -3,9 +3,7 @@ community before the slot is freed."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from wingsim.kernels import compiled
+from wingsim.kernels import serve_day
 from wingsim.submodels.base import Submodel
 
 
@@ -38,18 +36,3 @@ class Release(Submodel):
         m.day_sums["release_trust"] += float(p.trust_in_staff[done].sum())
         m.hand_over(done)
         m.discharge(done)
-
-
-@compiled
-def serve_day(active, served, sentence):
-    """One more day served by every active prisoner, in place; returns the active slots
-    whose sentence is now served, in order."""
-    out = np.empty(active.shape[0], np.int64)
-    k = 0
-    for i in range(active.shape[0]):
-        if active[i]:
-            served[i] += 1
-            if served[i] >= sentence[i]:
-                out[k] = i
-                k += 1
-    return out[:k]
