@@ -188,10 +188,11 @@ def _text(page, selector: str) -> str:
     return page.locator(selector).inner_text()
 
 
-def _workers(server_pid: int) -> list:
-    """The server's worker processes: the children of its forkserver."""
-    server = psutil.Process(server_pid)
-    forkservers = [c for c in server.children() if any("forkserver" in a for a in c.cmdline())]
+def _workers(supervisor_pid: int) -> list:
+    """The server's worker processes: the children of its forkserver (under the server
+    process, under the supervisor)."""
+    below = psutil.Process(supervisor_pid).children(recursive=True)
+    forkservers = [c for c in below if any("forkserver" in a for a in c.cmdline())]
     return [w for f in forkservers for w in f.children()]
 
 

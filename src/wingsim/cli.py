@@ -161,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workshop", action="store_true", help="participant and trainer pages")
     p.add_argument("--max-sessions", type=int, help="pages served at once (default 40)")
     p.add_argument("--drop-after", type=float, help="seconds a dropped page keeps its run")
+    p.add_argument(
+        "--recycle-after",
+        type=float,
+        metavar="S",
+        help="restart the server process (same port, token and trainer's rules) to give its "
+        "memory back once no page has been open for S seconds (default 60; 0: never)",
+    )
     return parser
 
 

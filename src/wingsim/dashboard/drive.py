@@ -78,6 +78,28 @@ class Server:
         self.stop()
         raise RuntimeError(f"dashboard did not start within {START_TIMEOUT} s")
 
+    def server_pid(self) -> int:
+        """The process serving the pages now: the supervisor's child (it changes when the
+        server is recycled)."""
+        import psutil
+
+        children = psutil.Process(self.proc.pid).children()
+        if not children:
+            raise RuntimeError("no server process under the supervisor")
+        return children[0].pid
+
+    def wait_output(self, text: str, start: int = 0, timeout: float = 60) -> int:
+        """Wait for a line containing ``text`` after line ``start``; that line's index."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for i, line in enumerate(self.output[start:], start):
+                if text in line:
+                    return i
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise RuntimeError(f"no {text!r} from the server: " + "".join(self.output))
+
     @property
     def trainer_url(self) -> str:
         """The trainer's link, as printed at start-up (workshop mode)."""

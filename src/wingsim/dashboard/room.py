@@ -37,6 +37,8 @@ _NICKNAME_OK = re.compile(r"^[\w .'-]+$")
 #: and with it the page's widgets and component state); then it gives the freed memory back
 #: (seconds; the session's thread notices the close within half a second).
 RECLAIM_PAUSES = (1.0, 2.0, 5.0, 15.0, 60.0)
+#: A trainer's budget is more than 0 and under this (EUR per day).
+BUDGET_MAX = 1e9
 
 
 def check_nickname(text: str) -> tuple[str | None, str]:
@@ -182,6 +184,28 @@ class Rules:
         path = scenario_path(self.scenario) if self.scenario else None
         return load_scenario(path) if path else base_scenario()
 
+    def as_dict(self) -> dict:
+        """Plain JSON values: how the rules outlive a server process that is recycled."""
+        return {"scenario": self.scenario, "levers": sorted(self.levers), "budget": self.budget}
+
+    @classmethod
+    def parse(cls, data) -> Rules:
+        """Rules from :meth:`as_dict`'s output, checked as if the trainer had typed them
+        (ValueError otherwise): a built-in scenario's name, known levers, a budget in range."""
+        if not isinstance(data, dict) or set(data) != {"scenario", "levers", "budget"}:
+            raise ValueError("not a set of room rules")
+        scenario, levers, budget = data["scenario"], data["levers"], data["budget"]
+        if scenario != "" and scenario not in scenario_names():
+            raise ValueError(f"unknown scenario {scenario!r}")
+        if not isinstance(levers, list) or not set(levers) <= set(LEVER_FIELDS):
+            raise ValueError("unknown levers")
+        if budget is not None:
+            ok = isinstance(budget, int | float) and not isinstance(budget, bool)
+            if not (ok and 0 < budget < BUDGET_MAX):
+                raise ValueError("budget out of range")
+            budget = float(budget)
+        return cls(scenario=scenario, levers=frozenset(levers), budget=budget)
+
 
 class Room:
     """Every session of this server, and the trainer's rules."""
@@ -196,6 +220,8 @@ class Room:
         self.version = 0  # bumped when the rules change: every run restarts
         self.resets = 0  # bumped by "reset everyone"
         self.selected: str | None = None  # the participant on the big screen
+        #: Told of every change of the rules (the supervisor keeps them over a recycle).
+        self.on_rules: Callable[[Rules], None] | None = None
 
     def configure(self, workshop: bool, token: str, max_sessions: int) -> None:
         """Set by ``wingsim dashboard`` before the server starts (same process)."""
@@ -253,6 +279,8 @@ class Room:
         with self.lock:
             self.rules = rules
             self.version += 1
+        if self.on_rules is not None:
+            self.on_rules(rules)
 
     def reset_everyone(self) -> None:
         with self.lock:
