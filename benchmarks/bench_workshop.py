@@ -18,6 +18,13 @@ speed, 10 days per second) and measures:
   PSS divides a shared page among every process that maps it, so the tree's PSS falls when
   another process maps the same files (another server from the same venv starting): run
   nothing else from this venv while the memory is followed, or read the server's RSS.
+- with the supervisor (``wingsim dashboard`` recycles its server process once the room
+  has been empty for ``--recycle-after`` s): the tree is the supervisor and everything
+  below it, its RSS summed is printed beside its PSS, "server RSS" is the supervisor's
+  child (after a recycle, the new one's), and after the sessions close the memory is
+  followed until the tree's PSS *and* RSS are both back against the post-warm-up baseline
+  (the start without ``--warm-up``), judged once a recycled server's new forkserver has
+  finished its imports. ``--recycle-after 0`` measures the server never recycled.
 
 With ``--browser-cpus 1`` the browser (every Chromium process, and Playwright's driver)
 is confined to that CPU (``sched_setaffinity``, what ``taskset`` does), so the server and
@@ -42,12 +49,13 @@ Bounded: every wait has a timeout and the run ends by itself (about 2 min plus t
 a round).
 
     .venv/bin/python benchmarks/bench_workshop.py [--sessions 20] [--play 20] [--settle 300]
-        [--rounds 1] [--click-rounds 1] [--warm-up 75] [--browser-cpus 1]
+        [--rounds 1] [--click-rounds 1] [--warm-up 75] [--browser-cpus 1] [--recycle-after S]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import time
@@ -95,7 +103,8 @@ def pss(pid: int) -> float:
 
 
 def tree(pid: int) -> list[int]:
-    """The server and every process below it (forkserver, workers, resource tracker)."""
+    """The supervisor and every process below it (the server process, its forkserver,
+    workers and resource tracker)."""
     try:
         return [pid] + [c.pid for c in psutil.Process(pid).children(recursive=True)]
     except psutil.NoSuchProcess:
@@ -106,6 +115,17 @@ def memory(pid: int) -> tuple[float, int]:
     """Total PSS of the server's process tree (MB), and how many processes it has."""
     pids = tree(pid)
     return sum(pss(p) for p in pids), len(pids)
+
+
+def tree_rss(pid: int) -> float:
+    """Total RSS of the server's process tree (MB): a page shared by the forkserver and its
+    workers counts in each, but unlike PSS it does not fall when another process maps the
+    same files."""
+    total = 0.0
+    for p in tree(pid):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += rss(p)
+    return total
 
 
 def settled(pid: int, timeout: float = 60.0) -> float:
@@ -133,14 +153,16 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return out
 
 
-def cpu_groups(server: int) -> dict[str, list[int]]:
-    """The processes that share the cores: the server, its workers (and forkserver), and
-    the browser (every process under this benchmark that is not the server's)."""
-    ours = tree(server)
+def cpu_groups(top: int) -> dict[str, list[int]]:
+    """The processes that share the cores: the server (the supervisor and its child), its
+    workers (and forkserver), and the browser (every process under this benchmark that is
+    not the server's)."""
+    ours = tree(top)
+    server = [top] + [c.pid for c in psutil.Process(top).children()]
     below = [c.pid for c in psutil.Process().children(recursive=True)]
     return {
-        "server": [server],
-        "workers": [p for p in ours if p != server],
+        "server": server,
+        "workers": [p for p in ours if p not in server],
         "browser": [p for p in below if p not in ours],
     }
 
@@ -232,22 +254,42 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
-def follow(pid: int, url: str, base: float, peak: float, settle: float) -> tuple[float, float]:
-    """After the pages closed: the tree's PSS polled every 5 s until it is back (within
-    ``BACK_SHARE`` of the growth from ``base``) or ``settle`` s pass; (PSS, seconds)."""
+def follow(srv, ref: tuple[float, float], peak: tuple[float, float], settle: float) -> dict:
+    """After the pages closed: the tree's PSS and RSS polled every 5 s until both are back
+    (within ``BACK_SHARE`` of their growth from ``ref``, the baseline's (PSS, RSS)) or
+    ``settle`` s pass; the last figures, when they were read, and when the server process
+    was recycled (None: it was not)."""
+    top = srv.proc.pid
+    first = srv.server_pid()
     t_close = time.perf_counter()
-    left = peak
+    left, left_rss, recycled = peak[0], peak[1], None
     while time.perf_counter() - t_close < settle:
         time.sleep(5)
-        left, procs = memory(pid)
+        left, procs = memory(top)
+        left_rss = tree_rss(top)
+        now = srv.server_pid()
+        if now != first and recycled is None:
+            recycled = time.perf_counter() - t_close
+            print(f"server process recycled ({first} -> {now}) by {recycled:.0f} s", flush=True)
+            settled(top)  # the new forkserver's imports: judge the tree once they are done
+            left, procs = memory(top)
+            left_rss = tree_rss(top)
         print(
-            f"{time.perf_counter() - t_close:.0f} s after closing: {left:.0f} MB in {procs}"
-            f" processes (server RSS {rss(pid):.0f} MB), {kernels(url)} sessions held",
+            f"{time.perf_counter() - t_close:.0f} s after closing: PSS {left:.0f} MB, RSS "
+            f"{left_rss:.0f} MB in {procs} processes (server process {now}: RSS "
+            f"{rss(now):.0f} MB), {kernels(srv.url)} sessions held",
             flush=True,
         )
-        if left - base <= BACK_SHARE * (peak - base):
+        if back(left, ref[0], peak[0]) == "back" and back(left_rss, ref[1], peak[1]) == "back":
             break
-    return left, time.perf_counter() - t_close
+    return {
+        "left": left,
+        "left_tree_rss": left_rss,
+        "back_after": time.perf_counter() - t_close,
+        "recycled": recycled,
+        "left_rss": rss(srv.server_pid()),
+        "left_anon": anon(srv.server_pid()),
+    }
 
 
 def warm_up(browser, srv, wait: float) -> None:
@@ -261,12 +303,15 @@ def warm_up(browser, srv, wait: float) -> None:
     click_time(page, "Pause", "Play")
     ctx.close()
     time.sleep(wait)
+    settled(srv.proc.pid)  # a recycled server's new forkserver has finished its imports
 
 
-def one_round(browser, srv, args, pinned: list[int], base: float) -> dict:
-    """N pages join, all play, are measured, and close; the memory is followed."""
+def one_round(browser, srv, args, pinned: list[int], ref: tuple[float, float]) -> dict:
+    """N pages join, all play, are measured, and close; the memory is followed against
+    ``ref`` (the tree's PSS and RSS the round is compared with)."""
     pid = srv.proc.pid
-    start_rss, start_anon = rss(pid), anon(pid)
+    server = srv.server_pid()
+    start_rss, start_anon = rss(server), anon(server)
     contexts, pages = [], []
     t_join = time.perf_counter()
     for i in range(args.sessions):
@@ -315,28 +360,29 @@ def one_round(browser, srv, args, pinned: list[int], base: float) -> dict:
         flush=True,
     )
     peak, procs = memory(pid)
-    peak_rss, peak_anon = rss(pid), anon(pid)
+    peak_tree_rss = tree_rss(pid)
+    peak_rss, peak_anon = rss(server), anon(server)
     print(
-        f"memory {base:.0f} MB at start, {peak:.0f} MB with the sessions in {procs} "
-        f"processes (server RSS {start_rss:.0f} -> {peak_rss:.0f} MB); load {load()}",
+        f"memory {ref[0]:.0f} MB before, {peak:.0f} MB with the sessions in {procs} "
+        f"processes (tree RSS {ref[1]:.0f} -> {peak_tree_rss:.0f} MB; server RSS "
+        f"{start_rss:.0f} -> {peak_rss:.0f} MB); load {load()}",
         flush=True,
     )
     for ctx in contexts:
         ctx.close()
-    left, back_after = follow(pid, srv.url, base, peak, args.settle)
+    after = follow(srv, ref, (peak, peak_tree_rss), args.settle)
     return {
         "rates": rates,
         "clicks": clicks,
         "inside": inside,
         "peak": peak,
-        "left": left,
-        "back_after": back_after,
+        "peak_tree_rss": peak_tree_rss,
         "start_rss": start_rss,
         "peak_rss": peak_rss,
-        "left_rss": rss(pid),
-        "anon": (start_anon, peak_anon, anon(pid)),
+        "anon": (start_anon, peak_anon, after["left_anon"]),
         "load": load_play,
         "cpu": cpu_play,
+        **after,
     }
 
 
@@ -374,32 +420,45 @@ def main() -> None:
         default="",
         help="confine the browser to these CPUs (comma-separated, e.g. 1); default: all",
     )
+    ap.add_argument(
+        "--recycle-after",
+        default="",
+        metavar="S",
+        help="the server's --recycle-after (default: the server's own; 0: never recycled)",
+    )
     args = ap.parse_args()
     pinned = [int(c) for c in args.browser_cpus.split(",") if c.strip()]
+    options = ["--workshop", "--drop-after", "60"]
+    options += ["--recycle-after", args.recycle_after] if args.recycle_after else []
 
-    with Server("--workshop", "--drop-after", "60") as srv, sync_playwright() as pw:
+    with Server(*options) as srv, sync_playwright() as pw:
         pid = srv.proc.pid
         base = settled(pid)
-        base_rss, base_anon = rss(pid), anon(pid)
+        base_tree_rss = tree_rss(pid)
+        base_rss, base_anon = rss(srv.server_pid()), anon(srv.server_pid())
         print(
-            f"at start: {base:.0f} MB in {memory(pid)[1]} processes (server RSS {base_rss:.0f}"
-            f" MB); load average {load()}",
+            f"at start: {base:.0f} MB in {memory(pid)[1]} processes (tree RSS "
+            f"{base_tree_rss:.0f} MB, supervisor RSS {rss(pid):.0f} MB, server RSS "
+            f"{base_rss:.0f} MB); load average {load()}",
             flush=True,
         )
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         if pinned:  # before any page opens: its renderer inherits the zygote's CPUs
             n = confine(cpu_groups(pid)["browser"], pinned)
             print(f"browser confined to CPU {args.browser_cpus} ({n} processes)", flush=True)
-        warm = warm_rss = None
+        warm = warm_rss = warm_tree_rss = None
+        ref = (base, base_tree_rss)
         if args.warm_up:
             warm_up(browser, srv, args.warm_up)
-            warm, warm_rss = memory(pid)[0], rss(pid)
+            warm, warm_tree_rss = memory(pid)[0], tree_rss(pid)
+            warm_rss = rss(srv.server_pid())
+            ref = (warm, warm_tree_rss)
             print(
-                f"after the warm-up: {warm:.0f} MB (server RSS {warm_rss:.0f} MB); "
-                f"load average {load()}",
+                f"after the warm-up: {warm:.0f} MB (tree RSS {warm_tree_rss:.0f} MB, server "
+                f"process {srv.server_pid()}: RSS {warm_rss:.0f} MB); load average {load()}",
                 flush=True,
             )
-        rounds = [one_round(browser, srv, args, pinned, base) for _ in range(args.rounds)]
+        rounds = [one_round(browser, srv, args, pinned, ref) for _ in range(args.rounds)]
         browser.close()
 
     def row(name: str, cells: list[str], target: str = "") -> str:
@@ -473,7 +532,21 @@ def main() -> None:
             "back within 5 min",
         ),
         row(
-            "the server process's RSS: start / before the round / with sessions / after",
+            "the tree's RSS (supervisor, server, forkserver, workers): start / with sessions "
+            "/ after the sessions closed",
+            [
+                f"{base_tree_rss:.0f} / {r['peak_tree_rss']:.0f} / {r['left_tree_rss']:.0f} MB "
+                f"({r['left_tree_rss'] - base_tree_rss:+.0f} MB against the start)"
+                for r in rounds
+            ],
+        ),
+        row(
+            "server process recycled (s after the sessions closed)",
+            [f"{r['recycled']:.0f} s" if r["recycled"] is not None else "no" for r in rounds],
+        ),
+        row(
+            "the server process's RSS: start / before the round / with sessions / after "
+            "(after a recycle: the new process's)",
             [
                 f"{base_rss:.0f} / {r['start_rss']:.0f} / {r['peak_rss']:.0f} / "
                 f"{r['left_rss']:.0f} MB ({r['left_rss'] - base_rss:+.0f} MB against the start;"
@@ -496,10 +569,14 @@ def main() -> None:
         lines += [
             row(
                 "against the post-warm-up baseline (one page joined, played, closed): "
-                f"PSS {warm:.0f} MB, server RSS {warm_rss:.0f} MB",
+                f"tree PSS {warm:.0f} MB, tree RSS {warm_tree_rss:.0f} MB, server RSS "
+                f"{warm_rss:.0f} MB",
                 [
-                    f"PSS {r['left'] - warm:+.0f} MB ({back(r['left'], warm, r['peak'])}); "
-                    f"RSS {r['left_rss'] - warm_rss:+.0f} MB "
+                    f"tree PSS {r['left'] - warm:+.0f} MB ({back(r['left'], warm, r['peak'])}); "
+                    f"tree RSS {r['left_tree_rss'] - warm_tree_rss:+.0f} MB "
+                    f"({back(r['left_tree_rss'], warm_tree_rss, r['peak_tree_rss'])}) "
+                    f"after {r['back_after']:.0f} s; "
+                    f"server RSS {r['left_rss'] - warm_rss:+.0f} MB "
                     f"({back(r['left_rss'], warm_rss, r['peak_rss'])})"
                     for r in rounds
                 ],

@@ -78,15 +78,19 @@ class Server:
         self.stop()
         raise RuntimeError(f"dashboard did not start within {START_TIMEOUT} s")
 
-    def server_pid(self) -> int:
+    def server_pid(self, timeout: float = 30) -> int:
         """The process serving the pages now: the supervisor's child (it changes when the
-        server is recycled)."""
+        server is recycled; between two, this waits for the next)."""
         import psutil
 
-        children = psutil.Process(self.proc.pid).children()
-        if not children:
-            raise RuntimeError("no server process under the supervisor")
-        return children[0].pid
+        deadline = time.monotonic() + timeout
+        while True:
+            children = psutil.Process(self.proc.pid).children()
+            if children:
+                return children[0].pid
+            if time.monotonic() > deadline:
+                raise RuntimeError("no server process under the supervisor")
+            time.sleep(0.05)
 
     def wait_output(self, text: str, start: int = 0, timeout: float = 60) -> int:
         """Wait for a line containing ``text`` after line ``start``; that line's index."""
