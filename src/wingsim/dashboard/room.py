@@ -141,7 +141,10 @@ def memory_report() -> str:
         type(o).__name__ for o in objects if isinstance(o, ipywidgets.Widget)
     )
     widgets = sum(kinds.values())
-    alive = sum(1 for o in objects if isinstance(o, Participant))
+    people = [o for o in objects if isinstance(o, Participant)]
+    alive = len(people)
+    # Counted in the same snapshot: a page joining meanwhile changes the room, not this.
+    closed = sum(1 for p in people if p.gone)
     with open("/proc/self/statm") as f:
         rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
     # Closed sessions' contexts still held by a thread's key in Solara's context table.
@@ -154,7 +157,7 @@ def memory_report() -> str:
         f"memory: RSS {rss:.0f} MB, {len(objects):,} Python objects, {widgets} widgets, "
         f"{len(kernel_context.contexts)} Solara sessions ({len(held)} closed ones held by "
         f"thread keys), {threading.active_count()} threads, "
-        f"{ROOM.count()} in the room, {alive} participants alive, "
+        f"{ROOM.count()} in the room, {alive} participants alive ({closed} closed), "
         f"{RECLAIMER.held} closed sessions not freed after "
         f"{sum(RECLAIMER.pauses):.0f} s; widgets: {dict(kinds.most_common(6))}"
     )

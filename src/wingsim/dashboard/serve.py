@@ -191,10 +191,9 @@ def main(args: argparse.Namespace) -> int:
     except DashboardError as exc:
         print(exc, file=sys.stderr)
         return exc.code
-    try:
-        import solara.server.settings  # noqa: F401  (only found, imported by the child)
-        import uvicorn  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the installed extras
+    from importlib.util import find_spec
+
+    if find_spec("solara") is None or find_spec("uvicorn") is None:  # pragma: no cover
         print("The dashboard needs the 'viz' extra: pip install -e '.[viz]'", file=sys.stderr)
         return 1
     try:
@@ -219,8 +218,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"wingsim dashboard at {url}  (Ctrl-C to stop)", flush=True)
     if workshop:
         print(f"trainer's page: {url}/trainer?token={token}  (keep this link private)", flush=True)
-    with sock:
-        return supervise.Supervisor(sock, options, token).run()
+    supervise.become_supervisor(sock, options, token)  # does not return
+    return 1
 
 
 def _child_server(config):

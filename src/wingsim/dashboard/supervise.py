@@ -13,8 +13,13 @@ the process's end gives those pages back. So ``wingsim dashboard`` is two proces
   ``--recycle-after`` seconds (:class:`IdleRule`), after closing its workers.
 
 Between two children the socket stays open, so a page that arrives meanwhile waits in
-the listen backlog and is answered by the new child instead of being refused. Nothing
-here imports Solara or the model: the supervisor stays small.
+the listen backlog and is answered by the new child instead of being refused.
+
+The supervisor lives as long as the workshop, so it stays small: once ``wingsim
+dashboard`` has checked its options and bound the socket it replaces itself (``exec``,
+same process id) with a Python that runs this file alone (:func:`become_supervisor`),
+which imports only the standard library, instead of keeping the 270 MB that importing the
+``wingsim`` package (the model, Mesa, numba, pandas) costs.
 
 The child's private start-up state (options, token, rules, the inherited descriptors) is
 one JSON value in its environment (:data:`CHILD_ENV`), never on its command line, which
@@ -37,6 +42,8 @@ import time
 
 #: Environment variable carrying the child's start-up state (JSON).
 CHILD_ENV = "WINGSIM_DASHBOARD_CHILD"
+#: Environment variable carrying the supervisor's own state over its ``exec`` (JSON).
+SUPERVISOR_ENV = "WINGSIM_DASHBOARD_SUPERVISOR"
 #: Seconds an emptied room waits before its server process is recycled (0: never).
 RECYCLE_AFTER = 60.0
 #: A child's exit status for "my room was empty: start a new one" (sysexits' EX_TEMPFAIL).
@@ -246,3 +253,34 @@ class Supervisor:
 
 def _status(code: int) -> str:
     return f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+
+
+def become_supervisor(sock: socket.socket, options: dict, token: str) -> None:
+    """Replace this process (same pid, same socket) with the lean supervisor: a Python
+    running this file alone. The original arguments follow, for ``ps``; the token goes in
+    the environment, which only this user can read."""
+    fd = sock.fileno()
+    os.set_inheritable(fd, True)
+    state = {"listen_fd": fd, "options": options, "token": token}
+    env = {**os.environ, SUPERVISOR_ENV: json.dumps(state)}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # -P: this file's folder (the dashboard's modules) is not put on the import path.
+    os.execve(sys.executable, [sys.executable, "-P", __file__, *sys.argv[1:]], env)
+
+
+def main() -> int:
+    """The lean supervisor, after :func:`become_supervisor`'s ``exec``."""
+    try:
+        state = json.loads(os.environ.pop(SUPERVISOR_ENV, ""))
+        sock = socket.socket(fileno=state["listen_fd"])
+    except (ValueError, TypeError, KeyError, OSError):
+        print("wingsim dashboard: start it with `wingsim dashboard`", file=sys.stderr)
+        return 2
+    os.set_inheritable(sock.fileno(), False)
+    with sock:
+        return Supervisor(sock, state["options"], state["token"]).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
