@@ -27,6 +27,7 @@ SLOW_FIRST = (
     "test_screen.py",
     "test_experiments_reliability.py",
     "test_dashboard_browser.py",
+    "test_dashboard_recycle.py",
     "test_bad_inputs.py",
     "test_notebooks.py",
     "test_probation_claims.py",
