@@ -32,8 +32,6 @@ LOCAL_CLIENTS = ("127.0.0.1", "::1")
 #: A page whose connection dropped keeps its run this long (s), so a participant whose
 #: wifi blinks gets it back; then its session, and its memory, are freed.
 DROP_AFTER = 120
-#: How often the child looks at its room for the recycling rule and its start (s).
-WATCH_SECONDS = 0.2
 #: How long the child's server waits for open connections when told to stop (s).
 STOP_GRACE = 5
 
@@ -222,13 +220,18 @@ def main(args: argparse.Namespace) -> int:
     return 1
 
 
-def _child_server(config):
+def _child_server(config, tick):
     """uvicorn's server, stopped by SIGTERM or SIGINT without raising the signal again after
     its graceful shutdown (uvicorn does, which would end the child before it closes its
-    workers)."""
+    workers), and by ``tick(server)`` returning True. uvicorn's main loop asks it ten times
+    a second, on the event loop: between that decision and the listening socket's close no
+    connection is accepted, so a page arriving then waits for the next server process."""
     import uvicorn
 
     class ChildServer(uvicorn.Server):
+        async def on_tick(self, counter: int) -> bool:
+            return await super().on_tick(counter) or tick(self)
+
         @contextlib.contextmanager
         def capture_signals(self):
             signals = (signal.SIGINT, signal.SIGTERM)
@@ -304,23 +307,23 @@ def child_main() -> int:
     config = uvicorn.Config(
         LocalOnly(app), log_level="warning", timeout_graceful_shutdown=STOP_GRACE
     )
-    server = _child_server(config)
+    rule = supervise.IdleRule(options["recycle_after"])
     recycled = threading.Event()
+    ready = threading.Event()
 
-    def watch() -> None:
-        """Say when serving; end the server once the room has been empty long enough."""
-        rule = supervise.IdleRule(options["recycle_after"])
-        ready = False
-        while not server.should_exit:
-            time.sleep(WATCH_SECONDS)
-            if server.started and not ready:
-                reports.send(ready=os.getpid())
-                ready = True
-            sessions = len(kernel_context.contexts)
-            if rule.observe(sessions, len(server.server_state.connections), time.monotonic()):
-                reports.send(recycling=options["recycle_after"])
-                recycled.set()
-                server.should_exit = True
+    def tick(server) -> bool:
+        """Say when serving; stop once the room has been empty long enough."""
+        if not ready.is_set():
+            reports.send(ready=os.getpid())
+            ready.set()
+        sessions = len(kernel_context.contexts)
+        if rule.observe(sessions, len(server.server_state.connections), time.monotonic()):
+            reports.send(recycling=options["recycle_after"])
+            recycled.set()
+            return True
+        return False
+
+    server = _child_server(config, tick)
 
     def orphaned() -> None:
         """The supervisor has gone (its end of the pipe closed): stop too."""
@@ -328,7 +331,6 @@ def child_main() -> int:
             os.read(state["alive_fd"], 1)
         server.should_exit = True
 
-    threading.Thread(target=watch, name="wingsim-recycle", daemon=True).start()
     threading.Thread(target=orphaned, name="wingsim-orphan", daemon=True).start()
     server.run(sockets=[sock])
     POOL.shutdown()

@@ -61,7 +61,7 @@ REPORT_MAX = 4096
 class IdleRule:
     """When an emptied room's server should be recycled.
 
-    ``observe`` is called every second or so with the room's Solara sessions (every page:
+    ``observe`` is called ten times a second with the room's Solara sessions (every page:
     participants, the trainer, a full room's page) and open connections; it says True once
     the room has had a session and then has had neither for ``after`` seconds. A room that
     never had a session is never recycled: it has nothing to give back.
