@@ -12,6 +12,8 @@ import pytest
 
 from wingsim import outcomes
 from wingsim.model import WingModel
+from wingsim.state import Training
+from wingsim.submodels import staff_contact
 
 
 def _bits(a) -> np.ndarray:
@@ -83,3 +85,47 @@ def test_a_day_row_is_in_column_order_and_collected_as_mesa_did():
     model.step()  # rows collected after a read join the columns at the next read
     assert table.model_vars["day"] == [0, 1, 2, 3, 4, 5]
     assert table.get_model_vars_dataframe().shape == (6, len(outcomes.COLUMNS))
+
+
+@pytest.mark.parametrize("blend", [False, True])
+def test_contacts_of_day_match_the_kernels_one_by_one(blend):
+    rng = np.random.default_rng(4 + blend)
+    n, n_units, n_staff = 300, 6, 40
+    unit = rng.integers(0, n_units, n)
+    by_unit = np.argsort(unit, kind="stable")
+    counts = np.bincount(unit, minlength=n_units)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    staff_unit, staff_active = rng.integers(0, n_units, n_staff), rng.random(n_staff) < 0.8
+    officers = np.bincount(staff_unit[staff_active], minlength=n_units)
+    n_unit = rng.poisson(60.0, n_units) * (officers > 0)
+    r = rng.random((int(n_unit.sum()), 4))
+    staff = (
+        rng.integers(0, 3, n_staff).astype(np.int8), rng.random(n_staff), rng.random(n_staff),
+        rng.random(n_units),
+    )  # fmt: skip
+    peer_sum, strength = rng.random(n) * 3, rng.random(n) * 4
+    labelled, observance = rng.random(n) < 0.3, rng.random(n)
+    k = np.concatenate([rng.uniform(0.1, 0.9, 6), [0.96, 0.92], rng.uniform(0.1, 0.9, 4)])
+    state = [rng.random(n) for _ in range(4)] + [rng.integers(0, 5, n)]
+    spec = int(Training.SPECIALIST)
+
+    mine = [x.copy() for x in state]
+    trust, legitimacy, opp, knowledge, reports = mine
+    got = staff_contact.contacts_of_day(
+        n_unit, staff_unit, staff_active, officers, r, by_unit, starts, counts, *staff, opp,
+        peer_sum, strength, 0.8, blend, labelled, observance, trust, legitimacy, knowledge,
+        reports, k, spec,
+    )  # fmt: skip
+
+    theirs = [x.copy() for x in state]
+    trust, legitimacy, opp, knowledge, reports = theirs
+    wu, obu, ostarts, officers = staff_contact.officers_by_unit(
+        n_unit, staff_unit, staff_active, officers
+    )
+    seen = staff_contact._blend(opp, peer_sum, strength, 0.8) if blend else opp
+    fair, hostile = staff_contact.staff_contact_day(
+        wu, r, by_unit, starts, counts, obu, ostarts, officers, *staff, seen, labelled,
+        observance, trust, legitimacy, opp, knowledge, reports, k, spec,
+    )  # fmt: skip
+    assert got == (wu.shape[0], fair, hostile) and fair and hostile
+    assert all(_same(a, b) for a, b in zip(mine, theirs, strict=True))
