@@ -129,3 +129,15 @@ def test_contacts_of_day_match_the_kernels_one_by_one(blend):
     )  # fmt: skip
     assert got == (wu.shape[0], fair, hostile) and fair and hostile
     assert all(_same(a, b) for a, b in zip(mine, theirs, strict=True))
+
+
+def test_incident_strengths_follow_a_parameter_set_between_days():
+    model = WingModel(rng=5)
+    incidents = model.submodels["incidents"]
+    model.step()
+    before = incidents.strengths()
+    assert incidents.strengths() is before  # kept while nothing changes
+    incidents.params.staff_assault_share = 0.5  # a notebook's change between days
+    after = incidents.strengths()
+    assert after[5] == np.log(0.5 / (1.0 - 0.5)) and after[5] != before[5]
+    assert np.array_equal(np.delete(after, 5), np.delete(before, 5))
