@@ -13,7 +13,7 @@ import pytest
 from wingsim import outcomes
 from wingsim.model import WingModel
 from wingsim.state import Training
-from wingsim.submodels import staff_contact
+from wingsim.submodels import chaplaincy, grievance, interventions, labelling, staff_contact
 
 
 def _bits(a) -> np.ndarray:
@@ -141,3 +141,84 @@ def test_incident_strengths_follow_a_parameter_set_between_days():
     after = incidents.strengths()
     assert after[5] == np.log(0.5 / (1.0 - 0.5)) and after[5] != before[5]
     assert np.array_equal(np.delete(after, 5), np.delete(before, 5))
+
+
+def _prison(seed, n=300, n_units=6):
+    """Random prisoners on units (some slots empty) and officers' posts."""
+    rng = np.random.default_rng(seed)
+    active = rng.random(n) < 0.9
+    return rng, {
+        "active": active,
+        "unit": np.where(active, rng.integers(0, n_units, n), -1).astype(np.int32),
+        "category": rng.integers(0, 4, n).astype(np.int8),
+        "labelled": rng.random(n) < 0.3,
+        "staff_unit": rng.integers(0, n_units, 40),
+        "staff_active": rng.random(40) < 0.8,
+    }
+
+
+def _state(rng, n, k):
+    """``k`` random state arrays, and a copy of them for the one-by-one calls."""
+    state = [rng.random(n) for _ in range(k)]
+    return state, [x.copy() for x in state]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_grievance_of_day_matches_the_kernels_one_by_one(seed):
+    rng, pr = _prison(seed)
+    n, n_units = pr["active"].shape[0], 6
+    units = (
+        rng.integers(0, 90, n_units), rng.integers(40, 80, n_units), pr["staff_unit"],
+        pr["staff_active"], rng.random(40), rng.random(n_units), rng.random(n_units) * 0.3,
+        rng.random(n_units), rng.uniform(0.1, 0.9, 7),
+    )  # fmt: skip
+    unit_access, k = rng.random(n_units), rng.uniform(0.02, 0.9, 14)
+    x, base_u = rng.random(n), rng.random(n)
+    mine, theirs = _state(rng, n, 6)
+    grievance.grievance_of_day(
+        pr["unit"], pr["labelled"], unit_access, 0.4, *units, pr["active"], 5, x, base_u,
+        *mine, k,
+    )  # fmt: skip
+    access = labelling.access_of(pr["unit"], pr["labelled"], unit_access, 0.4)
+    conditions, fairness = grievance.unit_day(*units)
+    grievance.grievance_day(
+        pr["active"], pr["unit"], 5, conditions, fairness, access, pr["labelled"], x, base_u,
+        *theirs, k,
+    )  # fmt: skip
+    assert all(_same(a, b) for a, b in zip(mine, theirs, strict=True))
+
+
+@pytest.mark.parametrize(("seed", "group"), [(0, True), (1, False), (2, True)])
+def test_sessions_of_day_match_the_kernels_one_by_one(seed, group):
+    rng, pr = _prison(seed)
+    n = pr["active"].shape[0]
+    if seed == 2:
+        pr["labelled"][:], pr["category"][:] = False, 0  # nobody eligible
+    risk, leader, charisma = rng.random(n), rng.random(n) < 0.1, rng.random(n)
+    u = rng.random(n) * 0.2
+    args = (0.6, 2.0, 5, 0.3, 0.05, 0.1, group, 0.7, 0.5, 0.6, 6)
+    before = pr["active"], pr["category"], pr["labelled"], risk, pr["unit"], leader, charisma
+    mine, theirs = _state(rng, n, 3)
+    got = interventions.sessions_of_day(u, *before, *mine, *args)
+    risks = interventions.eligible_risks(pr["active"], pr["category"], pr["labelled"], risk)
+    mean_risk = max(float(risks.sum() / risks.shape[0]), 1e-9) if risks.shape[0] else 0.0
+    want = interventions.sessions(u, *before, *theirs, mean_risk, *args)
+    assert got == want and (want > 0) == (seed != 2)
+    assert all(_same(a, b) for a, b in zip(mine, theirs, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("seed", "in_risk_assessment", "trained"), [(0, True, True), (1, False, False)]
+)
+def test_visits_of_day_match_the_kernels_one_by_one(seed, in_risk_assessment, trained):
+    rng, pr = _prison(seed)
+    n = pr["active"].shape[0]
+    act, u = np.flatnonzero(pr["active"]), rng.random(12)
+    k = (0.9, 0.97, 0.05, 0.8, 0.02, in_risk_assessment, trained)
+    mine, theirs = _state(rng, n, 4)
+    chaplaincy.visits_of_day(act, 2.0, u, *mine, pr["labelled"], *k)
+    tc, wellbeing, x, knowledge = theirs
+    visits = chaplaincy.visit_counts(act, wellbeing, 2.0, u, n)
+    chaplaincy.chaplain_visits(visits, *theirs, pr["labelled"], *k)
+    assert visits.sum() == 12
+    assert all(_same(a, b) for a, b in zip(mine, theirs, strict=True))
