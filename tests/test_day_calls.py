@@ -13,7 +13,14 @@ import pytest
 from wingsim import outcomes
 from wingsim.model import WingModel
 from wingsim.state import Training
-from wingsim.submodels import chaplaincy, grievance, interventions, labelling, staff_contact
+from wingsim.submodels import (
+    assessment,
+    chaplaincy,
+    grievance,
+    interventions,
+    labelling,
+    staff_contact,
+)
 
 
 def _bits(a) -> np.ndarray:
@@ -222,3 +229,35 @@ def test_visits_of_day_match_the_kernels_one_by_one(seed, in_risk_assessment, tr
     chaplaincy.chaplain_visits(visits, *theirs, pr["labelled"], *k)
     assert visits.sum() == 12
     assert all(_same(a, b) for a, b in zip(mine, theirs, strict=True))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_assess_and_label_match_the_kernels_one_by_one(seed):
+    rng, pr = _prison(seed)
+    n = pr["active"].shape[0]
+    slots = np.flatnonzero(pr["active"])[::3]
+    z, fresh = rng.standard_normal(slots.shape[0]), rng.random(slots.shape[0])
+    knowledge, extremism = rng.random(n), rng.random(n)
+    risk_args = (0.3, 0.5, 0.2, 0.35)
+    label_args = (0.55, 5, 2)
+    unit = np.where(rng.random(n) < 0.1, 5, pr["unit"]).astype(np.int32)
+
+    def state():
+        r = np.random.default_rng(seed + 100)
+        return [r.random(n), r.integers(0, 4, n).astype(np.int32)], [
+            r.integers(0, 3, n).astype(np.int32),
+            r.random(n) < 0.3,
+        ]
+
+    (mine_risk, mine_label), (theirs_risk, theirs_label) = state(), state()
+    assessment.assess_and_label(
+        slots, z, fresh, knowledge, extremism, *mine_risk, *risk_args, unit, *mine_label,
+        *label_args,
+    )  # fmt: skip
+    risk = assessment.assessed_risks(
+        slots, z, fresh, knowledge, extremism, *theirs_risk, *risk_args
+    )
+    labelling.label_rows(slots, risk, unit, *theirs_label, *label_args)
+    mine, theirs = mine_risk + mine_label, theirs_risk + theirs_label
+    assert all(_same(a, b) for a, b in zip(mine, theirs, strict=True))
+    assert theirs_label[1].any() and not theirs_label[1].all()
