@@ -10,7 +10,7 @@ import pytest
 from wingsim import kernels
 from wingsim.model import WingModel
 from wingsim.state import Holding, Prisoners
-from wingsim.streams import beta_draws, poisson_draws
+from wingsim.streams import beta_draws, binomial_draws, poisson_draws
 from wingsim.submodels.resettlement import gate_plans
 
 
@@ -72,9 +72,22 @@ def test_beta_draws_are_numpys(k):
 @pytest.mark.parametrize("k", [0, 1, 6, 8, 9, 30])
 def test_poisson_draws_are_numpys(k):
     lam = np.random.default_rng(k).random(k) * np.array([0.3, 5.0, 40.0])[np.arange(k) % 3]
+    lam[3::4] = 0.0  # a closed unit's rate
     ours, numpys = np.random.default_rng(9), np.random.default_rng(9)
     got = poisson_draws(ours, lam)
     np.testing.assert_array_equal(got, numpys.poisson(lam))
+    assert got.dtype == np.int64 and got.shape == (k,)
+    assert ours.random() == numpys.random()  # the stream is where numpy's would be
+
+
+@pytest.mark.parametrize("k", [0, 1, 6, 8, 9, 30])
+def test_binomial_draws_are_numpys(k):
+    rng = np.random.default_rng(k)
+    n = rng.poisson(0.8, k) * np.array([1, 1, 60])[np.arange(k) % 3]  # zeros, few, many
+    p = rng.random(k) * (rng.random(k) < 0.9)  # some chances of 0
+    ours, numpys = np.random.default_rng(9), np.random.default_rng(9)
+    got = binomial_draws(ours, n, p)
+    np.testing.assert_array_equal(got, numpys.binomial(n, p))
     assert got.dtype == np.int64 and got.shape == (k,)
     assert ours.random() == numpys.random()  # the stream is where numpy's would be
 

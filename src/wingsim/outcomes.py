@@ -6,6 +6,8 @@ names here are the contract with the DataCollector, Parquet files and experiment
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import mesa
@@ -138,21 +140,38 @@ DAYS_PER_YEAR = 365.0
 
 class DayTable(mesa.DataCollector):
     """Mesa's DataCollector with one model reporter per outcome column, read from
-    ``model.today`` (the dict :func:`compute` returns each day).
+    ``model.today`` (the dict :func:`compute` returns each day, its keys in ``COLUMNS``
+    order).
 
-    ``collect`` appends the day's values directly: they are Python numbers, so the deep
-    copy Mesa makes of every reporter's value (to protect mutable ones) is not needed,
-    and it cost about a tenth of a default run. Everything else, including
+    ``collect`` keeps the day's values as one row (a tuple: they are Python numbers, so
+    the deep copy Mesa makes of every reporter's value is not needed); ``model_vars``
+    turns the rows not yet read into Mesa's columns when it is read (eighty appends a day
+    cost more than the one transposition at the end). Everything else, including
     ``get_model_vars_dataframe``, is Mesa's.
     """
 
     def __init__(self):
+        self._rows: list[tuple] = []
+        self._read = 0  # rows already moved into the columns
         super().__init__(model_reporters={c: (lambda m, c=c: m.today[c]) for c in COLUMNS})
 
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Mesa's columns, one list per outcome (the rows collected so far moved in)."""
+        rows, columns = self._rows, self._columns
+        if self._read < len(rows):
+            new = zip(*rows[self._read :], strict=True)
+            for values, added in zip(columns.values(), new, strict=True):
+                values.extend(added)
+            self._read = len(rows)
+        return columns
+
+    @model_vars.setter
+    def model_vars(self, columns: dict[str, list]) -> None:
+        self._columns = columns
+
     def collect(self, model) -> None:
-        today = model.today
-        for column, values in self.model_vars.items():
-            values.append(today[column])
+        self._rows.append(tuple(model.today.values()))
 
 
 def _mean(total: float, k: int) -> float:
@@ -402,22 +421,102 @@ def group_means(sums, counts, attribute, group):
     return out
 
 
-def compute(model: WingModel) -> dict[str, float]:
-    p, s, units = model.prisoners, model.staff, model.units
-    defs, costs = model.config.definitions, model.config.costs
-    counted, summed = model.day_counts, model.day_sums
-    prisoners = prisoner_sums(
-        p.active, p.category, tuple(getattr(p, name) for name in AVERAGED[:-1]), p.radical,
-        p.status, p.labelled, p.extremism, p.leader, p.unit, p.officer,
-        defs.true_risk_threshold, defs.radical_threshold, _N_CATEGORIES,
-        units.is_special, costs.special_unit_place_factor,
+#: Where :func:`day_tallies` writes each count (``counts``) and each float total or
+#: mean (``values``): the group means first, in ``GROUP_MEANS`` order.
+(N_ACTIVE, N_VEO, LABELLED, RISKY, SAFE, FALSE_POS, FALSE_NEG, LEADERS, EXTREMIST_LEADERS,
+ HELD, ON_SPECIAL_UNIT, ON_POST, GENERAL, SPECIALIST, OUT, SUPERVISED, MENTORED, AWAITING,
+ HOUSED, EMPLOYED, N_COUNTS) = range(21)  # fmt: skip
+_MEANS = len(GROUP_MEANS)
+(STATUS_TOTAL, STATUS_VEO, PLACES, SUPPORT, STRAIN, EXTREMISM, TRUST, N_VALUES) = range(
+    _MEANS, _MEANS + 8
+)
+
+
+@compiled
+def day_tallies(
+    active, category, attributes, radical, status, labelled, extremism, leader, unit,
+    officer, true_risk, radical_threshold, n_categories, is_special, special_factor, special,
+    mean_attribute, mean_group, staff_active, training, size, place, c_officer, licence_end,
+    day, mentor, awaiting, housed, employed, support, strain, c_extremism, officer_trust,
+    counts_out, values_out, veo_out, status_out,
+):  # fmt: skip
+    """:func:`prisoner_sums`, :func:`group_means`, :func:`staff_counts` and
+    :func:`community_tally` in one call, written into the caller's buffers (a kernel's
+    every returned array costs Python about half a microsecond): the counts and totals
+    at the indices above, ``veo_out`` the active VEOs, ``status_out`` the active
+    prisoners' status in slot order; returns how many are active."""
+    sums, counts, tally, veo, status_active, totals, occupancy = prisoner_sums(
+        active, category, attributes, radical, status, labelled, extremism, leader, unit,
+        officer, true_risk, radical_threshold, n_categories, is_special, special_factor,
     )  # fmt: skip
-    sums, counts, tally, veo, status, totals, occupancy = prisoners
-    status_total, status_veo, places = totals.tolist()
-    labelled, risky, safe, false_pos, false_neg, leaders, extremist_leaders, held = tally.tolist()
-    means = group_means(sums, counts, _MEAN_ATTRIBUTE, _MEAN_GROUP)
-    n_act = int(counts.sum())
-    n_veo = int(counts[VEO_LESSER] + counts[VEO_VIOLENT])
+    means = group_means(sums, counts, mean_attribute, mean_group)
+    on_post, general, specialist = staff_counts(staff_active, training)
+    c_tally, c_totals = community_tally(
+        size, place, c_officer, licence_end, day, mentor, awaiting, housed, employed,
+        support, strain, c_extremism, officer_trust,
+    )  # fmt: skip
+    counts_out[N_ACTIVE] = counts.sum()
+    counts_out[N_VEO] = counts[VEO_LESSER] + counts[VEO_VIOLENT]
+    counts_out[LABELLED : HELD + 1] = tally
+    counts_out[ON_SPECIAL_UNIT] = occupancy[special]
+    counts_out[ON_POST], counts_out[GENERAL], counts_out[SPECIALIST] = on_post, general, specialist
+    counts_out[OUT : EMPLOYED + 1] = c_tally
+    values_out[:_MEANS] = means
+    values_out[STATUS_TOTAL : PLACES + 1] = totals
+    values_out[SUPPORT : TRUST + 1] = c_totals
+    veo_out[:] = veo
+    n = status_active.shape[0]
+    status_out[:n] = status_active
+    return n
+
+
+@dataclass
+class _Buffers:
+    """What :func:`day_tallies` writes into, kept from day to day (one set per model)."""
+
+    counts: np.ndarray
+    values: np.ndarray
+    veo: np.ndarray
+    status: np.ndarray
+
+    @classmethod
+    def of(cls, model: WingModel) -> _Buffers:
+        n = model.prisoners.n
+        buffers = getattr(model, "_outcome_buffers", None)
+        if buffers is None or buffers.veo.shape[0] != n:
+            buffers = model._outcome_buffers = cls(
+                np.empty(N_COUNTS, np.int64), np.empty(N_VALUES), np.empty(n, bool), np.empty(n)
+            )
+        return buffers
+
+
+_averaged = attrgetter(*AVERAGED[:-1])
+
+
+def compute(model: WingModel) -> dict[str, float]:
+    """The day's outcome columns, in ``COLUMNS`` order (``DayTable.collect`` relies on it)."""
+    p, s, units, c = model.prisoners, model.staff, model.units, model.community
+    defs, costs = model.config.definitions, model.config.costs
+    counted, summed = model.day_counts.get, model.day_sums.get
+    buffers = _Buffers.of(model)
+    n_active = day_tallies(
+        p.active, p.category, _averaged(p), p.radical, p.status, p.labelled, p.extremism,
+        p.leader, p.unit, p.officer, defs.true_risk_threshold, defs.radical_threshold,
+        _N_CATEGORIES, units.is_special, costs.special_unit_place_factor, units.special,
+        _MEAN_ATTRIBUTE, _MEAN_GROUP, s.active, s.training, c.size, c.place, c.officer,
+        c.licence_end, model.day, c.mentor, c.awaiting, c.housed, c.employed, c.support,
+        c.strain, c.person.extremism, c.officer_trust,
+        buffers.counts, buffers.values, buffers.veo, buffers.status,
+    )  # fmt: skip
+    (
+        n_act, n_veo, labelled, risky, safe, false_pos, false_neg, leaders, extremist_leaders,
+        held, on_special_unit, on_post, general, specialist, out, supervised, mentored,
+        awaiting, housed, employed,
+    ) = buffers.counts.tolist()  # fmt: skip
+    values = buffers.values.tolist()
+    mean = dict(zip(GROUP_MEANS, values[:_MEANS], strict=True))
+    status_total, status_veo, places, support, strain, extremism, trust = values[_MEANS:]
+    veo = buffers.veo
 
     # Bonding: tie strength among VEOs, and the E-I index of VEOs' ties.
     lo, hi = model.ties.ends
@@ -427,7 +526,6 @@ def compute(model: WingModel) -> dict[str, float]:
     ei = (external - 2.0 * internal) / ei_den if ei_den > 0 else float("nan")
 
     # Cost of the day in euros: accounting, from the resources the day used.
-    on_post, general, specialist = staff_counts(s.active, s.training)
     officer_year = (
         costs.officer_year_eur * on_post
         + costs.general_training_eur * general
@@ -437,65 +535,57 @@ def compute(model: WingModel) -> dict[str, float]:
     one_to_one = model.config.interventions.mode == "one_to_one"
     session_eur = costs.one_to_one_session_eur if one_to_one else costs.group_place_eur
     cost = (officer_year + place_year) / DAYS_PER_YEAR
-    cost += session_eur * counted["sessions"]
-    cost += costs.assessment_eur * counted["assessments"]
+    cost += session_eur * counted("sessions", 0)
+    cost += costs.assessment_eur * counted("assessments", 0)
 
     posts = s.n
-    released = counted["released"]
-    after = _community(model, held)
+    released = counted("released", 0)
+    incidents = counted("incidents", 0)
+    # Every case is held by an officer in post (officers are only ever hired), so the
+    # mean caseload is the cases over the officers; ``held`` counts the active prisoners
+    # who already have one (pre-release planning).
+    officers = model.probation_officers.n
     return {
         "day": model.day,
-        "population": counted["population"],
+        "population": counted("population", 0),
         "veo_count": n_veo,
-        **dict(zip(GROUP_MEANS, means.tolist(), strict=True)),
+        "trust_in_staff": mean["trust_in_staff"],
+        "trust_in_staff_veo": mean["trust_in_staff_veo"],
+        "trust_in_staff_mainstream": mean["trust_in_staff_mainstream"],
+        "legitimacy": mean["legitimacy"],
+        "wellbeing": mean["wellbeing"],
         "bonding_veo": bonding,
         "ei_index_veo": ei,
-        "status_gini": gini(status, status_total),
+        "us_vs_them": mean["us_vs_them"],
+        "status_gini": gini(buffers.status[:n_active], status_total),
         "status_share_veo": status_veo / status_total if status_total else 0.0,
         "leader_count": leaders,
-        "newly_radicalised": counted["newly_radicalised"],
-        "incidents": counted["incidents"],
+        "extremism_mainstream": mean["extremism_mainstream"],
+        "extremism_veo": mean["extremism_veo"],
+        "newly_radicalised": counted("newly_radicalised", 0),
+        "incidents": incidents,
         "labelled_share": labelled / n_act if n_act else 0.0,
         "false_positive_rate": false_pos / safe if safe else 0.0,
         "false_negative_rate": false_neg / risky if risky else 0.0,
         "cost": cost,
+        "extremism_at_risk": mean["extremism_at_risk"],
+        "grievance": mean["grievance"],
+        "us_vs_them_all": mean["us_vs_them_all"],
         "extremist_leader_count": extremist_leaders,
-        "veo_mainstream_contacts": counted["veo_mainstream_contacts"],
-        "hostile_contacts": counted["hostile_contacts"],
-        "special_unit_population": int(occupancy[units.special]),
+        "veo_mainstream_contacts": counted("veo_mainstream_contacts", 0),
+        "hostile_contacts": counted("hostile_contacts", 0),
+        "special_unit_population": on_special_unit,
         "staff_in_post": on_post,
         "staff_vacancy_rate": 1.0 - on_post / posts if posts else 0.0,
         "released": released,
-        "release_extremism": _mean(summed["release_extremism"], released),
-        **{name: counted[name] for name in FLOW_COUNTS},
-        "release_trust_in_staff": _mean(summed["release_trust"], released),
-        "assaults_on_prisoners": counted["incidents"] - counted["assaults_on_staff"],
+        "release_extremism": _mean(summed("release_extremism", 0.0), released),
+        "trust_in_chaplain": mean["trust_in_chaplain"],
+        "radicalised_share_non_veo": mean["radicalised_share_non_veo"],
+        **{name: counted(name, 0) for name in FLOW_COUNTS},
+        "release_trust_in_staff": _mean(summed("release_trust", 0.0), released),
+        "assaults_on_prisoners": incidents - counted("assaults_on_staff", 0),
         "staff_posts": posts,
-        "release_readiness": _mean(summed["release_readiness"], released),
-        **after,
-        **{name: counted[name] for name in COMMUNITY_FLOWS},
-        "terrorist_reoffences_expected": summed["terrorist_reoffences_expected"],
-        "general_reoffences_expected": summed["general_reoffences_expected"],
-        **{name: counted[name] for name in COHORT_COUNTS},
-        "cohort_terrorist_expected": summed["cohort_terrorist_expected"],
-        "cohort_general_expected": summed["cohort_general_expected"],
-    }
-
-
-def _community(model: WingModel, held_before_release: int) -> dict[str, float]:
-    """Stocks of the community after release today; ``held_before_release`` is the
-    active prisoners who already have a probation officer (pre-release planning)."""
-    c = model.community
-    tally, totals = community_tally(
-        c.size, c.place, c.officer, c.licence_end, model.day, c.mentor, c.awaiting,
-        c.housed, c.employed, c.support, c.strain, c.person.extremism, c.officer_trust,
-    )  # fmt: skip
-    out, supervised, mentored, awaiting, housed, employed = tally.tolist()
-    support, strain, extremism, trust = totals.tolist()
-    # Every case is held by an officer in post (officers are only ever hired), so the
-    # mean caseload is the cases over the officers.
-    officers = model.probation_officers.n
-    return {
+        "release_readiness": _mean(summed("release_readiness", 0.0), released),
         "community_population": out,
         "community_supervised": supervised,
         "community_mentored": mentored,
@@ -505,8 +595,14 @@ def _community(model: WingModel, held_before_release: int) -> dict[str, float]:
         "community_support": _mean(support, out),
         "community_strain": _mean(strain, out),
         "trust_in_probation": _mean(trust, supervised),
-        "probation_caseload": (supervised + held_before_release) / officers if officers else 0.0,
+        "probation_caseload": (supervised + held) / officers if officers else 0.0,
         "community_extremism": _mean(extremism, out),
+        **{name: counted(name, 0) for name in COMMUNITY_FLOWS},
+        "terrorist_reoffences_expected": summed("terrorist_reoffences_expected", 0.0),
+        "general_reoffences_expected": summed("general_reoffences_expected", 0.0),
+        **{name: counted(name, 0) for name in COHORT_COUNTS},
+        "cohort_terrorist_expected": summed("cohort_terrorist_expected", 0.0),
+        "cohort_general_expected": summed("cohort_general_expected", 0.0),
     }
 
 

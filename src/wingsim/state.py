@@ -164,9 +164,14 @@ class Prisoners:
     ) -> None:
         """``self[rows] = other[other_rows]`` for every field (a snapshot or a restore).
 
-        Either side may be a slice where its rows run in order: a slice costs less than
-        an index array on each of the fields.
+        Either side may be a slice where its rows run in order. A slice to read from costs
+        less than an index array on each of the fields, but one to write into costs more
+        (numpy's assignment to a slice converts the values; an index array's takes them
+        as they are: 2 rows, 43 fields, 11.2 against 6.7 us), so ``rows`` is written
+        through an index array.
         """
+        if isinstance(rows, slice):
+            rows = np.arange(*rows.indices(self.n))
         mine, theirs = vars(self), vars(other)
         for name in _PRISONER_FIELDS:
             mine[name][rows] = theirs[name][other_rows]

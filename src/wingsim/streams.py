@@ -52,10 +52,21 @@ class Streams:
 
 def poisson_draws(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     """``rng.poisson(lam)`` (int64): for up to eight values, one scalar call each (about
-    2.4 against 4.2 us for six units)."""
+    2.4 against 4.2 us for six units), and none for a rate of 0 (a closed unit: numpy
+    draws nothing for it either)."""
     if lam.shape[0] > 8:
         return rng.poisson(lam)
-    return np.array([rng.poisson(x) for x in lam.tolist()], dtype=np.int64)
+    return np.array([rng.poisson(x) if x else 0 for x in lam.tolist()], dtype=np.int64)
+
+
+def binomial_draws(rng: np.random.Generator, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``rng.binomial(n, p)`` (int64): for up to eight values, one scalar call each and
+    none where ``n`` is 0 (numpy draws nothing for those either), about 1 against 4 us
+    for a day's units, most with no incident."""
+    if n.shape[0] > 8:
+        return rng.binomial(n, p)
+    pairs = zip(n.tolist(), p.tolist(), strict=True)
+    return np.array([rng.binomial(k, q) if k else 0 for k, q in pairs], dtype=np.int64)
 
 
 def beta_draws(rng: np.random.Generator, a: np.ndarray, b: np.ndarray) -> np.ndarray:

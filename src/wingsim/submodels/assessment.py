@@ -7,8 +7,8 @@ import numpy as np
 from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import Prisoners
-from wingsim.submodels import labelling
 from wingsim.submodels.base import Submodel
+from wingsim.submodels.labelling import label_rows
 
 
 class AssessmentParams(Params):
@@ -88,13 +88,12 @@ class Assessment(Submodel):
         # than report_weight x max_reports in all (a saturating, not a clipped, response).
         cap = mp.report_weight * mp.max_reports
         fresh = np.exp(-p.reports[slots] / max(mp.max_reports, 1e-12))
-        risk = assessed_risks(
+        assess_and_label(
             slots, z, fresh, p.knowledge, p.extremism, p.assessed_risk, p.low_assessments,
             a.noise, mp.accuracy_gain_from_knowledge, cap, m.config.regime.exit_threshold,
+            p.unit, p.clear_assessments, p.labelled, a.label_threshold, m.units.special,
+            a.label_removal_assessments,
         )  # fmt: skip
-        labelling.label_assessed(
-            p, slots, risk, a.label_threshold, m.units.special, a.label_removal_assessments
-        )
 
     def step(self) -> None:
         m, p = self.model, self.model.prisoners
@@ -108,6 +107,21 @@ class Assessment(Submodel):
         p.next_assessment[due] = today + m.config.assessment.interval_days
         m.placement.review(due)
         m.day_counts["assessments"] += int(due.shape[0])
+
+
+@compiled
+def assess_and_label(
+    slots, z, fresh, knowledge, extremism, assessed_risk, low_assessments, noise, gain, cap,
+    exit_threshold, unit, clear_assessments, labelled, label_threshold, special, removal,
+):  # fmt: skip
+    """:func:`assessed_risks`, then the labels that follow (``labelling.label_rows``, as
+    ``labelling.label_assessed`` gives them), in one call: a kernel call and the array it
+    hands back cost Python about a microsecond and a half."""
+    risk = assessed_risks(
+        slots, z, fresh, knowledge, extremism, assessed_risk, low_assessments, noise, gain,
+        cap, exit_threshold,
+    )  # fmt: skip
+    label_rows(slots, risk, unit, clear_assessments, labelled, label_threshold, special, removal)
 
 
 @compiled

@@ -101,14 +101,14 @@ class Chaplaincy(Submodel):
             return
         act = self.roster.slots
         k = rng.poisson(m.chaplains.n * ch.visits_per_chaplain)
-        # Visits go where pastoral need is: weighted toward low well-being.
-        visits = visit_counts(act, p.wellbeing, mp.pastoral_targeting, rng.random(k), p.n)
         m.chaplains.visits_made += k / m.chaplains.n
         gain = mp.chaplain_trust_gain * (
             1.0 - mp.chaplain_security_distrust * ch.in_risk_assessment
         )
-        chaplain_visits(
-            visits,
+        visits_of_day(
+            act,
+            mp.pastoral_targeting,
+            rng.random(k),
             p.trust_in_chaplain,
             p.wellbeing,
             p.extremism,
@@ -123,6 +123,20 @@ class Chaplaincy(Submodel):
             bool(ch.trained),
         )
         m.day_counts["chaplain_visits"] += int(k)
+
+
+@compiled
+def visits_of_day(
+    act, targeting, u, tc, wellbeing, x, knowledge, labelled, keep_trust, keep_labelled,
+    knowledge_gain, keep_wellbeing, challenge, in_risk_assessment, trained,
+):  # fmt: skip
+    """The day in one call: visits go where pastoral need is, weighted toward low
+    well-being (:func:`visit_counts`), then their effects (:func:`chaplain_visits`)."""
+    visits = visit_counts(act, wellbeing, targeting, u, wellbeing.shape[0])
+    chaplain_visits(
+        visits, tc, wellbeing, x, knowledge, labelled, keep_trust, keep_labelled,
+        knowledge_gain, keep_wellbeing, challenge, in_risk_assessment, trained,
+    )  # fmt: skip
 
 
 @compiled

@@ -7,8 +7,8 @@ import numpy as np
 from wingsim.kernels import compiled
 from wingsim.params import Params, par
 from wingsim.state import MIN_UNCERTAINTY
-from wingsim.submodels import labelling
 from wingsim.submodels.base import Submodel
+from wingsim.submodels.labelling import access_of
 
 
 class GrievanceParams(Params):
@@ -183,8 +183,8 @@ class Grievance(Submodel):
         ) + mp.weight_security
         # Each condition is in [0, 1] and hardship is their weighted mean, so no weight or
         # condition can push it past 1: every lever acts at every level.
-        access = labelling.programme_access(p, units.activity_access, mp.label_activity_exclusion)
-        unit_conditions, unit_fairness = unit_day(
+        grievance_of_day(
+            p.unit, p.labelled, units.activity_access, mp.label_activity_exclusion,
             self.roster.counts, units.capacity, s.unit, s.active, s.fairness,
             units.time_out_of_cell, units.lockdown, units.security,
             np.array(
@@ -198,23 +198,8 @@ class Grievance(Submodel):
                     mp.unstaffed_fairness,
                 ]
             ),
-        )  # fmt: skip
-        grievance_day(
-            p.active,
-            p.unit,
-            units.special,
-            unit_conditions,
-            unit_fairness,
-            access,
-            p.labelled,
-            p.extremism,
-            p.base_uncertainty,
-            p.wellbeing,
-            p.legitimacy,
-            p.grievance,
-            p.trust_in_staff,
-            p.opposition,
-            p.uncertainty,
+            p.active, units.special, p.extremism, p.base_uncertainty, p.wellbeing,
+            p.legitimacy, p.grievance, p.trust_in_staff, p.opposition, p.uncertainty,
             np.array(
                 [
                     mp.weight_idle,
@@ -233,7 +218,27 @@ class Grievance(Submodel):
                     MIN_UNCERTAINTY,
                 ]
             ),
-        )
+        )  # fmt: skip
+
+
+@compiled
+def grievance_of_day(
+    unit_of, labelled, unit_access, exclusion, counts, capacity, staff_unit, staff_active,
+    fairness, time_out, lockdown, security, unit_k, active, special_unit, x, base_u,
+    wellbeing, legitimacy, grievance, trust, opposition, uncertainty, k,
+):  # fmt: skip
+    """The day in one call (a kernel call and each array it hands back cost Python about a
+    microsecond): each prisoner's programme access (``labelling.access_of``), the units'
+    conditions and fairness (:func:`unit_day`, ``unit_k``), then :func:`grievance_day`."""
+    access = access_of(unit_of, labelled, unit_access, exclusion)
+    unit_conditions, unit_fairness = unit_day(
+        counts, capacity, staff_unit, staff_active, fairness, time_out, lockdown, security,
+        unit_k,
+    )  # fmt: skip
+    grievance_day(
+        active, unit_of, special_unit, unit_conditions, unit_fairness, access, labelled, x,
+        base_u, wellbeing, legitimacy, grievance, trust, opposition, uncertainty, k,
+    )  # fmt: skip
 
 
 @compiled

@@ -6,7 +6,7 @@ import numpy as np
 
 from wingsim.kernels import compiled, officers_per_unit
 from wingsim.params import Params, par
-from wingsim.streams import poisson_draws
+from wingsim.streams import binomial_draws, poisson_draws
 from wingsim.submodels.base import Submodel
 
 
@@ -112,6 +112,28 @@ class Incidents(Submodel):
         "much less attractive"
     )
 
+    _strengths: tuple[tuple, np.ndarray] | None = None
+
+    def strengths(self) -> np.ndarray:
+        """The strengths as ``unit_hazards`` takes them, built again only when a
+        parameter has changed since (a notebook may set one between days)."""
+        mp = self.params
+        key = tuple(vars(mp).values())
+        if self._strengths is None or self._strengths[0] != key:
+            c = np.array(
+                [
+                    mp.incident_tension,
+                    mp.incident_staffing,
+                    mp.order_leader_effect,
+                    mp.monitoring_incident_effect,
+                    mp.incident_base,
+                    np.log(mp.staff_assault_share / (1.0 - mp.staff_assault_share)),
+                    mp.staff_assault_distrust,
+                ]
+            )
+            self._strengths = (key, c)
+        return self._strengths[1]
+
     def step(self) -> None:
         m, p, s, units, mp, rng = (
             self.model,
@@ -126,21 +148,10 @@ class Incidents(Submodel):
         lam, on_staff_p = unit_hazards(
             roster.slots, roster.unit, roster.counts, p.grievance, p.trust_in_staff,
             p.opposition, p.extremism, p.leader, m.config.definitions.radical_threshold,
-            s.unit, s.active, units.security_base,
-            np.array(
-                [
-                    mp.incident_tension,
-                    mp.incident_staffing,
-                    mp.order_leader_effect,
-                    mp.monitoring_incident_effect,
-                    mp.incident_base,
-                    np.log(mp.staff_assault_share / (1.0 - mp.staff_assault_share)),
-                    mp.staff_assault_distrust,
-                ]
-            ),
+            s.unit, s.active, units.security_base, self.strengths(),
         )  # fmt: skip
         incidents = poisson_draws(rng, lam)
-        on_staff = rng.binomial(incidents, on_staff_p)
+        on_staff = binomial_draws(rng, incidents, on_staff_p)
         m.day_counts["incidents"] += int(incidents.sum())
         m.day_counts["assaults_on_staff"] += int(on_staff.sum())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wingsim.kernels import compiled
+from wingsim.pairwise import pairwise_sum
 from wingsim.params import Params, par
 from wingsim.state import VEO_LESSER
 from wingsim.submodels.base import Submodel
@@ -97,20 +98,35 @@ class Interventions(Submodel):
     def step(self) -> None:
         m, p, units, mp = self.model, self.model.prisoners, self.model.units, self.params
         iv = m.config.interventions
-        # Places go by assessed need (mean-preserving weights), and the special unit's
-        # focused programme reaches its residents more often: the unit's stated advantage.
-        risks = eligible_risks(p.active, p.category, p.labelled, p.assessed_risk)
-        mean_risk = max(float(risks.sum() / risks.shape[0]), 1e-9) if risks.shape[0] else 0.0
         u = self.rng.random(p.n)
-        k = sessions(
+        k = sessions_of_day(
             u, p.active, p.category, p.labelled, p.assessed_risk, p.unit, p.leader, p.charisma,
-            p.extremism, p.predisposition, p.trust_in_staff, mean_risk, mp.need_targeting,
+            p.extremism, p.predisposition, p.trust_in_staff, mp.need_targeting,
             mp.unit_programme_reach, units.special, mp.intervention_rate,
             mp.intervention_effect, mp.mentoring_trust, iv.mode == "group", mp.group_honesty,
             mp.group_leader_disruption, m.config.definitions.radical_threshold, units.n,
         )  # fmt: skip
         if k:
             m.day_counts["sessions"] += k
+
+
+@compiled
+def sessions_of_day(
+    u, active, category, labelled, assessed_risk, unit, leader, charisma, extremism,
+    predisposition, trust, need_targeting, reach, special, rate, effect_size,
+    mentoring_trust, group, honesty, disruption, radical_threshold, n_units,
+):  # fmt: skip
+    """The day in one call: places go by assessed need (mean-preserving weights: the
+    eligible's mean risk, :func:`eligible_risks` added as numpy adds), and the special
+    unit's focused programme reaches its residents more often (the unit's stated
+    advantage); then :func:`sessions`. Returns how many sessions were held."""
+    risks = eligible_risks(active, category, labelled, assessed_risk)
+    mean_risk = max(pairwise_sum(risks) / risks.shape[0], 1e-9) if risks.shape[0] else 0.0
+    return sessions(
+        u, active, category, labelled, assessed_risk, unit, leader, charisma, extremism,
+        predisposition, trust, mean_risk, need_targeting, reach, special, rate, effect_size,
+        mentoring_trust, group, honesty, disruption, radical_threshold, n_units,
+    )  # fmt: skip
 
 
 @compiled

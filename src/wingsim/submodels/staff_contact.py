@@ -166,19 +166,22 @@ class StaffContacts(Submodel):
         "and help break down 'us' versus 'them' barriers"
     )
 
-    def seen_through(self) -> np.ndarray:
-        """The mindset through which each prisoner reads a contact with an officer.
+    def peers(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The tie-weighted sum of each prisoner's peers' oppositional mindset and his
+        total tie strength, through which he reads a contact with an officer (None when
+        peers do not count: no ties, or ``peer_norm_weight`` 0).
 
-        His own oppositional mindset, blended with his peers' (tie-weighted) in proportion
-        to how embedded he is: where the group's culture is oppositional, being seen to
-        respond to staff costs standing, which undermines staff efforts (the paper).
+        His own oppositional mindset is blended with his peers' in proportion to how
+        embedded he is (:func:`_blend`): where the group's culture is oppositional, being
+        seen to respond to staff costs standing, which undermines staff efforts (the
+        paper).
         """
         p, ties, mp = self.model.prisoners, self.model.ties, self.params
         if len(ties) == 0 or mp.peer_norm_weight == 0:
-            return p.opposition
+            return None
         lo, hi = ties.ends
         peer_sum = kernels.tie_peer_sum(lo, hi, ties.weight, p.opposition, p.n)
-        return _blend(p.opposition, peer_sum, ties.strength_by_node(), mp.peer_norm_weight)
+        return peer_sum, ties.strength_by_node()
 
     def step(self) -> None:
         m, p, s, units, mp, rng = (
@@ -199,28 +202,13 @@ class StaffContacts(Submodel):
         r = rng.random((int(n_unit.sum()), 4))
         if r.shape[0] == 0:
             return
-        wu, by_unit, starts, officers = officers_by_unit(n_unit, s.unit, s.active, officers)
-        fair, hostile = staff_contact_day(
-            wu,
-            r,
-            roster.by_unit,
-            roster.starts,
-            roster.counts,
-            by_unit,
-            starts,
-            officers,
-            s.training,
-            s.fairness,
-            s.stress,
-            units.security,
-            self.seen_through(),
-            p.labelled,
-            p.observance,
-            p.trust_in_staff,
-            p.legitimacy,
-            p.opposition,
-            p.knowledge,
-            p.reports,
+        peers = self.peers()
+        peer_sum, strength = (p.opposition, p.opposition) if peers is None else peers
+        made, fair, hostile = contacts_of_day(
+            n_unit, s.unit, s.active, officers, r, roster.by_unit, roster.starts,
+            roster.counts, s.training, s.fairness, s.stress, units.security, p.opposition,
+            peer_sum, strength, mp.peer_norm_weight, peers is not None, p.labelled,
+            p.observance, p.trust_in_staff, p.legitimacy, p.knowledge, p.reports,
             np.array(
                 [
                     mp.stress_fairness_loss,
@@ -238,10 +226,33 @@ class StaffContacts(Submodel):
                 ]
             ),
             int(Training.SPECIALIST),
-        )
-        m.day_counts["staff_contacts"] += int(wu.shape[0])
+        )  # fmt: skip
+        m.day_counts["staff_contacts"] += made
         m.day_counts["fair_staff_contacts"] += fair
         m.day_counts["hostile_staff_contacts"] += hostile
+
+
+@compiled
+def contacts_of_day(
+    n_unit, staff_unit, staff_active, officers, r, by_unit, starts, counts, training_level,
+    fairness, stress, security, opposition, peer_sum, strength, peer_weight, blend, labelled,
+    observance, trust, legitimacy, knowledge, reports, k, specialist,
+):  # fmt: skip
+    """The day's staff contacts after the draws, in one call (each kernel call and each
+    array a kernel hands back costs Python a microsecond or so): :func:`officers_by_unit`,
+    the mindset each prisoner reads a contact through (his own, or if ``blend`` his own
+    blended with his peers', :func:`_blend`), then :func:`staff_contact_day`. Returns
+    the contacts made and of them the fair and the hostile ones."""
+    wu, officer_by_unit, officer_starts, officers = officers_by_unit(
+        n_unit, staff_unit, staff_active, officers
+    )
+    seen = _blend(opposition, peer_sum, strength, peer_weight) if blend else opposition
+    fair, hostile = staff_contact_day(
+        wu, r, by_unit, starts, counts, officer_by_unit, officer_starts, officers,
+        training_level, fairness, stress, security, seen, labelled, observance, trust,
+        legitimacy, opposition, knowledge, reports, k, specialist,
+    )  # fmt: skip
+    return wu.shape[0], fair, hostile
 
 
 @compiled
