@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             for name, checkout in (("before", args.before.resolve()), ("after", ROOT)):
                 runs[name].append(least_cpu(checkout, size, args.days, args.repeats))
         before, after = statistics.median(runs["before"]), statistics.median(runs["after"])
-        rounds = "; ".join(", ".join(f"{x:.2f}" for x in runs[k]) for k in ("before", "after"))
-        print(f"| {size} | {before:.2f} | {after:.2f} | {after / before:.2f} | {rounds} |")
+        rounds = "; ".join(", ".join(f"{x:.3f}" for x in runs[k]) for k in ("before", "after"))
+        print(f"| {size} | {before:.3f} | {after:.3f} | {after / before:.2f} | {rounds} |")
     print(f"load average at the end: {os.getloadavg()}")
     return 0
 
