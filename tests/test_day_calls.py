@@ -261,3 +261,16 @@ def test_assess_and_label_match_the_kernels_one_by_one(seed):
     mine, theirs = mine_risk + mine_label, theirs_risk + theirs_label
     assert all(_same(a, b) for a, b in zip(mine, theirs, strict=True))
     assert theirs_label[1].any() and not theirs_label[1].all()
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 9, 130, 400])
+def test_release_tally_matches_the_gathers_and_sums(n):
+    from wingsim.submodels.release import release_tally
+
+    rng = np.random.default_rng(n + 11)
+    readmitted = rng.random(1000) < 0.3
+    extremism, trust = rng.random(1000), rng.random(1000)
+    done = np.sort(rng.choice(1000, n, replace=False)).astype(np.int64)
+    regular, x, t = release_tally(done, readmitted, extremism, trust)
+    assert regular == int((~readmitted[done]).sum())
+    assert _same(x, float(extremism[done].sum())) and _same(t, float(trust[done].sum()))

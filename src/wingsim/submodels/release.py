@@ -3,7 +3,10 @@ community before the slot is freed."""
 
 from __future__ import annotations
 
-from wingsim.kernels import serve_day
+import numpy as np
+
+from wingsim.kernels import _u, compiled, serve_day
+from wingsim.pairwise import pairwise_sum
 from wingsim.submodels.base import Submodel
 
 
@@ -30,9 +33,25 @@ class Release(Submodel):
             return
         # Each regular release brings an arrival tomorrow (a returner's place is refilled
         # from those waiting for one).
-        m.arrivals_due += int((~p.readmitted[done]).sum())
+        regular, extremism, trust = release_tally(done, p.readmitted, p.extremism, p.trust_in_staff)
+        m.arrivals_due += regular
         m.day_counts["released"] += int(done.shape[0])
-        m.day_sums["release_extremism"] += float(p.extremism[done].sum())
-        m.day_sums["release_trust"] += float(p.trust_in_staff[done].sum())
+        m.day_sums["release_extremism"] += extremism
+        m.day_sums["release_trust"] += trust
         m.hand_over(done)
         m.discharge(done)
+
+
+@compiled
+def release_tally(done, readmitted, extremism, trust):
+    """How many of ``done`` are regular releases (not readmitted), and their extremism and
+    trust in staff added as ``ndarray.sum`` adds them (:mod:`wingsim.pairwise`): one call
+    for what took three gathers and three sums (a few microseconds a release day)."""
+    k = done.shape[0]
+    regular = 0
+    x, t = np.empty(k), np.empty(k)
+    for i in range(k):
+        j = _u(done[i])
+        regular += not readmitted[j]
+        x[i], t[i] = extremism[j], trust[j]
+    return regular, pairwise_sum(x), pairwise_sum(t)
