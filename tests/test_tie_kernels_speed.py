@@ -243,7 +243,7 @@ def test_meeting_effects_match_numpy(seed):
     x, u, trust, opp, reports = x.copy(), u.copy(), trust.copy(), opp.copy(), reports.copy()
     got = meeting_effects(
         a, b, hostile, strength, seen_draws, x, u, pred, status, charisma, trust, vul, opp,
-        reports, unit, category, security, k, 2, 0,
+        reports, unit, category, security, tuple(k.tolist()), 2, 0,
     )  # fmt: skip
     assert got == counts and min(counts) > 0
     for mine, theirs in zip((x, u, opp, trust, reports), expected, strict=True):

@@ -279,21 +279,19 @@ class PrisonerContacts(Submodel):
             p.unit,
             p.category,
             units.security,
-            np.array(
-                [
-                    mp.influence_rate,
-                    mp.status_influence,
-                    mp.charisma_influence,
-                    mp.trust_closure,
-                    mp.monitoring_interception,
-                    mp.base_receptiveness,
-                    MIN_UNCERTAINTY,
-                    mp.stubbornness,
-                    m.config.definitions.radical_threshold,
-                    mp.monitoring_detection,
-                    mp.opposition_contagion,
-                    mp.trust_contagion,
-                ]
+            (
+                mp.influence_rate,
+                mp.status_influence,
+                mp.charisma_influence,
+                mp.trust_closure,
+                mp.monitoring_interception,
+                mp.base_receptiveness,
+                MIN_UNCERTAINTY,
+                mp.stubbornness,
+                m.config.definitions.radical_threshold,
+                mp.monitoring_detection,
+                mp.opposition_contagion,
+                mp.trust_contagion,
             ),
             int(Category.VEO_LESSER),
             int(Category.MAINSTREAM),
@@ -404,7 +402,8 @@ def meeting_effects(
 ):  # fmt: skip
     """What the friendly meetings do, in place: influence, anchoring, planning, culture.
 
-    ``k`` holds the parameters (see the order in ``PrisonerContacts.step``). Influence is
+    ``k`` holds the parameters, a tuple of floats (see the order in
+    ``PrisonerContacts.step``; a tuple, not an array built each day: 0.5 us less). Influence is
     relative agreement (``opinion.relative_agreement``), both ways and synchronous, with
     b's pull on a weighted by b's standing (status, charisma), a's openness (trust in
     staff closes, vulnerability opens) and, toward extremism, the unit's monitoring.
