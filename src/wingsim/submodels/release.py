@@ -33,11 +33,7 @@ class Release(Submodel):
             return
         # Each regular release brings an arrival tomorrow (a returner's place is refilled
         # from those waiting for one).
-        regular, extremism, trust = release_tally(done, p.readmitted, p.extremism, p.trust_in_staff)
-        m.arrivals_due += regular
-        m.day_counts["released"] += int(done.shape[0])
-        m.day_sums["release_extremism"] += extremism
-        m.day_sums["release_trust"] += trust
+        m.arrivals_due += m.record_releases(done, p)
         m.hand_over(done)
         m.discharge(done)
 
