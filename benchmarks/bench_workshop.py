@@ -282,13 +282,14 @@ def follow(srv, ref: tuple[float, float], peak: tuple[float, float], settle: flo
         )
         if back(left, ref[0], peak[0]) == "back" and back(left_rss, ref[1], peak[1]) == "back":
             break
+    back_after, server = time.perf_counter() - t_close, srv.server_pid()
     return {
         "left": left,
         "left_tree_rss": left_rss,
-        "back_after": time.perf_counter() - t_close,
+        "back_after": back_after,
         "recycled": recycled,
-        "left_rss": rss(srv.server_pid()),
-        "left_anon": anon(srv.server_pid()),
+        "left_rss": rss(server),
+        "left_anon": anon(server),
     }
 
 
@@ -435,7 +436,8 @@ def main() -> None:
         pid = srv.proc.pid
         base = settled(pid)
         base_tree_rss = tree_rss(pid)
-        base_rss, base_anon = rss(srv.server_pid()), anon(srv.server_pid())
+        server = srv.server_pid()
+        base_rss, base_anon = rss(server), anon(server)
         print(
             f"at start: {base:.0f} MB in {memory(pid)[1]} processes (tree RSS "
             f"{base_tree_rss:.0f} MB, supervisor RSS {rss(pid):.0f} MB, server RSS "
@@ -451,11 +453,12 @@ def main() -> None:
         if args.warm_up:
             warm_up(browser, srv, args.warm_up)
             warm, warm_tree_rss = memory(pid)[0], tree_rss(pid)
-            warm_rss = rss(srv.server_pid())
+            server = srv.server_pid()
+            warm_rss = rss(server)
             ref = (warm, warm_tree_rss)
             print(
                 f"after the warm-up: {warm:.0f} MB (tree RSS {warm_tree_rss:.0f} MB, server "
-                f"process {srv.server_pid()}: RSS {warm_rss:.0f} MB); load average {load()}",
+                f"process {server}: RSS {warm_rss:.0f} MB); load average {load()}",
                 flush=True,
             )
         rounds = [one_round(browser, srv, args, pinned, ref) for _ in range(args.rounds)]

@@ -12,6 +12,7 @@ import collections
 import ctypes
 import ctypes.util
 import gc
+import math
 import os
 import re
 import secrets
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 from wingsim.builtin import scenario_path, scenarios
 from wingsim.dashboard.session import LEVER_FIELDS, base_scenario
+from wingsim.dashboard.supervise import rules_line
 from wingsim.dashboard.workers import RemoteRun
 from wingsim.scenario import Scenario, load_scenario
 
@@ -39,6 +41,11 @@ _NICKNAME_OK = re.compile(r"^[\w .'-]+$")
 RECLAIM_PAUSES = (1.0, 2.0, 5.0, 15.0, 60.0)
 #: A trainer's budget is more than 0 and under this (EUR per day).
 BUDGET_MAX = 1e9
+
+
+def budget_in_range(value: float) -> bool:
+    """Whether a trainer may set this budget (EUR per day): the page's and a kept rule's check."""
+    return math.isfinite(value) and 0 < value < BUDGET_MAX
 
 
 def check_nickname(text: str) -> tuple[str | None, str]:
@@ -195,16 +202,15 @@ class Rules:
     def parse(cls, data) -> Rules:
         """Rules from :meth:`as_dict`'s output, checked as if the trainer had typed them
         (ValueError otherwise): a built-in scenario's name, known levers, a budget in range."""
-        if not isinstance(data, dict) or set(data) != {"scenario", "levers", "budget"}:
+        if rules_line(data) is None:  # the shape, as the supervisor checks it
             raise ValueError("not a set of room rules")
         scenario, levers, budget = data["scenario"], data["levers"], data["budget"]
         if scenario != "" and scenario not in scenario_names():
             raise ValueError(f"unknown scenario {scenario!r}")
-        if not isinstance(levers, list) or not set(levers) <= set(LEVER_FIELDS):
+        if not set(levers) <= set(LEVER_FIELDS):
             raise ValueError("unknown levers")
         if budget is not None:
-            ok = isinstance(budget, int | float) and not isinstance(budget, bool)
-            if not (ok and 0 < budget < BUDGET_MAX):
+            if isinstance(budget, bool) or not budget_in_range(budget):
                 raise ValueError("budget out of range")
             budget = float(budget)
         return cls(scenario=scenario, levers=frozenset(levers), budget=budget)

@@ -182,23 +182,27 @@ class Supervisor:
                             flush=True,
                         )
 
-    def _stop_child(self) -> None:
+    def _terminate(self) -> bool:
+        """Ask the running child to stop (SIGTERM); False if there is none."""
         child = self.child
         if child is None or child.poll() is not None:
-            return
+            return False
         with contextlib.suppress(ProcessLookupError):
             child.send_signal(signal.SIGTERM)
+        return True
+
+    def _stop_child(self) -> None:
+        if not self._terminate():
+            return
         try:
-            child.wait(timeout=STOP_TIMEOUT)
+            self.child.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+            self.child.kill()
+            self.child.wait()
 
     def _signalled(self, signum, _frame) -> None:
         self.stopping = signum
-        if self.child is not None and self.child.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.child.send_signal(signal.SIGTERM)
+        self._terminate()
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self) -> int:

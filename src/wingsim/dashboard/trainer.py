@@ -16,7 +16,7 @@ from solara.lifecycle import kernel_closed_event
 from wingsim.dashboard.charts import Chart, as_json
 from wingsim.dashboard.live import use_session_thread
 from wingsim.dashboard.pictures import Pictures
-from wingsim.dashboard.room import BUDGET_MAX, ROOM, Rules, scenario_names
+from wingsim.dashboard.room import ROOM, Rules, budget_in_range, scenario_names
 from wingsim.dashboard.session import LEVER_FIELDS, LEVERS
 
 #: How often the trainer's view of the room refreshes (s).
@@ -48,7 +48,7 @@ def parse_budget(text: str) -> tuple[float | None, str]:
         value = float(text)
     except ValueError:
         return None, "The budget is a number of euros per day, or empty for none."
-    if not math.isfinite(value) or not 0 < value < BUDGET_MAX:
+    if not budget_in_range(value):
         return None, "The budget must be more than 0 and less than 1,000,000,000 EUR per day."
     return value, ""
 
