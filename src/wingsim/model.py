@@ -33,7 +33,6 @@ from wingsim.state import (
 )
 from wingsim.state import Staff as StaffArrays
 from wingsim.streams import Streams
-from wingsim.submodels.release import release_tally
 
 
 def _remove_views(views: list, rows: np.ndarray) -> None:
@@ -197,31 +196,6 @@ class WingModel(mesa.Model):
             self.community.restore(rows, self.prisoners, slots[:k], self.day)
             self.day_counts["readmissions"] += k
         return k
-
-    def record_releases(self, done: np.ndarray, person: Prisoners) -> int:
-        """Count today's releases (rows ``done`` of ``person``) and add their extremism and
-        trust in staff to the day's sums; returns how many are regular releases (not back
-        from the community)."""
-        regular, extremism, trust = release_tally(
-            done, person.readmitted, person.extremism, person.trust_in_staff
-        )
-        self.day_counts["released"] += int(done.shape[0])
-        self.day_sums["release_extremism"] += extremism
-        self.day_sums["release_trust"] += trust
-        return regular
-
-    def release_waiting(self) -> None:
-        """Arrivals who served their whole sentence while waiting for a place are released
-        from there (counted as releases of the establishment)."""
-        h = self.holding
-        if h.size == 0:
-            return
-        done = kernels.serve_day(None, h.person.served[: h.size], h.person.sentence[: h.size])
-        if done.shape[0]:
-            self.record_releases(done, h.person)
-            self.arrivals_due += int(done.shape[0])
-            self.hand_over(done, source=h.person)
-            h.remove(done)
 
     def add_officer_views(self, officers: np.ndarray) -> None:
         for index in officers.tolist():

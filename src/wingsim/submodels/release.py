@@ -7,6 +7,7 @@ import numpy as np
 
 from wingsim.kernels import _u, compiled, serve_day
 from wingsim.pairwise import pairwise_sum
+from wingsim.state import Prisoners
 from wingsim.submodels.base import Submodel
 
 
@@ -28,14 +29,40 @@ class Release(Submodel):
     def step(self) -> None:
         m, p = self.model, self.model.prisoners
         done = serve_day(p.active, p.served, p.sentence)
-        m.release_waiting()
+        self.release_waiting()
         if done.shape[0] == 0:
             return
         # Each regular release brings an arrival tomorrow (a returner's place is refilled
         # from those waiting for one).
-        m.arrivals_due += m.record_releases(done, p)
+        m.arrivals_due += self.record(done, p)
         m.hand_over(done)
         m.discharge(done)
+
+    def release_waiting(self) -> None:
+        """Arrivals who served their whole sentence while waiting for a place are released
+        from there (counted as releases of the establishment)."""
+        m, h = self.model, self.model.holding
+        if h.size == 0:
+            return
+        done = serve_day(None, h.person.served[: h.size], h.person.sentence[: h.size])
+        if done.shape[0]:
+            self.record(done, h.person)
+            m.arrivals_due += int(done.shape[0])
+            m.hand_over(done, source=h.person)
+            h.remove(done)
+
+    def record(self, done: np.ndarray, person: Prisoners) -> int:
+        """Count today's releases (rows ``done`` of ``person``) and add their extremism and
+        trust in staff to the day's sums; returns how many are regular releases (not back
+        from the community)."""
+        m = self.model
+        regular, extremism, trust = release_tally(
+            done, person.readmitted, person.extremism, person.trust_in_staff
+        )
+        m.day_counts["released"] += int(done.shape[0])
+        m.day_sums["release_extremism"] += extremism
+        m.day_sums["release_trust"] += trust
+        return regular
 
 
 @compiled
