@@ -1,19 +1,24 @@
 """Benchmark of the experiments runner (not a timed test).
 
 1. Three-regime comparison, N replications of the default 365-day wing: serial and with
-   2 workers -> wall time and parallel speed-up (target >= 1.7x on 2 cores).
+   2 workers -> wall time and parallel speed-up (target >= 1.7x on 2 cores); ``cli``: the
+   same comparison as a user runs it, ``wingsim compare`` in a fresh process, timed from
+   start to exit (imports, the pool's start, the runs, the table and the plots).
 2. Per-run overhead of the runner over a bare ``WingModel.run_for`` (target < 10%), and
    with the run's files encoded as Parquet (which the runner now does where it runs).
 3. Parent-process memory across a 1,000-run sweep of short runs on a small wing: peak RSS
    must not grow with the number of runs (results stream to disk).
 
     python benchmarks/bench_runner.py [--replications 30] [--days 365] [--memory-runs 1000]
+        [--parts comparison cli overhead memory]
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -51,6 +56,19 @@ def comparison(replications: int, days: int, workers: int, out: Path) -> float:
     store = prepare_folder(p, out, "compare", None)
     start = time.perf_counter()
     execute_plan(p, store, workers=workers, progress=False)
+    return time.perf_counter() - start
+
+
+def cli_comparison(replications: int, days: int, workers: int, out: Path) -> float:
+    """Wall time of ``wingsim compare`` on the three regimes, in a fresh process."""
+    scenarios = [
+        str(ROOT / f"scenarios/{r}.toml") for r in ("dispersal", "containment", "combination")
+    ]
+    cmd = [sys.executable, "-m", "wingsim.cli", "compare", *scenarios]
+    cmd += ["--replications", str(replications), "--days", str(days)]
+    cmd += ["--workers", str(workers), "--out", str(out)]
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -104,36 +122,46 @@ def memory(n_runs: int, out: Path) -> tuple[float, float, float]:
     return samples[at[len(at) // 10]], samples[at[len(at) // 2]], samples[at[-1]]
 
 
+PARTS = ("comparison", "cli", "overhead", "memory")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--replications", type=int, default=30)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--memory-runs", type=int, default=1000)
     ap.add_argument("--overhead-repeats", type=int, default=3)
+    ap.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     a = ap.parse_args()
+    n = 3 * a.replications
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        n = 3 * a.replications
-        serial = comparison(a.replications, a.days, 1, tmp / "serial")
-        print(
-            f"comparison, {n} runs x {a.days} days: serial {serial:.1f} s ({serial / n:.2f} s/run)"
-        )
-        pooled = comparison(a.replications, a.days, 2, tmp / "pool")
-        print(
-            f"comparison, {n} runs x {a.days} days: 2 workers {pooled:.1f} s; "
-            f"speed-up {serial / pooled:.2f}x (target >= 1.7x)"
-        )
-        bare, runner, whole = overhead(a.days, a.overhead_repeats)
-        print(
-            f"per-run: bare run_for {bare:.3f} s, runner {runner:.3f} s; overhead "
-            f"{100 * (runner / bare - 1):+.1f}% (target < 10%); with the run's files encoded "
-            f"as Parquet {whole:.3f} s ({100 * (whole / bare - 1):+.1f}%)"
-        )
-        r10, r50, r100 = memory(a.memory_runs, tmp)
-        print(
-            f"parent RSS over a {a.memory_runs}-run sweep: {r10:.0f} MB at 10%, "
-            f"{r50:.0f} MB at 50%, {r100:.0f} MB at 100% (must not grow)"
-        )
+        for part, run in (("comparison", comparison), ("cli", cli_comparison)):
+            if part not in a.parts:
+                continue
+            label = "comparison" if part == "comparison" else "wingsim compare (fresh process)"
+            serial = run(a.replications, a.days, 1, tmp / f"{part}-serial")
+            print(
+                f"{label}, {n} runs x {a.days} days: serial {serial:.1f} s ({serial / n:.2f} s/run)"
+            )
+            pooled = run(a.replications, a.days, 2, tmp / f"{part}-pool")
+            print(
+                f"{label}, {n} runs x {a.days} days: 2 workers {pooled:.1f} s; "
+                f"speed-up {serial / pooled:.2f}x (target >= 1.7x)"
+            )
+        if "overhead" in a.parts:
+            bare, runner, whole = overhead(a.days, a.overhead_repeats)
+            print(
+                f"per-run: bare run_for {bare:.3f} s, runner {runner:.3f} s; overhead "
+                f"{100 * (runner / bare - 1):+.1f}% (target < 10%); with the run's files "
+                f"encoded as Parquet {whole:.3f} s ({100 * (whole / bare - 1):+.1f}%)"
+            )
+        if "memory" in a.parts:
+            r10, r50, r100 = memory(a.memory_runs, tmp)
+            print(
+                f"parent RSS over a {a.memory_runs}-run sweep: {r10:.0f} MB at 10%, "
+                f"{r50:.0f} MB at 50%, {r100:.0f} MB at 100% (must not grow)"
+            )
 
 
 if __name__ == "__main__":

@@ -190,6 +190,23 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, old)
 
 
+#: Commands that can run in a local process pool -> their workers when none are given
+#: (None: all cores).
+POOL_COMMANDS = {"compare": None, "sweep": None, "demo": None, "discover": 1, "calibrate": 1}
+
+
+def uses_local_pool(args: argparse.Namespace) -> bool:
+    """Whether the command will run in a local process pool (several workers, no Dask)."""
+    if args.command not in POOL_COMMANDS or getattr(args, "scheduler", None):
+        return False
+    workers = args.workers if args.workers is not None else POOL_COMMANDS[args.command]
+    if workers is None:
+        from wingsim.experiments.pool import default_workers
+
+        workers = default_workers()
+    return workers > 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -202,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     module_name, func_name = HANDLERS[args.command].split(":")
+    if uses_local_pool(args):  # the pool's server gets ready while this process imports
+        from wingsim.experiments.pool import start_early
+
+        start_early()
     with _sigterm_as_interrupt():
         try:
             handler = getattr(importlib.import_module(module_name), func_name)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import concurrent.futures.process  # noqa: F401  (cf.process: a pool's errors, even if never used)
 import contextlib
-import multiprocessing
 import os
 import time
 import traceback
@@ -21,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from wingsim.experiments.files import result_files
+from wingsim.experiments.pool import default_workers, pool_context
 from wingsim.output import pid_alive
 
 
@@ -154,10 +154,6 @@ class SerialExecutor(cf.Executor):
         return fut
 
 
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-
-
 #: Exit status of a worker that found its sweep process gone.
 ORPHANED = 75
 #: How often a worker checks that its sweep process is alive (seconds).
@@ -216,16 +212,15 @@ def watch_parent(pid: int, started: str | None, interval: float = WATCH_INTERVAL
 def make_pool(workers: int) -> cf.ProcessPoolExecutor:
     """A process pool that starts workers cheaply and safely, and never outlives this process.
 
-    ``forkserver`` avoids forking a parent that has threads (tqdm, Dask), and preloading
-    the runner means each worker imports the model once, not per run. Each worker watches
-    this process (:func:`watch_parent`) and ends when it is gone.
+    Workers are forked from a server with the model loaded
+    (:func:`wingsim.experiments.pool.pool_context`), never from this process, which has
+    threads (pyarrow, tqdm, Dask). Each worker watches this process (:func:`watch_parent`)
+    and ends when it is gone.
     """
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["wingsim.experiments.runner", "wingsim.output"])
     me = os.getpid()
     return cf.ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=ctx,
+        mp_context=pool_context(),
         initializer=watch_parent,
         initargs=(me, _start_time(me)),
     )
