@@ -300,6 +300,7 @@ def child_main() -> int:
     from solara.server.starlette import app
 
     from wingsim.dashboard.workers import POOL
+    from wingsim.experiments.pool import stop_server
 
     lighter_messages()
     POOL.start()  # the forkserver imports wingsim now, not when the first page opens
@@ -334,18 +335,8 @@ def child_main() -> int:
     threading.Thread(target=orphaned, name="wingsim-orphan", daemon=True).start()
     server.run(sockets=[sock])
     POOL.shutdown()
-    _stop_forkserver()
+    stop_server()  # the workers' fork server
     return supervise.RECYCLE_EXIT if recycled.is_set() else 0
-
-
-def _stop_forkserver() -> None:
-    """End the workers' forkserver now (it would end anyway once this process has exited)."""
-    from multiprocessing import forkserver
-
-    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
-    if stop is not None:  # a private method of CPython's forkserver (3.8-3.13)
-        with contextlib.suppress(Exception):
-            stop()
 
 
 if __name__ == "__main__":

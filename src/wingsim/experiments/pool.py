@@ -12,6 +12,7 @@ imports the model and prepares its folder, instead of after.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from multiprocessing.context import ForkServerContext
@@ -38,3 +39,13 @@ def start_early() -> None:
 
     pool_context()
     forkserver.ensure_running()
+
+
+def stop_server() -> None:
+    """End this process's fork server now (it ends anyway when this process exits)."""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:  # a private method of CPython's forkserver (3.8-3.13)
+        with contextlib.suppress(Exception):
+            stop()
