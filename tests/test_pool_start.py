@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 import wingsim
@@ -66,3 +67,59 @@ def test_pool_workers_start_with_the_kernels_loaded():
     each worker would load the kernels at its first run."""
     with make_pool(1) as pool:
         assert pool.submit(_kernels_loaded_before_any_run).result(timeout=120)
+
+
+def _specs(n: int, fault_at: int | None = None) -> list:
+    from wingsim import default_scenario
+    from wingsim.experiments.runner import RunSpec
+
+    scen = default_scenario().model_copy(update={"name": "start"}).model_dump()
+    return [
+        RunSpec(f"r{i}", scen, i, 20, fault="raise" if i == fault_at else None) for i in range(n)
+    ]
+
+
+def _run(specs, new_executor) -> dict:
+    from wingsim.experiments.runner import run_specs
+
+    results = {}
+    run_specs(specs, new_executor, lambda r: results.__setitem__(r.run_id, r), max_in_flight=4)
+    return results
+
+
+def test_while_the_pool_starts_the_sweep_process_runs_runs_and_nothing_changes():
+    """The fork server's start (imports, warm-up) leaves the cores idle: the sweep's own
+    process runs runs meanwhile, never one with an injected fault; every result is the
+    serial one."""
+    import os
+
+    from wingsim.experiments.pool import stop_server
+    from wingsim.experiments.runner import SerialExecutor
+
+    specs = _specs(30, fault_at=1)
+    serial = _run(specs, SerialExecutor)
+    stop_server()  # a pool that starts from nothing, as in a fresh process
+    pooled = _run(specs, lambda: make_pool(2))
+    here = {k for k, r in pooled.items() if r.pid == os.getpid()}
+    assert here, "the sweep's process ran nothing while the pool started"
+    assert "r1" not in here and not pooled["r1"].ok  # the faulty run went to the pool
+    assert {k: r.ok for k, r in pooled.items()} == {k: r.ok for k, r in serial.items()}
+    rows = [pd.DataFrame.from_dict({k: r.row for k, r in d.items()}, "index").sort_index()
+            for d in (pooled, serial)]  # fmt: skip
+    pd.testing.assert_frame_equal(*rows, check_exact=True)  # NaN where NaN, the same bits
+
+
+def test_a_command_that_started_the_server_early_leaves_the_runs_to_the_pool():
+    import os
+
+    from wingsim.experiments.pool import server_started_early, start_early, stop_server
+
+    stop_server()
+    start_early()
+    try:
+        pooled = _run(_specs(6), lambda: make_pool(2))
+        assert server_started_early()
+        assert all(r.ok and r.pid != os.getpid() for r in pooled.values())
+    finally:
+        stop_server()
+    assert not server_started_early()

@@ -33,12 +33,21 @@ def pool_context() -> ForkServerContext:
     return ctx
 
 
+#: Whether this process started its fork server ahead of its first pool (start_early).
+_EARLY: list[bool] = [False]
+
+
 def start_early() -> None:
     """Start the fork server now (it imports and warms up in its own process)."""
     from multiprocessing import forkserver
 
     pool_context()
     forkserver.ensure_running()
+    _EARLY[0] = True
+
+
+def server_started_early() -> bool:
+    return _EARLY[0]
 
 
 def stop_server() -> None:
@@ -49,3 +58,4 @@ def stop_server() -> None:
     if stop is not None:  # a private method of CPython's forkserver (3.8-3.13)
         with contextlib.suppress(Exception):
             stop()
+    _EARLY[0] = False

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from wingsim.experiments.files import result_files
-from wingsim.experiments.pool import default_workers, pool_context
+from wingsim.experiments.pool import default_workers, pool_context, server_started_early
 from wingsim.output import pid_alive
 
 
@@ -54,6 +54,8 @@ class RunResult:
     traceback: str | None = None
     seconds: float = 0.0
     files: dict[str, bytes] = field(default_factory=dict)
+    #: The process that ran it (a pool worker, or the sweep's own process).
+    pid: int = 0
 
 
 def _inject_fault(run_id: str, action: str | None) -> None:
@@ -123,7 +125,7 @@ def execute(spec: RunSpec) -> RunResult:
         files = result_files(spec.run_id, row, ts)
     except Exception as exc:  # an unreadable encoding fails this run, not the sweep
         return _failed(spec.run_id, row, exc, seconds)
-    return RunResult(spec.run_id, True, row, seconds=seconds, files=files)
+    return RunResult(spec.run_id, True, row, seconds=seconds, files=files, pid=os.getpid())
 
 
 def _failed(run_id: str, row: dict[str, Any], exc: Exception, seconds: float) -> RunResult:
@@ -135,6 +137,7 @@ def _failed(run_id: str, row: dict[str, Any], exc: Exception, seconds: float) ->
         error=f"{type(exc).__name__}: {exc}",
         traceback=traceback.format_exc(),
         seconds=seconds,
+        pid=os.getpid(),
     )
 
 
@@ -302,6 +305,13 @@ def run_specs(
     recreated and the runs that were in flight are retried one at a time: an innocent run
     then succeeds, and a run that kills its worker twice is reported as failed.
     Executor-level errors (e.g. Dask's ``KilledWorker``) are reported as failures too.
+
+    While a local pool's workers start (its fork server imports the model first: 1.3-1.5
+    s), this process runs the next runs itself, one at a time: the cores are otherwise
+    idle then. Runs are pure functions of their spec, so where a run ran changes no
+    result. (A run with an injected fault always goes to the pool. A command that started
+    the server first thing, :func:`wingsim.experiments.pool.start_early`, does not: its
+    own imports overlapped the start, and a run here would compete with the workers.)
     """
     pending: Iterator[RunSpec] = iter(specs)
     requeued: list[RunSpec] = []  # never started: not suspected of anything
@@ -309,10 +319,24 @@ def run_specs(
     attempts: dict[str, int] = {}
     executor = new_executor()
     in_flight: dict[cf.Future, RunSpec] = {}
+    starting = _start_workers(executor)  # alive while a local pool's workers start
+    if server_started_early():  # the command's own imports already overlapped the start
+        starting = None
 
     def fail(spec: RunSpec, message: str, tb: str | None = None) -> None:
         row = _row(spec)
         on_result(RunResult(spec.run_id, False, row, error=message, traceback=tb))
+
+    def run_here() -> bool:
+        """While the pool starts, run the next spec in this process; whether one ran."""
+        spec = requeued.pop(0) if requeued else next(pending, None)
+        if spec is None:
+            return False
+        if spec.fault is not None:  # an injected crash must not end the sweep's process
+            requeued.insert(0, spec)
+            return False
+        on_result(execute(spec))
+        return True
 
     def next_spec() -> RunSpec | None:
         if any(attempts.get(s.run_id) for s in in_flight.values()):
@@ -328,6 +352,8 @@ def run_specs(
     try:
         while True:
             pool_broke = False
+            if starting is not None and starting.is_alive() and run_here():
+                continue  # the pool's workers are not there yet: run here meanwhile
             while (spec := next_spec()) is not None:
                 try:
                     in_flight[executor.submit(execute, spec)] = spec
@@ -385,6 +411,23 @@ def run_specs(
         raise
     finally:
         _shutdown(executor, wait=True)
+
+
+def _start_workers(executor: cf.Executor):
+    """A local pool's workers, started from a thread (each start waits for the fork
+    server's imports, 1.3-1.5 s the first time); the thread, or None for other executors."""
+    if not isinstance(executor, cf.ProcessPoolExecutor):
+        return None
+    import threading
+
+    def start() -> None:
+        with contextlib.suppress(Exception):  # a broken pool shows at the next submit
+            for _ in range(executor._max_workers):
+                executor.submit(int)  # a no-op: the pool starts one worker per call
+
+    thread = threading.Thread(target=start, name="wingsim-pool-start", daemon=True)
+    thread.start()
+    return thread
 
 
 def terminate_workers(executor: cf.Executor) -> None:
