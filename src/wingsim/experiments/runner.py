@@ -319,9 +319,9 @@ def run_specs(
     attempts: dict[str, int] = {}
     executor = new_executor()
     in_flight: dict[cf.Future, RunSpec] = {}
-    starting = _start_workers(executor)  # alive while a local pool's workers start
-    if server_started_early():  # the command's own imports already overlapped the start
-        starting = None
+    # Alive while a local pool's workers start (unless the command's own imports already
+    # overlapped the start).
+    starting = None if server_started_early() else _start_workers(executor)
 
     def fail(spec: RunSpec, message: str, tb: str | None = None) -> None:
         row = _row(spec)
