@@ -147,7 +147,8 @@ def main() -> None:
             for r in range(a.rounds):  # serial and pooled in turn: the machine's drift shared
                 serial = run(a.replications, a.days, 1, tmp / f"{part}-serial-{r}")
                 pooled = run(a.replications, a.days, 2, tmp / f"{part}-pool-{r}")
-                stop_server()  # each pooled round starts its pool's server, as a command does
+                if part == "comparison":  # each pooled round starts its own pool's server,
+                    stop_server()  # as a command does (the cli's is in its own process)
                 ratios.append(serial / pooled)
                 print(
                     f"{label}, {n} runs x {a.days} days: serial {serial:.1f} s "

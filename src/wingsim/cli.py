@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="ABC-SMC calibration against published targets")
     p.add_argument("targets", help="targets TOML file (calibration/targets.toml)")
     p.add_argument("--out", default=None, help="output folder (default: runs/calibrate-<file>)")
-    p.add_argument("--workers", type=int, default=None, help="processes (default: 1)")
+    p.add_argument("--workers", type=int, default=1, help="processes (default: 1)")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT")
 
     p = sub.add_parser("dashboard", help="start the workshop dashboard")
@@ -190,21 +190,19 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, old)
 
 
-#: Commands that can run in a local process pool -> their workers when none are given
-#: (None: all cores).
-POOL_COMMANDS = {"compare": None, "sweep": None, "demo": None, "discover": 1, "calibrate": 1}
+#: Commands that can run in a local process pool (``--workers``; none given: all cores).
+POOL_COMMANDS = frozenset({"compare", "sweep", "demo", "discover", "calibrate"})
 
 
 def uses_local_pool(args: argparse.Namespace) -> bool:
     """Whether the command will run in a local process pool (several workers, no Dask)."""
     if args.command not in POOL_COMMANDS or getattr(args, "scheduler", None):
         return False
-    workers = args.workers if args.workers is not None else POOL_COMMANDS[args.command]
-    if workers is None:
+    if args.workers is None:
         from wingsim.experiments.pool import default_workers
 
-        workers = default_workers()
-    return workers > 1
+        return default_workers() > 1
+    return args.workers > 1
 
 
 def main(argv: list[str] | None = None) -> int:

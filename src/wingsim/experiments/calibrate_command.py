@@ -25,7 +25,7 @@ def calibrate(args) -> int:
         check_scheduler_address,
     )
 
-    if args.workers is not None and args.workers < 1:
+    if args.workers < 1:
         _err(f"--workers {args.workers}: must be at least 1")
         return 2
     if args.scheduler is not None:
@@ -43,7 +43,7 @@ def calibrate(args) -> int:
         cal = load_targets(args.targets)
         out = Path(args.out) if args.out else Path("runs") / f"calibrate-{cal.path.stem}"
         start = time.perf_counter()
-        history = run_abc(cal, out, args.workers or 1, args.scheduler)
+        history = run_abc(cal, out, args.workers, args.scheduler)
         table = write_results(cal, history, out)
     except (TargetsError, SchedulerAddressError) as exc:
         _err(str(exc))
