@@ -18,7 +18,8 @@ demo: $(STAMP)
 	$(BIN)/wingsim demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts notebooks
+	$(BIN)/ruff format --check src tests benchmarks scripts notebooks
 
 test: $(STAMP) lint
 	$(BIN)/pytest -n auto --dist loadfile
