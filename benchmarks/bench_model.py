@@ -13,14 +13,18 @@ core. Each size runs in fresh processes with its own empty numba cache
    virus; then Mesa's ``virus_on_network`` with as many nodes runs the same number of
    steps in the same process, timed on its steps only (its display-only spring layout
    is skipped, and its G(n, p) graph is drawn with ``fast_gnp_random_graph``, the same
-   law as its ``erdos_renyi_graph`` but linear rather than quadratic in n).
+   law as its ``erdos_renyi_graph`` but linear rather than quadratic in n). The steady
+   run and the virus alternate ``--rounds`` times (3): both move by 5-15% from one run
+   to the next on a shared machine, so one pair decided met or missed by chance; the
+   table gives the medians and the rounds' range of the ratio.
 
 Prints a markdown table (wall and CPU seconds, since the machine may be shared; the ratio
 to virus_on_network is by wall time, both timed in the same process a few seconds
 apart), the run-time growth against linear, and draws ``docs/figures/scaling.png``.
 
 Usage: python benchmarks/bench_model.py [--sizes default 500 2000 10000 80000]
-           [--days 365] [--virus-steps 365] [--quick] [--json FILE] [--plot FILE]
+           [--days 365] [--virus-steps 365] [--rounds 3] [--quick] [--json FILE]
+           [--plot FILE]
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = ["default", "500", "2000", "10000", "80000"]
@@ -106,7 +111,7 @@ def bench_virus(n: int, steps: int, seed: int = 1) -> dict:
     return {"virus_agent_steps_per_s": n * steps / wall, "virus_cpu_s": cpu}
 
 
-def child(size: str, phase: str, days: int, virus_steps: int) -> dict:
+def child(size: str, phase: str, days: int, virus_steps: int, rounds: int = 1) -> dict:
     t0 = _clock()
     import wingsim  # noqa: F401  (numba and the package)
 
@@ -120,22 +125,36 @@ def child(size: str, phase: str, days: int, virus_steps: int) -> dict:
     )
     if phase == "cold":
         return out
-    steady = run_wingsim(size, days)
+    steady, virus = [], []
+    for _ in range(rounds):
+        steady.append(run_wingsim(size, days))
+        if not out.get("peak_rss_mb"):  # before any virus
+            out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if virus_steps:
+            virus.append(bench_virus(steady[-1]["prisoners"], virus_steps))
     out.update(
-        construct_s=steady["construct_s"],
-        run_s=steady["run_s"],
-        run_cpu_s=steady["run_cpu_s"],
-        prisoner_days_per_s=steady["prisoners"] * days / steady["run_s"],
-        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        construct_s=median(r["construct_s"] for r in steady),
+        run_s=median(r["run_s"] for r in steady),
+        run_cpu_s=median(r["run_cpu_s"] for r in steady),
+        rounds_run_s=[r["run_s"] for r in steady],
     )
-    if virus_steps:
-        out.update(bench_virus(steady["prisoners"], virus_steps))
-        # Per agent-step, as both are timed in this process: prisoner-days / agent-steps.
-        out["ratio"] = out["prisoner_days_per_s"] / out["virus_agent_steps_per_s"]
+    out["prisoner_days_per_s"] = out["prisoners"] * days / out["run_s"]
+    if virus:
+        # Per agent-step, as both are timed in this process: prisoner-days / agent-steps,
+        # each round's pair timed a few seconds apart.
+        rates = [v["virus_agent_steps_per_s"] for v in virus]
+        ratios = [
+            r["prisoners"] * days / r["run_s"] / v for r, v in zip(steady, rates, strict=True)
+        ]
+        out.update(
+            virus_agent_steps_per_s=median(rates),
+            ratio=median(ratios),
+            rounds_ratio=ratios,
+        )
     return out
 
 
-def measure(size: str, days: int, virus_steps: int) -> dict:
+def measure(size: str, days: int, virus_steps: int, rounds: int) -> dict:
     """Cold then warm, each a fresh process, on an empty numba cache of this size's own."""
     with tempfile.TemporaryDirectory(prefix="wingsim-numba-") as cache:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache}
@@ -143,6 +162,7 @@ def measure(size: str, days: int, virus_steps: int) -> dict:
         for phase in ("cold", "warm"):
             cmd = [sys.executable, __file__, "--child", size, "--phase", phase]
             cmd += ["--days", str(days), "--virus-steps", str(virus_steps)]
+            cmd += ["--rounds", str(rounds)]
             res = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
             rows[phase] = json.loads(res.stdout.strip().splitlines()[-1])
     out = rows["warm"]
@@ -151,9 +171,10 @@ def measure(size: str, days: int, virus_steps: int) -> dict:
     return out
 
 
-def table(rows: list[dict], days: int) -> str:
+def table(rows: list[dict], days: int, rounds: int = 1) -> str:
     lines = [
-        f"wingsim (dispersal) vs Mesa virus_on_network, {days} days/steps, one core",
+        f"wingsim (dispersal) vs Mesa virus_on_network, {days} days/steps, one core; "
+        f"steady run, virus and ratio: median of {rounds} rounds (the ratio's range)",
         "",
         "| prisoners | construct (s) | first run, cold cache (s) | first run, warm cache (s) "
         "| steady run (s) | steady CPU (s) | prisoner-days/s | peak RSS (MB) "
@@ -164,6 +185,8 @@ def table(rows: list[dict], days: int) -> str:
         label = f"{r['prisoners']:,}" + (" (default)" if r["size"] == "default" else "")
         virus = f"{r['virus_agent_steps_per_s']:,.0f}" if "ratio" in r else "-"
         ratio = f"{r['ratio']:.2f}x" if "ratio" in r else "-"
+        if len(r.get("rounds_ratio", ())) > 1:
+            ratio += f" ({min(r['rounds_ratio']):.2f}-{max(r['rounds_ratio']):.2f})"
         lines.append(
             f"| {label} | {r['construct_s']:.2f} | {r['cold_first_run_s']:.2f} "
             f"| {r['first_run_s']:.2f} | {r['run_s']:.2f} | {r['run_cpu_s']:.2f} "
@@ -219,7 +242,8 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="+", default=None, help="default and/or prisoner counts")
     ap.add_argument("--days", type=int, default=None, help="days, and virus steps (365)")
     ap.add_argument("--virus-steps", type=int, default=None)
-    ap.add_argument("--quick", action="store_true", help="default, 500, 2000; 60 days")
+    ap.add_argument("--rounds", type=int, default=3, help="steady run and virus pairs (3)")
+    ap.add_argument("--quick", action="store_true", help="default, 500, 2000; 60 days; 1 round")
     ap.add_argument("--json", type=Path, default=None, help="also write the rows here")
     ap.add_argument("--plot", type=Path, default=ROOT / "docs" / "figures" / "scaling.png")
     ap.add_argument("--no-plot", action="store_true")
@@ -228,20 +252,23 @@ def main() -> None:
     args = ap.parse_args()
     days = args.days or (60 if args.quick else 365)
     virus_steps = days if args.virus_steps is None else args.virus_steps
+    rounds = 1 if args.quick else args.rounds
+    if rounds < 1:
+        ap.error("--rounds must be at least 1")
     if args.child is not None:
-        print(json.dumps(child(args.child, args.phase, days, virus_steps)))
+        print(json.dumps(child(args.child, args.phase, days, virus_steps, rounds)))
         return
     sizes = args.sizes or (SIZES[:3] if args.quick else SIZES)
     load = os.getloadavg()
     rows = []
     for size in sizes:
-        rows.append(measure(size, days, virus_steps))
+        rows.append(measure(size, days, virus_steps, rounds))
         print(f"{size}: done", file=sys.stderr, flush=True)
     print(
         f"load average (1, 5, 15 min) at start: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}; "
         "at end: {:.2f}, {:.2f}, {:.2f}\n".format(*os.getloadavg())
     )
-    print(table(rows, days))
+    print(table(rows, days, rounds))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     if not args.no_plot and len(rows) > 1:
