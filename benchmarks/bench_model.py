@@ -128,7 +128,7 @@ def child(size: str, phase: str, days: int, virus_steps: int, rounds: int = 1) -
     steady, virus = [], []
     for _ in range(rounds):
         steady.append(run_wingsim(size, days))
-        if not out.get("peak_rss_mb"):  # before any virus
+        if len(steady) == 1:  # the peak before any virus
             out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if virus_steps:
             virus.append(bench_virus(steady[-1]["prisoners"], virus_steps))
@@ -172,9 +172,10 @@ def measure(size: str, days: int, virus_steps: int, rounds: int) -> dict:
 
 
 def table(rows: list[dict], days: int, rounds: int = 1) -> str:
+    medians = f"; steady run, virus and ratio: median of {rounds} rounds (the ratio's range)"
     lines = [
-        f"wingsim (dispersal) vs Mesa virus_on_network, {days} days/steps, one core; "
-        f"steady run, virus and ratio: median of {rounds} rounds (the ratio's range)",
+        f"wingsim (dispersal) vs Mesa virus_on_network, {days} days/steps, one core"
+        + (medians if rounds > 1 else ""),
         "",
         "| prisoners | construct (s) | first run, cold cache (s) | first run, warm cache (s) "
         "| steady run (s) | steady CPU (s) | prisoner-days/s | peak RSS (MB) "
